@@ -1,0 +1,1 @@
+"""The episode library: upload, analysis, renditions and editorial metadata."""

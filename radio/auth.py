@@ -1,0 +1,117 @@
+"""Users, roles, API tokens and passwords."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from radio.db import utcnow
+from radio.errors import Conflict, InvalidInput, NotFound
+from radio.models import ApiToken, Role, User
+from schedule.models import Station
+
+TOKEN_PREFIX = "rad_"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_hasher = PasswordHasher()
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token: its SHA-256 in hex."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_user(
+    session: Session, email: str, role: str, *, station_slug: str | None = None, name: str = "",
+    password: str | None = None,
+) -> User:
+    """Add a user; a station user is bound to exactly one existing station."""
+    email = email.strip().lower()
+    if not _EMAIL.match(email):
+        raise InvalidInput(f"not an e-mail address: {email!r}", code="invalid_email")
+    if role not in {r.value for r in Role}:
+        raise InvalidInput(f"unknown role {role!r}; one of {', '.join(r.value for r in Role)}", code="invalid_role")
+    station_id = None
+    if role == Role.STATION:
+        if not station_slug:
+            raise InvalidInput("a station user needs --station SLUG", code="station_required")
+        station = session.scalar(select(Station).where(Station.slug == station_slug))
+        if station is None:
+            raise NotFound(f"no station {station_slug!r}")
+        station_id = station.id
+    elif station_slug:
+        raise InvalidInput("only station users are bound to a station", code="station_not_allowed")
+    if session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict(f"a user {email} already exists", code="user_exists")
+    user = User(email=email, role=role, station_id=station_id, name=name)
+    if password:
+        user.password_hash = hash_password(password)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def issue_token(session: Session, user: User, name: str = "") -> str:
+    """Create a new API token for ``user`` and return it; only its hash is kept."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, name=name, token_hash=hash_token(token), prefix=token[:12]))
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active user a token belongs to, or None."""
+    if not token or len(token) > 200:
+        return None
+    digest = hash_token(token)
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    # The lookup is by hash (an attacker cannot steer it); compare again in constant time anyway.
+    if row is None or not hmac.compare_digest(row.token_hash, digest) or row.revoked_at is not None:
+        return None
+    if not row.user.active:
+        return None
+    return row.user
+
+
+def revoke_token(session: Session, token_id: str) -> ApiToken:
+    """Revoke a token by id; later requests with it get 401."""
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound("no such token")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+    session.flush()
+    return row
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash of a password."""
+    if len(password) < 8:
+        raise InvalidInput("a password needs at least 8 characters", code="weak_password")
+    return _hasher.hash(password)
+
+
+def check_password(user: User, password: str) -> bool:
+    """True when ``password`` is the user's password."""
+    if not user.password_hash or not user.active:
+        _hasher.hash("timing-equaliser")  # same cost whether or not the user exists
+        return False
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate_password(session: Session, email: str, password: str) -> User | None:
+    """The user with this e-mail and password, or None."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        _hasher.hash("timing-equaliser")
+        return None
+    return user if check_password(user, password) else None

@@ -1,0 +1,169 @@
+"""The ``radio`` command line."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import secrets
+import signal
+import sys
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from radio.config import SettingsError
+from radio.errors import DomainError
+from radio.runtime import Runtime, get_runtime, set_runtime
+
+# Feature packages add their commands through ``register(main)``; named here so radio imports none of them.
+CLI_MODULES = ("episodes.cli", "transcripts.cli", "schedule.cli", "radio.ops")
+
+
+class RadioGroup(click.Group):
+    """Turns domain and settings errors into a message and exit code 1 instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (DomainError, SettingsError) as exc:
+            message = exc.message if isinstance(exc, DomainError) else str(exc)
+            click.echo(f"error: {message}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=RadioGroup)
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+def main(verbose: bool) -> None:
+    """Ashshash Radio: episode library, Whisper evidence transcripts and broadcast calendars."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def runtime_for_cli(*, require_current: bool = True) -> Runtime:
+    """The runtime for a command; refuses to run on a database that `radio init` has not brought up to date."""
+    runtime = get_runtime()
+    if require_current:
+        from radio.migrate import is_current
+
+        if not is_current(runtime.engine):
+            raise click.ClickException("the database is not initialised or is out of date: run `radio init`")
+    return runtime
+
+
+@main.command()
+@click.option("--admin-email", default="admin@localhost.localdomain", show_default=True)
+@click.option("--skip-model", is_flag=True, help="Do not prepare the Whisper model now.")
+def init(admin_email: str, skip_model: bool) -> None:
+    """Create or upgrade the database; create the first admin and print its token once."""
+    from radio.auth import create_user, issue_token
+    from radio.migrate import upgrade
+    from radio.models import Role, User
+
+    runtime = get_runtime()
+    upgrade(runtime.engine)
+    click.echo(f"database ready: {runtime.engine.url.render_as_string(hide_password=True)}")
+    with runtime.session() as session:
+        if session.scalar(select(User.id).where(User.role == Role.ADMIN).limit(1)) is None:
+            password = secrets.token_urlsafe(12)
+            admin = create_user(session, admin_email, Role.ADMIN, name="Administrator", password=password)
+            token = issue_token(session, admin, "init")
+            click.echo(f"admin created: {admin.email} (web login password: {password})")
+            click.echo(f"admin API token (shown once): {token}")
+        else:
+            click.echo("an admin exists already; no new token printed")
+    if not skip_model:
+        from transcripts.whisper_models import ModelError, resolve_model
+
+        try:
+            model = resolve_model(runtime.settings)
+            click.echo(f"whisper model ready: {model.name} at {model.path}")
+        except ModelError as exc:
+            click.echo(f"warning: {exc}", err=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-worker", is_flag=True, help="Do not run jobs in this process.")
+def serve(host: str, port: int, no_worker: bool) -> None:
+    """Run the web UI, the API and an in-process worker (the embedded default)."""
+    from werkzeug.serving import run_simple
+
+    from radio.jobs import start_embedded_consumer
+    from web import create_app
+
+    runtime = runtime_for_cli()
+    app = create_app(runtime=runtime)
+    consumer = None if no_worker else start_embedded_consumer(runtime)
+    click.echo(f"serving on http://{host}:{port}/ (worker: {'in-process' if consumer else 'none'})")
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
+
+@main.command()
+@click.option("--threads", type=int, default=None, help="Jobs at once (default RADIO_WORKER_THREADS).")
+def worker(threads: int | None) -> None:
+    """Run queued jobs (transcription, analysis) until stopped; SIGTERM finishes the current job first."""
+    from huey.consumer import Consumer
+
+    from radio.jobs import load_job_modules
+
+    runtime = runtime_for_cli()
+    load_job_modules()
+    consumer = Consumer(runtime.huey, workers=threads or runtime.settings.worker_threads, worker_type="thread",
+                        periodic=True, graceful_signal="TERM")
+    logging.getLogger("huey").setLevel(logging.INFO)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    consumer.run()
+
+
+@main.group()
+def users() -> None:
+    """Manage users."""
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["producer", "station", "researcher", "admin"]))
+@click.option("--station", "station_slug", default=None, help="The station a station user belongs to.")
+@click.option("--name", default="")
+@click.option("--password", default=None, help="Web login password (prompted when '-').")
+def users_add(email: str, role: str, station_slug: str | None, name: str, password: str | None) -> None:
+    """Add a user and print its API token once."""
+    from radio.auth import create_user, issue_token
+
+    if password == "-":
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    runtime = runtime_for_cli()
+    with runtime.session() as session:
+        user = create_user(session, email, role, station_slug=station_slug, name=name, password=password)
+        token = issue_token(session, user, "cli")
+    click.echo(f"user {user.email} ({user.role}) id {user.id}")
+    click.echo(f"API token (shown once): {token}")
+
+
+def _register_feature_commands() -> None:
+    for name in CLI_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(main)
+
+
+_register_feature_commands()
+
+
+def run_with(runtime: Runtime) -> None:
+    """Use ``runtime`` for commands in this process (tests)."""
+    set_runtime(runtime)
+
+
+if __name__ == "__main__":
+    main()

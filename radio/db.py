@@ -1,0 +1,122 @@
+"""Database: one declarative ``Base``, engines for SQLite and PostgreSQL, session scopes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from sqlalchemy import JSON, DateTime, MetaData, String, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def new_id() -> str:
+    """A new random identifier (32 hex characters)."""
+    return uuid.uuid4().hex
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored as UTC and always returned timezone-aware (SQLite drops the offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+IdPk = Annotated[str, mapped_column(String(32), primary_key=True, default=new_id)]
+Created = Annotated[dt.datetime, mapped_column(UTCDateTime(), default=utcnow, nullable=False)]
+Updated = Annotated[dt.datetime, mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False)]
+Timestamp = Annotated[dt.datetime, mapped_column(UTCDateTime())]
+JsonDict = Annotated[dict[str, Any], mapped_column(JSON, default=dict, nullable=False)]
+JsonList = Annotated[list[Any], mapped_column(JSON, default=list, nullable=False)]
+
+
+class Base(DeclarativeBase):
+    """The one declarative base every model of every package uses."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dt.datetime: UTCDateTime()}
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url``: SQLite gets foreign keys, WAL and a busy timeout; PostgreSQL uses psycopg 3."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+        @event.listens_for(engine, "connect")
+        def _no_pysqlite_begin(dbapi_connection: Any, record: Any) -> None:
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            # A deferred BEGIN that later writes can fail at once with SQLITE_BUSY when another
+            # connection wrote meanwhile; writers take the lock up front, read-only work does not.
+            if conn.get_execution_options().get("readonly"):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def make_session_factory(engine: Engine, *, readonly: bool = False) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit; ``readonly`` ones never take SQLite's write lock."""
+    bind = engine.execution_options(readonly=True) if readonly else engine
+    return sessionmaker(bind=bind, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,246 @@
+"""Background jobs: huey moves job ids, the ``jobs`` table holds their state on every backend."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import socket
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from huey import Huey, RedisHuey, SqliteHuey
+from huey.consumer import Consumer
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from radio.config import Settings
+from radio.db import utcnow
+from radio.errors import DomainError, NotFound
+from radio.models import Job, JobStatus
+from radio.runtime import Runtime, get_runtime
+
+log = logging.getLogger(__name__)
+
+# Feature packages register their handlers when imported; workers import these modules by name
+# so that ``radio`` never imports the feature packages directly.
+JOB_MODULES = ("episodes.tasks", "transcripts.tasks")
+
+
+class JobCancelled(Exception):
+    """Raised inside a handler when its job lost its lease to another worker."""
+
+
+@dataclass
+class JobContext:
+    """What a running handler gets: its job id, payload, the runtime and a progress reporter."""
+
+    runtime: Runtime
+    job_id: str
+    kind: str
+    payload: dict[str, Any]
+    attempt: int
+    _last_report: float = 0.0
+
+    def progress(self, fraction: float, *, force: bool = False) -> None:
+        """Record progress (0..1) and a heartbeat, at most twice a second unless forced."""
+        now = time.monotonic()
+        if not force and now - self._last_report < 0.5:
+            return
+        self._last_report = now
+        fraction = min(max(float(fraction), 0.0), 1.0)
+        with self.runtime.session() as session:
+            updated = session.execute(
+                update(Job)
+                .where(Job.id == self.job_id, Job.status == JobStatus.RUNNING, Job.attempts == self.attempt)
+                .values(progress=fraction, heartbeat_at=utcnow())
+            ).rowcount  # type: ignore[attr-defined]
+        if not updated:
+            raise JobCancelled(f"job {self.job_id} is no longer held by this worker")
+
+
+JobHandler = Callable[[JobContext], dict[str, Any] | None]
+_HANDLERS: dict[str, JobHandler] = {}
+
+
+def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
+    """Register the function that runs jobs of ``kind``."""
+
+    def register(func: JobHandler) -> JobHandler:
+        _HANDLERS[kind] = func
+        return func
+
+    return register
+
+
+def load_job_modules() -> None:
+    """Import every feature module that registers job handlers."""
+    for name in JOB_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+def handler_for(kind: str) -> JobHandler:
+    """The registered handler of a job kind."""
+    if kind not in _HANDLERS:
+        load_job_modules()
+    return _HANDLERS[kind]
+
+
+def worker_name() -> str:
+    """This process's name in job rows and heartbeats."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def make_huey(settings: Settings) -> Huey:
+    """RedisHuey when RADIO_REDIS_URL is set, else SqliteHuey in RADIO_HOME; tasks registered."""
+    huey: Huey
+    if settings.queue_immediate:
+        huey = Huey("radio", immediate=True)
+    elif settings.redis_url:
+        huey = RedisHuey("radio", url=settings.redis_url, blocking=True, read_timeout=1)
+    else:
+        settings.home.mkdir(parents=True, exist_ok=True)
+        huey = SqliteHuey("radio", filename=str(settings.home / "queue.db"), timeout=15)
+    huey.radio_run_job = huey.task(name="radio.run_job")(_run_job_task)  # type: ignore[attr-defined]
+    huey.periodic_task(_every_minute(), name="radio.requeue_stale_jobs")(_requeue_stale_task)
+    return huey
+
+
+def _every_minute() -> Callable[[Any], bool]:
+    return lambda timestamp: True
+
+
+def _run_job_task(job_id: str) -> None:
+    run_job(get_runtime(), job_id)
+
+
+def _requeue_stale_task() -> None:
+    requeue_stale_jobs(get_runtime())
+
+
+def create_job(
+    session: Session, kind: str, payload: dict[str, Any] | None = None, *,
+    subject_id: str | None = None, created_by: str | None = None,
+) -> Job:
+    """Add a queued job row (flushed, not committed); call ``dispatch`` after the commit."""
+    if kind not in _HANDLERS:
+        load_job_modules()
+    if kind not in _HANDLERS:
+        raise ValueError(f"no handler for job kind {kind!r}")
+    job = Job(kind=kind, payload=payload or {}, subject_id=subject_id, created_by=created_by,
+              status=JobStatus.QUEUED, progress=0.0)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def dispatch(runtime: Runtime, job_id: str) -> None:
+    """Put a committed job on the queue (in immediate mode it runs now)."""
+    runtime.huey.radio_run_job(job_id)  # type: ignore[attr-defined]
+
+
+def get_job(session: Session, job_id: str) -> Job:
+    """A job by id."""
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound("no such job")
+    return job
+
+
+def _claim(runtime: Runtime, job_id: str) -> Job | None:
+    """Atomically take a queued (or stale running) job; None when another worker holds it."""
+    lease = timedelta(seconds=runtime.settings.job_lease_s)
+    now = utcnow()
+    with runtime.session() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            return None
+        claimed = session.execute(
+            update(Job)
+            .where(
+                Job.id == job_id,
+                Job.attempts == job.attempts,
+                or_(
+                    Job.status == JobStatus.QUEUED,
+                    (Job.status == JobStatus.RUNNING) & (Job.heartbeat_at < now - lease),
+                ),
+            )
+            .values(status=JobStatus.RUNNING, attempts=Job.attempts + 1, worker=worker_name(),
+                    heartbeat_at=now, started_at=now, progress=0.0, error=None)
+        ).rowcount  # type: ignore[attr-defined]
+        if not claimed:
+            return None
+        session.expire_all()
+        return session.get(Job, job_id)
+
+
+def run_job(runtime: Runtime, job_id: str) -> str:
+    """Run one job to completion in this process; returns its final status."""
+    job = _claim(runtime, job_id)
+    if job is None:
+        return "skipped"
+    ctx = JobContext(runtime=runtime, job_id=job.id, kind=job.kind, payload=dict(job.payload),
+                     attempt=job.attempts)
+    try:
+        result = handler_for(job.kind)(ctx) or {}
+    except JobCancelled:
+        log.warning("job %s lost its lease; leaving it to its new holder", job_id)
+        return "cancelled"
+    except Exception as exc:
+        message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
+        log.error("job %s (%s) failed: %s\n%s", job_id, job.kind, message, traceback.format_exc())
+        _finish(runtime, job_id, ctx.attempt, JobStatus.FAILED, error=message[:2000])
+        return JobStatus.FAILED
+    _finish(runtime, job_id, ctx.attempt, JobStatus.DONE, result=result)
+    return JobStatus.DONE
+
+
+def _finish(runtime: Runtime, job_id: str, attempt: int, status: str, *, error: str | None = None,
+            result: dict[str, Any] | None = None) -> None:
+    values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "error": error}
+    if status == JobStatus.DONE:
+        values["progress"] = 1.0
+    if result is not None:
+        values["result"] = result
+    with runtime.session() as session:
+        session.execute(update(Job).where(Job.id == job_id, Job.attempts == attempt).values(**values))
+
+
+def requeue_stale_jobs(runtime: Runtime) -> list[str]:
+    """Re-dispatch running jobs whose worker stopped sending heartbeats (crashed or killed)."""
+    cutoff = utcnow() - timedelta(seconds=runtime.settings.job_lease_s)
+    with runtime.read_session() as session:
+        stale = list(session.scalars(
+            select(Job.id).where(Job.status == JobStatus.RUNNING, Job.heartbeat_at < cutoff)
+        ))
+    for job_id in stale:
+        log.warning("job %s has no heartbeat since %s; queueing it again", job_id, cutoff)
+        dispatch(runtime, job_id)
+    return stale
+
+
+class EmbeddedConsumer(Consumer):  # type: ignore[misc]
+    """A huey consumer that runs inside another program (no signal handlers of its own)."""
+
+    def _set_signal_handlers(self) -> None:
+        return None
+
+
+def start_embedded_consumer(runtime: Runtime) -> EmbeddedConsumer | None:
+    """Start worker threads in this process (used by ``radio serve``); None in immediate mode."""
+    if runtime.settings.queue_immediate:
+        return None
+    load_job_modules()
+    consumer = EmbeddedConsumer(runtime.huey, workers=runtime.settings.worker_threads, worker_type="thread",
+                                check_worker_health=False, periodic=True)
+    consumer.start()
+    return consumer

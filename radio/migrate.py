@@ -1,0 +1,58 @@
+"""Alembic migrations: one branch per package, upgraded together to all heads."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+# Packages whose ``models`` module defines tables and whose ``migrations/versions`` hold their branch.
+MODEL_PACKAGES = ("radio", "schedule", "episodes", "transcripts")
+
+
+def load_models() -> None:
+    """Import every models module so ``Base.metadata`` knows all tables."""
+    for package in MODEL_PACKAGES:
+        if importlib.util.find_spec(f"{package}.models") is not None:
+            importlib.import_module(f"{package}.models")
+
+
+def _version_locations() -> list[str]:
+    locations = []
+    for package in MODEL_PACKAGES:
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        folder = Path(next(iter(spec.submodule_search_locations))) / "migrations" / "versions"
+        if folder.is_dir():
+            locations.append(str(folder))
+    return locations
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic configuration bound to ``engine`` (no alembic.ini needed)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    cfg.set_main_option("version_locations", " ".join(_version_locations()))
+    cfg.set_main_option("path_separator", "space")
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Create or upgrade every table to the newest revision of every branch."""
+    command.upgrade(alembic_config(engine), "heads")
+
+
+def is_current(engine: Engine) -> bool:
+    """True when the database is at every head."""
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current == set(script.get_heads())

@@ -1,0 +1,23 @@
+"""Alembic environment: runs migrations on the engine given in the config attributes."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from radio.db import Base
+from radio.migrate import load_models
+
+load_models()
+config = context.config
+engine = config.attributes["engine"]
+
+with engine.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()

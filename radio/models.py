@@ -1,0 +1,114 @@
+"""Core tables: users, API tokens and job records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from radio.db import Base, Created, IdPk, JsonDict, Updated
+
+
+class Role(enum.StrEnum):
+    """What a user may do."""
+
+    PRODUCER = "producer"
+    STATION = "station"
+    RESEARCHER = "researcher"
+    ADMIN = "admin"
+
+
+class JobStatus(enum.StrEnum):
+    """Life of a job row."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class User(Base):
+    """A person or system that signs in with a password (web) or a token (API)."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('producer','station','researcher','admin')", name="role"),)
+
+    id: Mapped[IdPk]
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    station_id: Mapped[str | None] = mapped_column(ForeignKey("stations.id", ondelete="RESTRICT"), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    locale: Mapped[str | None] = mapped_column(String(10))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[Created]
+    updated_at: Mapped[Updated]
+
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user is an admin or has one of ``roles``."""
+        return self.role == Role.ADMIN or self.role in roles
+
+
+class ApiToken(Base):
+    """An API token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[IdPk]
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[Created]
+    last_used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class Job(Base):
+    """A unit of background work with its status, so any process can report on it."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued','running','done','failed')", name="status"),
+        CheckConstraint("progress >= 0 AND progress <= 1", name="progress"),
+        Index("ix_jobs_status_kind", "status", "kind"),
+    )
+
+    id: Mapped[IdPk]
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10), default=JobStatus.QUEUED)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[JsonDict]
+    result: Mapped[JsonDict]
+    subject_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    attempts: Mapped[int] = mapped_column(default=0)
+    worker: Mapped[str | None] = mapped_column(String(200))
+    heartbeat_at: Mapped[dt.datetime | None]
+    created_at: Mapped[Created]
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The job as the API shows it."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "status": self.status,
+            "progress": round(self.progress, 4),
+            "error": self.error,
+            "subject_id": self.subject_id,
+            "attempts": self.attempts,
+            "result": self.result,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+        }

@@ -1,0 +1,1 @@
+"""Broadcast plans: stations, bookings, recurrence, iCal and podcast feeds, listener feedback."""

@@ -1,0 +1,1 @@
+"""Whisper transcripts as evidence: engine, jobs, segments, revisions, search and exports."""

@@ -1,0 +1,133 @@
+"""Core API: who am I, jobs, users and tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from sqlalchemy import select
+
+from radio.auth import create_user, issue_token, revoke_token
+from radio.errors import Forbidden, InvalidInput, NotFound
+from radio.jobs import get_job
+from radio.models import ApiToken, Role, User
+from web.auth import current_user, require_role, require_user
+from web.context import db
+
+bp = Blueprint("api_core", __name__, url_prefix="/api/v1")
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or a 400 that says what is wrong."""
+    if not request.data:
+        return {}
+    if not request.is_json:
+        raise InvalidInput("send JSON with 'Content-Type: application/json'", code="not_json")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidInput("the body is not a JSON object", code="malformed_json")
+    return data
+
+
+def user_dict(user: User) -> dict[str, Any]:
+    """A user as the API shows it (never a hash)."""
+    return {"id": user.id, "email": user.email, "name": user.name, "role": user.role,
+            "station_id": user.station_id, "active": user.active, "created_at": user.created_at.isoformat()}
+
+
+@bp.get("/me")
+@require_user
+def me() -> Response:
+    """The authenticated user."""
+    user = current_user()
+    assert user is not None
+    return jsonify(user_dict(user))
+
+
+@bp.get("/jobs/<job_id>")
+@require_user
+def job_status(job_id: str) -> Response:
+    """A job's status and progress (only its creator, producers, researchers and admins see it)."""
+    job = get_job(db(), job_id)
+    user = current_user()
+    assert user is not None
+    if user.role == Role.STATION and job.created_by != user.id:
+        raise NotFound("no such job")
+    return jsonify(job.to_dict())
+
+
+@bp.get("/users")
+@require_role(Role.ADMIN)
+def list_users() -> Response:
+    """All users."""
+    users = db().scalars(select(User).order_by(User.email))
+    return jsonify({"items": [user_dict(u) for u in users]})
+
+
+@bp.post("/users")
+@require_role(Role.ADMIN)
+def add_user() -> Response:
+    """Create a user and return its first API token once."""
+    data = json_body()
+    for key in ("email", "role"):
+        if not isinstance(data.get(key), str):
+            raise InvalidInput(f"'{key}' is required", code="missing_field")
+    session = db()
+    user = create_user(session, data["email"], data["role"], station_slug=data.get("station"),
+                       name=str(data.get("name", "")), password=data.get("password"))
+    token = issue_token(session, user, "api")
+    session.commit()
+    response = jsonify({"user": user_dict(user), "token": token})
+    response.status_code = 201
+    return response
+
+
+@bp.post("/users/<user_id>/tokens")
+@require_user
+def new_token(user_id: str) -> Response:
+    """Issue another token for a user (admins for anyone, users for themselves)."""
+    me_ = current_user()
+    assert me_ is not None
+    if me_.id != user_id and me_.role != Role.ADMIN:
+        raise Forbidden("only admins issue tokens for other users")
+    session = db()
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    token = issue_token(session, user, str(json_body().get("name", "")))
+    session.commit()
+    response = jsonify({"token": token})
+    response.status_code = 201
+    return response
+
+
+@bp.get("/tokens")
+@require_user
+def list_tokens() -> Response:
+    """The caller's tokens (admins: everyone's), without secrets."""
+    me_ = current_user()
+    assert me_ is not None
+    query = select(ApiToken).order_by(ApiToken.created_at)
+    if me_.role != Role.ADMIN:
+        query = query.where(ApiToken.user_id == me_.id)
+    rows = db().scalars(query)
+    return jsonify({"items": [
+        {"id": t.id, "user_id": t.user_id, "name": t.name, "prefix": t.prefix,
+         "created_at": t.created_at.isoformat(), "revoked": t.revoked_at is not None}
+        for t in rows
+    ]})
+
+
+@bp.delete("/tokens/<token_id>")
+@require_user
+def delete_token(token_id: str) -> Response:
+    """Revoke a token (your own, or any as admin)."""
+    me_ = current_user()
+    assert me_ is not None
+    session = db()
+    row = session.get(ApiToken, token_id)
+    if row is None or (row.user_id != me_.id and me_.role != Role.ADMIN):
+        raise NotFound("no such token")
+    revoke_token(session, token_id)
+    session.commit()
+    return jsonify({"id": token_id, "revoked": True})

@@ -1,0 +1,58 @@
+"""``GET /healthz``: database, queue, media store and Whisper model state."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+from sqlalchemy import text
+
+from transcripts.whisper_models import model_status
+from web.context import runtime
+
+bp = Blueprint("health", __name__)
+
+
+def _check(func: Any) -> dict[str, Any]:
+    try:
+        return {"ok": True, **(func() or {})}
+    except Exception as exc:  # noqa: BLE001 - a health check reports every failure
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """Component states; 200 when the database, queue and media store work, else 503."""
+    rt = runtime()
+
+    def database() -> dict[str, Any]:
+        with rt.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"backend": rt.engine.dialect.name}
+
+    def queue() -> dict[str, Any]:
+        huey = rt.huey
+        backend = "immediate" if rt.settings.queue_immediate else ("redis" if rt.settings.redis_url else "sqlite")
+        return {"backend": backend, "pending": huey.pending_count()}
+
+    def media() -> dict[str, Any]:
+        root = rt.store.root
+        if not os.access(root, os.W_OK):
+            raise OSError(f"{root} is not writable")
+        stat = os.statvfs(root)
+        return {"path": str(root), "free_bytes": stat.f_bavail * stat.f_frsize}
+
+    checks = {
+        "database": _check(database),
+        "queue": _check(queue),
+        "media_store": _check(media),
+        "whisper_model": _check(lambda: model_status(rt.settings)),
+    }
+    if checks["whisper_model"]["ok"] and not checks["whisper_model"].get("available", False):
+        checks["whisper_model"]["ok"] = False
+    essential_ok = all(checks[name]["ok"] for name in ("database", "queue", "media_store"))
+    body = {"status": "ok" if essential_ok else "unavailable", "checks": checks}
+    response = jsonify(body)
+    response.status_code = 200 if essential_ok else 503
+    return response
