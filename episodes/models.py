@@ -1,0 +1,101 @@
+"""Episodes: one uploaded awareness segment with its technical and editorial metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from radio.db import Base, Created, IdPk, JsonDict, JsonList, Updated
+
+KINDS = ("drama", "psa", "talk", "interview", "call_in", "song", "jingle", "other")
+LANGUAGES = ("bn", "en")
+CONSENTS = ("broadcast", "research_only", "none")
+
+
+class EpisodeStatus(enum.StrEnum):
+    """Where an episode is in its life: uploaded → analysing → ready (or failed)."""
+
+    UPLOADED = "uploaded"
+    ANALYSING = "analysing"
+    READY = "ready"
+    FAILED = "failed"
+
+
+def default_consent(kind: str) -> str:
+    """Produced kinds may be broadcast; interviews and call-ins need explicit consent."""
+    return "none" if kind in ("interview", "call_in") else "broadcast"
+
+
+class Episode(Base):
+    """An awareness segment: the original audio (by SHA-256), analysis results and editorial metadata."""
+
+    __tablename__ = "episodes"
+    __table_args__ = (
+        CheckConstraint("language IN ('bn','en')", name="language"),
+        CheckConstraint(f"kind IN ({', '.join(repr(k) for k in KINDS)})", name="kind"),
+        CheckConstraint("consent IN ('broadcast','research_only','none')", name="consent"),
+        CheckConstraint("status IN ('uploaded','analysing','ready','failed')", name="status"),
+        Index("ix_episodes_campaign_kind", "campaign", "kind"),
+    )
+
+    id: Mapped[IdPk]
+    # Editorial metadata (all text NFC-normalised by the services).
+    title: Mapped[str] = mapped_column(String(300))
+    title_bn: Mapped[str] = mapped_column(String(300), default="")
+    title_en: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    description_bn: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(2), default="bn")
+    kind: Mapped[str] = mapped_column(String(20), default="other")
+    campaign: Mapped[str] = mapped_column(String(100), default="", index=True)
+    topics: Mapped[JsonList]
+    districts: Mapped[JsonList]
+    audience: Mapped[str] = mapped_column(String(200), default="")
+    producer: Mapped[str] = mapped_column(String(200), default="")
+    contributors: Mapped[JsonList]
+    rights: Mapped[str] = mapped_column(Text, default="")
+    consent: Mapped[str] = mapped_column(String(20), default="broadcast")
+    restricted: Mapped[bool] = mapped_column(default=False, index=True)
+    recorded_on: Mapped[dt.date | None] = mapped_column(Date)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+
+    # The original file: stored by hash; the client's file name is kept only as text.
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(500), default="")
+    media_suffix: Mapped[str] = mapped_column(String(10), default="")
+    mime_type: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
+    size_bytes: Mapped[int] = mapped_column(default=0)
+
+    # Technical metadata (mutagen first, the decoder where mutagen cannot).
+    format: Mapped[str] = mapped_column(String(40), default="")
+    codec: Mapped[str] = mapped_column(String(40), default="")
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    sample_rate: Mapped[int | None]
+    channels: Mapped[int | None]
+    bitrate: Mapped[int | None]
+    tags: Mapped[JsonDict]
+
+    # Analysis (a job after upload).
+    status: Mapped[str] = mapped_column(String(12), default=EpisodeStatus.UPLOADED)
+    analysis_error: Mapped[str | None] = mapped_column(Text)
+    loudness_lufs: Mapped[float | None] = mapped_column(Float)
+    loudness_range_lu: Mapped[float | None] = mapped_column(Float)
+    true_peak_dbtp: Mapped[float | None] = mapped_column(Float)
+    cue_in_s: Mapped[float | None] = mapped_column(Float)
+    cue_out_s: Mapped[float | None] = mapped_column(Float)
+    peaks: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+    # Broadcast rendition (normalised MP3 in the media store).
+    broadcast_sha256: Mapped[str | None] = mapped_column(String(64))
+    broadcast_size_bytes: Mapped[int | None]
+    broadcast_duration_s: Mapped[float | None] = mapped_column(Float)
+    broadcast_lufs: Mapped[float | None] = mapped_column(Float)
+
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[Created]
+    updated_at: Mapped[Updated]
