@@ -54,5 +54,7 @@ def is_current(engine: Engine) -> bool:
     """True when the database is at every head."""
     script = ScriptDirectory.from_config(alembic_config(engine))
     with engine.connect() as conn:
-        current = set(MigrationContext.configure(conn).get_current_heads())
-    return current == set(script.get_heads())
+        current = MigrationContext.configure(conn).get_current_heads()
+    # Alembic records only the tips; a branch that another depends on is implied by its dependant.
+    applied = {rev.revision for rev in script.revision_map.iterate_revisions(current, "base")} if current else set()
+    return {rev.revision for rev in script.walk_revisions()} <= applied
