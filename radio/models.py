@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from radio.db import Base, Created, IdPk, JsonDict, Updated
+from radio.db import Base, Created, IdPk, JsonDict, JsonList, Updated
 
 
 class Role(enum.StrEnum):
@@ -112,3 +112,25 @@ class Job(Base):
             "started_at": self.started_at.isoformat() if self.started_at else None,
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
         }
+
+
+class WorkerProcess(Base):
+    """A running (or lately stopped) ``radio worker`` / ``radio serve`` consumer and its last heartbeat."""
+
+    __tablename__ = "workers"
+    __table_args__ = (CheckConstraint("state IN ('running','stopping','stopped')", name="state"),)
+
+    id: Mapped[IdPk]
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int]
+    mode: Mapped[str] = mapped_column(String(10), default="worker")
+    threads: Mapped[int] = mapped_column(default=1)
+    queue: Mapped[str] = mapped_column(String(20), default="")
+    whisper_model: Mapped[str] = mapped_column(String(300), default="")
+    state: Mapped[str] = mapped_column(String(10), default="running")
+    current_jobs: Mapped[JsonList]
+    jobs_done: Mapped[int] = mapped_column(default=0)
+    jobs_failed: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[Created]
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(index=True)
+    stopped_at: Mapped[dt.datetime | None]
