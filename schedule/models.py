@@ -1,11 +1,25 @@
-"""Partner stations."""
+"""Partner stations, broadcasts (one-off or RRULE series), per-occurrence overrides and listener feedback."""
 
 from __future__ import annotations
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+import datetime as dt
+import enum
 
-from radio.db import Base, Created, IdPk, Updated
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from radio.db import Base, Created, IdPk, JsonList, Updated
+
+# Local wall times are kept as ISO text without offset ("2026-03-06T20:00:00"): a series is defined on the
+# wall clock of its time zone (RFC 5545), so its occurrences keep their local hour across DST changes.
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+
+class BroadcastStatus(enum.StrEnum):
+    """A booking is confirmed until it is cancelled (cancelled ones stay in feeds for a while)."""
+
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
 
 
 class Station(Base):
@@ -22,5 +36,94 @@ class Station(Base):
     frequency: Mapped[str] = mapped_column(String(40), default="")
     contact: Mapped[str] = mapped_column(String(300), default="")
     feed_token_version: Mapped[int] = mapped_column(default=1)
+    feed_rotated_at: Mapped[dt.datetime | None]
     created_at: Mapped[Created]
     updated_at: Mapped[Updated]
+
+
+class Broadcast(Base):
+    """One booking of an episode on a station: a single airing, or a series when ``rrule`` is set."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (
+        CheckConstraint("status IN ('confirmed','cancelled')", name="status"),
+        CheckConstraint("duration_s > 0", name="duration"),
+        Index("ix_broadcasts_station_starts", "station_id", "starts_at"),
+    )
+
+    id: Mapped[IdPk]
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id", ondelete="RESTRICT"))
+    episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id", ondelete="RESTRICT"), index=True)
+    tzid: Mapped[str] = mapped_column(String(64))
+    local_start: Mapped[str] = mapped_column(String(19))  # wall time of the first occurrence
+    starts_at: Mapped[dt.datetime]  # the first occurrence in UTC
+    duration_s: Mapped[float] = mapped_column(Float)
+    rrule: Mapped[str | None] = mapped_column(String(500))
+    exdates: Mapped[JsonList]  # wall times of skipped occurrences
+    series_end: Mapped[dt.datetime | None]  # end of the last occurrence in UTC; None: the series has no end
+    status: Mapped[str] = mapped_column(String(10), default=BroadcastStatus.CONFIRMED)
+    cancelled_at: Mapped[dt.datetime | None]
+    sequence: Mapped[int] = mapped_column(default=0)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[Created]
+    updated_at: Mapped[Updated]
+
+    overrides: Mapped[list[BroadcastOverride]] = relationship(
+        back_populates="broadcast", cascade="all, delete-orphan", order_by="BroadcastOverride.recurrence_key")
+
+    @property
+    def uid(self) -> str:
+        """The iCalendar UID: stable for the life of the booking."""
+        return f"{self.id}@ashshash-radio"
+
+
+class BroadcastOverride(Base):
+    """One occurrence of a series moved or changed (iCalendar ``RECURRENCE-ID``)."""
+
+    __tablename__ = "broadcast_overrides"
+    __table_args__ = (UniqueConstraint("broadcast_id", "recurrence_key", name="uq_broadcast_overrides_occurrence"),)
+
+    id: Mapped[IdPk]
+    broadcast_id: Mapped[str] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True)
+    recurrence_key: Mapped[str] = mapped_column(String(19))  # original wall time of the occurrence
+    local_start: Mapped[str] = mapped_column(String(19))
+    starts_at: Mapped[dt.datetime]
+    duration_s: Mapped[float] = mapped_column(Float)
+    episode_id: Mapped[str | None] = mapped_column(ForeignKey("episodes.id", ondelete="RESTRICT"), index=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[Created]
+    updated_at: Mapped[Updated]
+
+    broadcast: Mapped[Broadcast] = relationship(back_populates="overrides")
+
+
+class FeedbackReport(Base):
+    """Listener response to one occurrence; a correction adds a row and the earlier one stops being current."""
+
+    __tablename__ = "feedback_reports"
+    __table_args__ = (
+        CheckConstraint("calls >= 0 AND sms >= 0 AND missed_calls >= 0 AND letters >= 0 AND in_person >= 0",
+                        name="counts"),
+        Index("ix_feedback_reports_occurrence", "broadcast_id", "occurrence_key"),
+        Index("ix_feedback_reports_station_start", "station_id", "occurrence_start"),
+    )
+
+    id: Mapped[IdPk]
+    broadcast_id: Mapped[str] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id", ondelete="RESTRICT"))
+    episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id", ondelete="RESTRICT"), index=True)
+    occurrence_key: Mapped[str] = mapped_column(String(19))  # original wall time (the RECURRENCE-ID)
+    occurrence_start: Mapped[dt.datetime]  # when it actually aired, UTC
+    calls: Mapped[int] = mapped_column(default=0)
+    sms: Mapped[int] = mapped_column(default=0)
+    missed_calls: Mapped[int] = mapped_column(default=0)
+    letters: Mapped[int] = mapped_column(default=0)
+    in_person: Mapped[int] = mapped_column(default=0)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    current: Mapped[bool] = mapped_column(default=True)
+    reported_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[Created]
+
+
+FEEDBACK_COUNTS = ("calls", "sms", "missed_calls", "letters", "in_person")
