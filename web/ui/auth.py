@@ -5,41 +5,56 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from radio.auth import authenticate_password
 from web.auth import login_session
 from web.context import db
+from web.i18n import LOCALES
 
 bp = Blueprint("ui_auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: never redirect to another host after login.
+def safe_next(target: str | None) -> str:
+    """``target`` when it is a path on this site, else the start page (never redirect to another host)."""
     if not target:
         return url_for("ui_pages.index")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return url_for("ui_pages.index")
     return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | str:
+def login() -> Response | tuple[str, int]:
     """Show the login form; sign in with e-mail and password."""
     error = None
+    email = ""
     if request.method == "POST":
-        user = authenticate_password(db(), request.form.get("email", ""), request.form.get("password", ""))
+        email = request.form.get("email", "")
+        user = authenticate_password(db(), email, request.form.get("password", ""))
         if user is not None:
+            chosen = session.get("locale")
             login_session(user)
-            return redirect(_safe_next(request.args.get("next")))
-        error = "wrong e-mail or password"
-    status = 401 if error else 200
-    return render_template("login.html", error=error), status  # type: ignore[return-value]
+            # A language picked before signing in wins and becomes the user's preference.
+            if chosen in LOCALES:
+                session["locale"] = chosen
+                if user.locale != chosen:
+                    user.locale = chosen
+                    db().commit()
+            elif user.locale in LOCALES:
+                session["locale"] = user.locale
+            return redirect(safe_next(request.args.get("next")))
+        error = _("Wrong e-mail or password.")
+    return render_template("login.html", error=error, email=email), 401 if error else 200
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    """End the session."""
+    """End the session (the language choice stays)."""
+    locale = session.get("locale")
     session.clear()
+    if locale in LOCALES:
+        session["locale"] = locale
     return redirect(url_for("ui_auth.login"))

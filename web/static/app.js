@@ -1,0 +1,130 @@
+/* Ashshash Radio: small progressive enhancements. Every form also works without this file. */
+(function () {
+  "use strict";
+  var csrf = function () { var m = document.querySelector('meta[name="csrf-token"]'); return m ? m.content : ""; };
+
+  /* Cookie-authenticated API calls must carry the CSRF token. */
+  window.radioFetch = function (url, opts) {
+    opts = opts || {};
+    opts.headers = opts.headers || {};
+    opts.headers["X-CSRFToken"] = csrf();
+    opts.credentials = "same-origin";
+    return fetch(url, opts);
+  };
+
+  /* Upload with a progress bar (XHR); the server answers with the same pages as without JS. */
+  function enhanceUpload(form) {
+    var box = form.querySelector(".upload-progress");
+    if (!box || !window.FormData) return;
+    var bar = box.querySelector("progress"), label = box.querySelector("[data-percent]");
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.setRequestHeader("X-CSRFToken", csrf());
+      box.hidden = false;
+      xhr.upload.onprogress = function (e) {
+        if (!e.lengthComputable) return;
+        var pct = Math.round(100 * e.loaded / e.total);
+        bar.value = pct;
+        label.textContent = label.getAttribute("data-template").replace("%", pct);
+      };
+      xhr.onload = function () {
+        if (xhr.status < 400 && xhr.responseURL && xhr.responseURL.indexOf(form.action) !== 0) {
+          window.location.assign(xhr.responseURL);
+          return;
+        }
+        var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+        var main = doc.querySelector("main");
+        if (main) { document.querySelector("main").innerHTML = main.innerHTML; init(document.querySelector("main")); }
+        var first = document.querySelector("[aria-invalid=true], .error");
+        if (first) first.focus();
+      };
+      xhr.onerror = function () { box.hidden = true; form.submit(); };
+      xhr.send(new FormData(form));
+    });
+  }
+
+  /* Player, waveform and transcript kept in step. */
+  function enhancePlayer(audio) {
+    var wave = document.querySelector("svg.waveform"), played = wave && wave.querySelector(".played-clip rect");
+    var cursor = wave && wave.querySelector(".cursor");
+    var items = Array.prototype.slice.call(document.querySelectorAll("ol.transcript li[data-start]"));
+    var current = null;
+    function seek(t, play) {
+      audio.currentTime = t;
+      if (play) { var p = audio.play(); if (p && p.catch) p.catch(function () {}); }
+    }
+    audio.addEventListener("timeupdate", function () {
+      var t = audio.currentTime, d = audio.duration || parseFloat(audio.getAttribute("data-duration")) || 0;
+      if (wave && d) {
+        var x = String(1000 * t / d);
+        if (played) played.setAttribute("width", x);
+        if (cursor) { cursor.setAttribute("x1", x); cursor.setAttribute("x2", x); }
+      }
+      var hit = null;
+      for (var i = 0; i < items.length; i++) {
+        if (t >= parseFloat(items[i].dataset.start) && t < parseFloat(items[i].dataset.end)) { hit = items[i]; break; }
+      }
+      if (hit !== current) {
+        if (current) { current.classList.remove("current"); current.removeAttribute("aria-current"); }
+        if (hit) {
+          hit.classList.add("current"); hit.setAttribute("aria-current", "true");
+          var list = hit.parentNode;
+          if (hit.offsetTop < list.scrollTop || hit.offsetTop > list.scrollTop + list.clientHeight - 40)
+            list.scrollTop = hit.offsetTop - list.offsetTop - 20;
+        }
+        current = hit;
+      }
+    });
+    if (wave) {
+      wave.addEventListener("click", function (e) {
+        var r = wave.getBoundingClientRect(), d = audio.duration || parseFloat(audio.getAttribute("data-duration"));
+        if (d) seek(d * (e.clientX - r.left) / r.width, true);
+      });
+      wave.addEventListener("keydown", function (e) {
+        if (e.key === "ArrowRight") { seek(audio.currentTime + 5); e.preventDefault(); }
+        if (e.key === "ArrowLeft") { seek(Math.max(0, audio.currentTime - 5)); e.preventDefault(); }
+      });
+    }
+    items.forEach(function (li) {
+      var link = li.querySelector("a.seek");
+      if (link) link.addEventListener("click", function (e) { e.preventDefault(); seek(parseFloat(li.dataset.start), true); });
+    });
+    var t = parseFloat(new URLSearchParams(window.location.search).get("t"));
+    if (!isNaN(t)) {
+      var start = function () { seek(t, true); };
+      if (audio.readyState >= 1) start(); else audio.addEventListener("loadedmetadata", start, { once: true });
+    }
+  }
+
+  /* Job status: poll the API while a job runs, then reload to show its result. */
+  function watchJob(el) {
+    var url = el.getAttribute("data-job-url"), bar = el.querySelector("progress"), text = el.querySelector("[data-status]");
+    var tick = function () {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+        return r.ok ? r.json() : null;
+      }).then(function (job) {
+        if (!job) return;
+        if (bar) bar.value = Math.round(100 * (job.progress || 0));
+        if (text) text.textContent = el.getAttribute("data-label-" + job.status) || job.status;
+        if (job.status === "done" || job.status === "failed") { window.location.reload(); return; }
+        setTimeout(tick, 2000);
+      }).catch(function () { setTimeout(tick, 5000); });
+    };
+    setTimeout(tick, 1500);
+  }
+
+  function init(root) {
+    root.querySelectorAll("form[data-upload]").forEach(enhanceUpload);
+    root.querySelectorAll("[data-job-url]").forEach(watchJob);
+    root.querySelectorAll("[data-confirm]").forEach(function (f) {
+      f.addEventListener("submit", function (e) { if (!window.confirm(f.getAttribute("data-confirm"))) e.preventDefault(); });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var audio = document.querySelector("audio[data-player]");
+    if (audio) enhancePlayer(audio);
+    init(document);
+  });
+})();

@@ -1,0 +1,77 @@
+"""Shared pieces of the UI views: page access by role, form error mapping, flash-and-redirect."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar, cast
+
+from flask import flash, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from radio.errors import DomainError, Forbidden, Unauthorized
+from radio.models import User
+from web.auth import current_user
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def signed_in_user() -> User | None:
+    """The session's user, or None (a bad Authorization header counts as no user for pages)."""
+    try:
+        return current_user()
+    except Unauthorized:
+        return None
+
+
+def page_user() -> User:
+    """The user of a page guarded by ``page``; only call inside such a view."""
+    user = signed_in_user()
+    assert user is not None
+    return user
+
+
+def page(*roles: str) -> Callable[[F], F]:
+    """Guard a page: sign-in redirect without a user, 403 unless the user has one of ``roles`` (any role if none)."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = signed_in_user()
+            if user is None:
+                return redirect(url_for("ui_auth.login", next=request.full_path.rstrip("?")))
+            if roles and not user.has_role(*roles):
+                raise Forbidden(str(_l("This page is not available for your role.")))
+            return func(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate
+
+
+def done(message: str, endpoint: str, **values: Any) -> Response:
+    """Flash a success message and redirect (post/redirect/get)."""
+    flash(message, "ok")
+    return redirect(url_for(endpoint, **values))
+
+
+def field_errors(exc: DomainError, fields: Iterable[str]) -> dict[str, str]:
+    """Map a domain error to the form field it names (``details['field']``), else to the whole form (``''``)."""
+    field = exc.details.get("field") if exc.details else None
+    known = set(fields)
+    if isinstance(field, str) and field in known:
+        return {field: exc.message}
+    for name in known:  # services often name the field in their code, e.g. ``invalid_title``
+        if name and exc.code.endswith(name):
+            return {name: exc.message}
+    return {"": exc.message}
+
+
+def int_arg(name: str, default: int, *, low: int = 1, high: int = 10_000) -> int:
+    """A bounded integer query parameter (bad values fall back to ``default``)."""
+    try:
+        value = int(request.args.get(name, default))
+    except ValueError:
+        return default
+    return min(max(value, low), high)

@@ -1,0 +1,86 @@
+"""Translated names of the codes the UI shows: roles, kinds, languages, consent, statuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+ROLES = {"producer": _l("Producer"), "station": _l("Station"), "researcher": _l("Researcher"), "admin": _l("Admin")}
+KINDS = {
+    "drama": _l("Drama"), "psa": _l("Public service announcement"), "talk": _l("Talk show"),
+    "interview": _l("Interview"), "call_in": _l("Listener call-in"), "song": _l("Song"), "jingle": _l("Jingle"),
+    "other": _l("Other"),
+}
+LANGUAGES = {"bn": _l("Bangla"), "en": _l("English"), "auto": _l("Detect automatically")}
+CONSENTS = {"broadcast": _l("May be broadcast"), "research_only": _l("Research only"), "none": _l("No consent")}
+STATUSES = {
+    "uploaded": _l("Uploaded"), "analysing": _l("Analysing"), "ready": _l("Ready"), "failed": _l("Failed"),
+    "queued": _l("Queued"), "running": _l("Running"), "done": _l("Done"),
+    "scheduled": _l("Scheduled"), "cancelled": _l("Cancelled"), "confirmed": _l("Confirmed"),
+}
+JOB_KINDS = {"analyse": _l("Analysis"), "analysis": _l("Analysis"), "render": _l("Broadcast rendition"),
+             "transcribe": _l("Transcription"), "transcription": _l("Transcription")}
+HTTP_STATUS = {
+    400: _l("Bad request"), 401: _l("Sign-in needed"), 403: _l("Not allowed"), 404: _l("Not found"),
+    405: _l("Not allowed"), 409: _l("Conflict"), 413: _l("Too large"), 415: _l("Not an audio file"),
+    500: _l("Something went wrong"), 507: _l("Storage full"),
+}
+DISTRICTS = {"Dhaka": _l("Dhaka"), "Narsingdi": _l("Narsingdi"), "Manikganj": _l("Manikganj")}
+FEEDBACK_FIELDS = {
+    "calls": _l("Calls"), "sms": _l("SMS"), "missed_calls": _l("Missed calls"), "letters": _l("Letters"),
+    "in_person": _l("In person"),
+}
+
+
+def _lookup(table: dict[Any, Any], key: Any) -> str:
+    value = table.get(key)
+    return str(value) if value is not None else str(key or "")
+
+
+def role_label(code: str) -> str:
+    """A role's name in the UI language."""
+    return _lookup(ROLES, code)
+
+
+def kind_label(code: str) -> str:
+    """An episode kind's name in the UI language."""
+    return _lookup(KINDS, code)
+
+
+def language_label(code: str) -> str:
+    """A content language's name in the UI language."""
+    return _lookup(LANGUAGES, code)
+
+
+def consent_label(code: str) -> str:
+    """A consent level's name in the UI language."""
+    return _lookup(CONSENTS, code)
+
+
+def status_label(code: str) -> str:
+    """An episode, job or broadcast status in the UI language."""
+    return _lookup(STATUSES, code)
+
+
+def job_kind_label(code: str) -> str:
+    """A job kind's name in the UI language."""
+    return _lookup(JOB_KINDS, code)
+
+
+def status_title(status: int) -> str:
+    """The title of an error page."""
+    return _lookup(HTTP_STATUS, status if status in HTTP_STATUS else 500 if status >= 500 else 400)
+
+
+def district_label(name: str) -> str:
+    """A district's name in the UI language (other names as entered)."""
+    return _lookup(DISTRICTS, name)
+
+
+GLOBALS = {
+    "role_label": role_label, "kind_label": kind_label, "language_label": language_label,
+    "consent_label": consent_label, "status_label": status_label, "job_kind_label": job_kind_label,
+    "status_title": status_title, "district_label": district_label, "KINDS": KINDS, "LANGUAGES": LANGUAGES,
+    "CONSENTS": CONSENTS, "FEEDBACK_FIELDS": FEEDBACK_FIELDS, "DISTRICTS": DISTRICTS,
+}
