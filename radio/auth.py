@@ -115,3 +115,32 @@ def authenticate_password(session: Session, email: str, password: str) -> User |
         _hasher.hash("timing-equaliser")
         return None
     return user if check_password(user, password) else None
+
+
+def update_user(
+    session: Session, user_id: str, *, role: str | None = None, station_slug: str | None = None,
+    active: bool | None = None, password: str | None = None,
+) -> User:
+    """Change a user's role (a station user is bound to one station), active flag or password."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    if role is not None:
+        if role not in {r.value for r in Role}:
+            raise InvalidInput(f"unknown role {role!r}", code="invalid_role")
+        if role == Role.STATION:
+            if not station_slug:
+                raise InvalidInput("a station user needs a station", code="station_required")
+            station = session.scalar(select(Station).where(Station.slug == station_slug))
+            if station is None:
+                raise NotFound(f"no station {station_slug!r}")
+            user.station_id = station.id
+        else:
+            user.station_id = None
+        user.role = role
+    if active is not None:
+        user.active = active
+    if password:
+        user.password_hash = hash_password(password)
+    session.flush()
+    return user
