@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import secrets
 import signal
 import sys
@@ -86,39 +87,51 @@ def init(admin_email: str, skip_model: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-worker", is_flag=True, help="Do not run jobs in this process.")
-def serve(host: str, port: int, no_worker: bool) -> None:
+@click.option("--grace", default=30.0, show_default=True, help="Seconds to let running jobs finish on shutdown.")
+def serve(host: str, port: int, no_worker: bool, grace: float) -> None:
     """Run the web UI, the API and an in-process worker (the embedded default)."""
     from werkzeug.serving import run_simple
 
-    from radio.jobs import start_embedded_consumer
+    from radio.worker import finish_worker, start_worker
     from web import create_app
 
     runtime = runtime_for_cli()
     app = create_app(runtime=runtime)
-    consumer = None if no_worker else start_embedded_consumer(runtime)
-    click.echo(f"serving on http://{host}:{port}/ (worker: {'in-process' if consumer else 'none'})")
+    embedded = None
+    if not no_worker and not runtime.settings.queue_immediate:
+        embedded = start_worker(runtime, threads=runtime.settings.worker_threads, grace_s=grace, mode="serve")
+        embedded[0].start()
+    click.echo(f"serving on http://{host}:{port}/ (worker: {'in-process' if embedded else 'none'})")
+    signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM shuts down like Ctrl-C: jobs finish or go back
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
-        if consumer is not None:
-            consumer.stop(graceful=True)
+        if embedded is not None:
+            finish_worker(*embedded, stopped=False)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 @main.command()
 @click.option("--threads", type=int, default=None, help="Jobs at once (default RADIO_WORKER_THREADS).")
-def worker(threads: int | None) -> None:
-    """Run queued jobs (transcription, analysis) until stopped; SIGTERM finishes the current job first."""
-    from huey.consumer import Consumer
-
-    from radio.jobs import load_job_modules
+@click.option("--grace", default=30.0, show_default=True,
+              help="On SIGTERM, seconds to let running jobs finish before handing them back to the queue.")
+def worker(threads: int | None, grace: float) -> None:
+    """Run queued jobs (transcription, analysis) until stopped; SIGTERM finishes or releases running jobs."""
+    from radio.worker import run_worker
 
     runtime = runtime_for_cli()
-    load_job_modules()
-    consumer = Consumer(runtime.huey, workers=threads or runtime.settings.worker_threads, worker_type="thread",
-                        periodic=True, graceful_signal="TERM")
     logging.getLogger("huey").setLevel(logging.INFO)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    consumer.run()
+    logging.getLogger("radio").setLevel(logging.INFO)
+    released = run_worker(runtime, threads=threads or runtime.settings.worker_threads, grace_s=grace)
+    if released:
+        click.echo(f"handed {len(released)} unfinished job(s) back to the queue: {' '.join(released)}", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        logging.shutdown()
+        os._exit(0)  # their handler threads are still running; do not wait for them
 
 
 @main.group()

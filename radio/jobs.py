@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 # Feature packages register their handlers when imported; workers import these modules by name
 # so that ``radio`` never imports the feature packages directly.
 JOB_MODULES = ("episodes.tasks", "transcripts.tasks")
+# A job whose worker died this many times (e.g. killed for memory) is failed instead of retried again.
+MAX_ATTEMPTS = 4
 
 
 class JobCancelled(Exception):
@@ -49,6 +51,10 @@ class JobContext:
 
     def progress(self, fraction: float, *, force: bool = False) -> None:
         """Record progress (0..1) and a heartbeat, at most twice a second unless forced."""
+        from radio.worker import process_beat
+
+        if process_beat(self.runtime).is_lost(self.job_id):
+            raise JobCancelled(f"job {self.job_id} is no longer held by this worker")
         now = time.monotonic()
         if not force and now - self._last_report < 0.5:
             return
@@ -188,44 +194,78 @@ def run_job(runtime: Runtime, job_id: str) -> str:
     job = _claim(runtime, job_id)
     if job is None:
         return "skipped"
+    from radio.worker import process_beat
+
     ctx = JobContext(runtime=runtime, job_id=job.id, kind=job.kind, payload=dict(job.payload),
                      attempt=job.attempts)
+    beat = process_beat(runtime)
+    beat.job_started(job.id, job.attempts)  # a thread renews the lease however rarely the handler reports
+    status = "cancelled"
+    try:
+        status = _execute(runtime, job, ctx)
+    finally:
+        beat.job_finished(job.id, status)
+    return status
+
+
+def _execute(runtime: Runtime, job: Job, ctx: JobContext) -> str:
     try:
         result = handler_for(job.kind)(ctx) or {}
     except JobCancelled:
-        log.warning("job %s lost its lease; leaving it to its new holder", job_id)
+        log.warning("job %s lost its lease; leaving it to its new holder", job.id)
         return "cancelled"
     except Exception as exc:
         message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
-        log.error("job %s (%s) failed: %s\n%s", job_id, job.kind, message, traceback.format_exc())
-        _finish(runtime, job_id, ctx.attempt, JobStatus.FAILED, error=message[:2000])
+        log.error("job %s (%s) failed: %s\n%s", job.id, job.kind, message, traceback.format_exc())
+        _finish(runtime, job.id, ctx.attempt, JobStatus.FAILED, error=message[:2000])
         return JobStatus.FAILED
-    _finish(runtime, job_id, ctx.attempt, JobStatus.DONE, result=result)
+    if not _finish(runtime, job.id, ctx.attempt, JobStatus.DONE, result=result):
+        log.warning("job %s finished after it was released or taken over; result dropped", job.id)
+        return "cancelled"
     return JobStatus.DONE
 
 
 def _finish(runtime: Runtime, job_id: str, attempt: int, status: str, *, error: str | None = None,
-            result: dict[str, Any] | None = None) -> None:
+            result: dict[str, Any] | None = None) -> bool:
     values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "error": error}
     if status == JobStatus.DONE:
         values["progress"] = 1.0
     if result is not None:
         values["result"] = result
     with runtime.session() as session:
-        session.execute(update(Job).where(Job.id == job_id, Job.attempts == attempt).values(**values))
+        # Only the current holder finishes a job: not after a release or a takeover by another worker.
+        return bool(session.execute(
+            update(Job).where(Job.id == job_id, Job.attempts == attempt, Job.status == JobStatus.RUNNING)
+            .values(**values)
+        ).rowcount)  # type: ignore[attr-defined]
 
 
 def requeue_stale_jobs(runtime: Runtime) -> list[str]:
-    """Re-dispatch running jobs whose worker stopped sending heartbeats (crashed or killed)."""
+    """Queue again the running jobs whose worker stopped beating (crashed or killed); fail crash loops."""
     cutoff = utcnow() - timedelta(seconds=runtime.settings.job_lease_s)
     with runtime.read_session() as session:
-        stale = list(session.scalars(
-            select(Job.id).where(Job.status == JobStatus.RUNNING, Job.heartbeat_at < cutoff)
+        stale = list(session.execute(
+            select(Job.id, Job.attempts).where(Job.status == JobStatus.RUNNING, Job.heartbeat_at < cutoff)
         ))
-    for job_id in stale:
-        log.warning("job %s has no heartbeat since %s; queueing it again", job_id, cutoff)
-        dispatch(runtime, job_id)
-    return stale
+    requeued = []
+    for job_id, attempts in stale:
+        gave_up = attempts >= MAX_ATTEMPTS
+        values: dict[str, Any] = (
+            {"status": JobStatus.FAILED, "finished_at": utcnow(),
+             "error": f"the worker running this job stopped answering {attempts} times; not retried"}
+            if gave_up else {"status": JobStatus.QUEUED, "worker": None, "progress": 0.0})
+        with runtime.session() as session:
+            changed = session.execute(
+                update(Job).where(Job.id == job_id, Job.attempts == attempts, Job.status == JobStatus.RUNNING,
+                                  Job.heartbeat_at < cutoff).values(**values)
+            ).rowcount  # type: ignore[attr-defined]
+        if changed and not gave_up:
+            log.warning("job %s has had no heartbeat since %s; queueing it again", job_id, cutoff)
+            dispatch(runtime, job_id)
+            requeued.append(job_id)
+        elif changed:
+            log.error("job %s failed: its worker died %d times", job_id, attempts)
+    return requeued
 
 
 class EmbeddedConsumer(Consumer):  # type: ignore[misc]

@@ -128,6 +128,7 @@ class WorkerProcess(Base):
     queue: Mapped[str] = mapped_column(String(20), default="")
     whisper_model: Mapped[str] = mapped_column(String(300), default="")
     state: Mapped[str] = mapped_column(String(10), default="running")
+    interval_s: Mapped[float] = mapped_column(Float, default=5.0)
     current_jobs: Mapped[JsonList]
     jobs_done: Mapped[int] = mapped_column(default=0)
     jobs_failed: Mapped[int] = mapped_column(default=0)

@@ -19,7 +19,9 @@ csrf = CSRFProtect()
 # Each area is one module with a ``bp`` blueprint (and optionally ``init_app``).
 BLUEPRINT_MODULES = (
     "web.health",
+    "web.metrics",
     "web.api.core",
+    "web.api.ops",
     "web.api.episodes",
     "web.api.transcripts",
     "web.api.search",

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 
+from radio import monitor
 from transcripts.whisper_models import model_status
 from web.context import runtime
 
@@ -34,7 +35,16 @@ def healthz() -> Response:
     def queue() -> dict[str, Any]:
         huey = rt.huey
         backend = "immediate" if rt.settings.queue_immediate else ("redis" if rt.settings.redis_url else "sqlite")
-        return {"backend": backend, "pending": huey.pending_count()}
+        with rt.read_session() as session:
+            totals = monitor.job_totals(session)
+        return {"backend": backend, "pending": huey.pending_count(), "queued_jobs": totals["queued"],
+                "running_jobs": totals["running"], "failed_jobs": totals["failed"]}
+
+    def workers() -> dict[str, Any]:
+        with rt.read_session() as session:
+            items = monitor.list_workers(session)
+        alive = [w for w in items if w["state"] in ("running", "stopping")]
+        return {"alive": len(alive), "lost": sum(1 for w in items if w["state"] == "lost"), "items": alive}
 
     def media() -> dict[str, Any]:
         root = rt.store.root
@@ -52,7 +62,8 @@ def healthz() -> Response:
     if checks["whisper_model"]["ok"] and not checks["whisper_model"].get("available", False):
         checks["whisper_model"]["ok"] = False
     essential_ok = all(checks[name]["ok"] for name in ("database", "queue", "media_store"))
-    body = {"status": "ok" if essential_ok else "unavailable", "checks": checks}
+    # Workers are reported, not required: a web-only machine may run while the GPU worker is down.
+    body = {"status": "ok" if essential_ok else "unavailable", "checks": checks, "workers": _check(workers)}
     response = jsonify(body)
     response.status_code = 200 if essential_ok else 503
     return response

@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('queue', sa.String(length=20), nullable=False),
     sa.Column('whisper_model', sa.String(length=300), nullable=False),
     sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('interval_s', sa.Float(), nullable=False),
     sa.Column('current_jobs', sa.JSON(), nullable=False),
     sa.Column('jobs_done', sa.Integer(), nullable=False),
     sa.Column('jobs_failed', sa.Integer(), nullable=False),

@@ -1,0 +1,47 @@
+"""Admin API for operations: workers, queue, job counts and failures (the admin page reads these)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from radio import monitor
+from radio.models import Role
+from web.auth import require_role
+from web.context import db, runtime
+
+bp = Blueprint("api_ops", __name__, url_prefix="/api/v1/admin")
+
+
+@bp.get("/workers")
+@require_role(Role.ADMIN)
+def workers() -> Response:
+    """Worker processes with their state and current jobs, plus queue depth and job totals."""
+    session = db()
+    return jsonify({
+        "items": monitor.list_workers(session),
+        "queue": {"backend": monitor.queue_backend(runtime()), "pending": monitor.queue_depth(runtime())},
+        "jobs": monitor.job_totals(session),
+    })
+
+
+@bp.get("/jobs")
+@require_role(Role.ADMIN)
+def jobs() -> Response:
+    """Job counts by kind and status, the latest failures and the transcription speed."""
+    session = db()
+    return jsonify({
+        "totals": monitor.job_totals(session),
+        "by_kind": monitor.job_counts(session),
+        "failed": monitor.recent_failed_jobs(session),
+        "transcription": monitor.transcription_stats(session),
+    })
+
+
+@bp.post("/jobs/<job_id>/retry")
+@require_role(Role.ADMIN)
+def retry(job_id: str) -> Response:
+    """Queue a failed job again; 409 unless it failed."""
+    job = monitor.retry_job(runtime(), db(), job_id)
+    response = jsonify(job.to_dict())
+    response.status_code = 202
+    return response
