@@ -29,6 +29,11 @@ BLUEPRINT_MODULES = (
     "web.feeds",
     "web.ui.auth",
     "web.ui.pages",
+    "web.ui.library",
+    "web.ui.schedule",
+    "web.ui.station",
+    "web.ui.research",
+    "web.ui.admin",
 )
 
 
