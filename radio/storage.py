@@ -6,6 +6,7 @@ import errno
 import hashlib
 import os
 import re
+import socket
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ class MediaStore:
     def stage(self, stream: BinaryIO | Iterable[bytes], max_bytes: int | None = None) -> StagedFile:
         """Copy a stream to a temporary file while hashing it; TooLarge as soon as ``max_bytes`` is passed."""
         self.ensure()
-        fd, name = tempfile.mkstemp(dir=self.tmp_dir, prefix="up-", suffix=".part")
+        fd, name = tempfile.mkstemp(dir=self.tmp_dir, prefix=tmp_prefix(), suffix=".part")
         path = Path(name)
         digest = hashlib.sha256()
         size = 0
@@ -132,6 +133,16 @@ class MediaStore:
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed
+
+
+def host_tag() -> str:
+    """A short stable tag of this machine's name (temporary files of a shared store say who wrote them)."""
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def tmp_prefix() -> str:
+    """``up-<host tag>-<pid>-``: lets a cleanup tell an abandoned upload from one still being written."""
+    return f"up-{host_tag()}-{os.getpid()}-"
 
 
 def _fsync_dir(path: Path) -> None:
