@@ -57,14 +57,14 @@ def update_catalogs() -> None:
         path = po_path(locale)
         if path.exists():
             catalog = read_catalog(locale)
-            catalog.update(template, update_header_comment=False)
+            catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
             catalog.obsolete.clear()
         else:
             catalog = Catalog(locale=locale, project=PROJECT, charset="utf-8")
             catalog.update(template)
         if locale == "en":
             for message in catalog:
-                if message.id and not message.string:
+                if message.id and (not message.string or message.fuzzy):
                     message.string = message.id
                     message.flags.discard("fuzzy")
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from web.i18n import current_locale
+
 ROLES = {"producer": _l("Producer"), "station": _l("Station"), "researcher": _l("Researcher"), "admin": _l("Admin")}
 KINDS = {
     "drama": _l("Drama"), "psa": _l("Public service announcement"), "talk": _l("Talk show"),
@@ -78,7 +80,36 @@ def district_label(name: str) -> str:
     return _lookup(DISTRICTS, name)
 
 
+def role_options(codes: list[str]) -> list[tuple[str, str]]:
+    """(code, name) pairs for a role select."""
+    return [(code, role_label(code)) for code in codes]
+
+
+def station_name(station: Any) -> str:
+    """A station's name in the UI language (the Bangla name when there is one and the UI is Bangla)."""
+    if station is None:
+        return ""
+    if current_locale() == "bn" and getattr(station, "name_bn", ""):
+        return str(station.name_bn)
+    return str(station.name)
+
+
+def station_options(stations: Any) -> list[tuple[str, str]]:
+    """(slug, name) pairs for a station select."""
+    return [(s.slug, f"{station_name(s)} ({s.slug})") for s in stations]
+
+
+def episode_title(episode: Any) -> str:
+    """An episode's title in the UI language when it has one, else its main title."""
+    if episode is None:
+        return ""
+    localized = getattr(episode, "title_bn" if current_locale() == "bn" else "title_en", "")
+    return str(localized or episode.title)
+
+
 GLOBALS = {
+    "role_options": role_options, "station_name": station_name, "station_options": station_options,
+    "episode_title": episode_title,
     "role_label": role_label, "kind_label": kind_label, "language_label": language_label,
     "consent_label": consent_label, "status_label": status_label, "job_kind_label": job_kind_label,
     "status_title": status_title, "district_label": district_label, "KINDS": KINDS, "LANGUAGES": LANGUAGES,

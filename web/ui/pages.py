@@ -85,4 +85,5 @@ def init_app(app: Flask) -> None:
             "user": user,
             "nav": navigation(user.role) if user is not None else [],
             "locale": i18n.current_locale(),
+            "has_page": lambda endpoint: endpoint in current_app.view_functions,
         }

@@ -1,0 +1,132 @@
+"""Admin pages: users and roles, API tokens, workers and the job queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from radio import monitor
+from radio.auth import create_user, issue_token, revoke_token, update_user
+from radio.errors import DomainError, NotFound
+from radio.models import ApiToken, Role, User
+from schedule.models import Station
+from web.context import db, runtime
+from web.ui.base import done, field_errors, page
+
+bp = Blueprint("ui_admin", __name__, url_prefix="/admin")
+USER_FIELDS = ("email", "name", "role", "station", "password")
+
+
+def _stations() -> list[Station]:
+    return list(db().scalars(select(Station).order_by(Station.slug)))
+
+
+def _users_page(form: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
+                new_token: str | None = None, status: int = 200) -> tuple[str, int]:
+    users = db().scalars(select(User).order_by(User.role, User.email)).all()
+    stations = {s.id: s for s in _stations()}
+    return render_template("admin/users.html", users=users, stations=stations, roles=[r.value for r in Role],
+                           form=form or {}, errors=errors or {}, new_token=new_token), status
+
+
+@bp.get("/users")
+@page(Role.ADMIN)
+def users() -> tuple[str, int]:
+    """All users with a form to add one."""
+    return _users_page()
+
+
+@bp.post("/users")
+@page(Role.ADMIN)
+def add_user() -> tuple[str, int]:
+    """Create a user; its first API token is shown once on the answer page."""
+    form = {k: request.form.get(k, "").strip() for k in USER_FIELDS}
+    session = db()
+    try:
+        user = create_user(session, form["email"], form["role"], station_slug=form["station"] or None,
+                           name=form["name"], password=form["password"] or None)
+        token = issue_token(session, user, "web")
+    except DomainError as exc:
+        session.rollback()
+        return _users_page(form, field_errors(exc, USER_FIELDS), status=exc.status)
+    session.commit()
+    return _users_page(new_token=token, status=201)
+
+
+def _user_or_404(user_id: str) -> User:
+    user = db().get(User, user_id)
+    if user is None:
+        raise NotFound(_("No such user."))
+    return user
+
+
+def _user_page(user: User, errors: dict[str, str] | None = None, new_token: str | None = None,
+               status: int = 200) -> tuple[str, int]:
+    tokens = db().scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at)).all()
+    return render_template("admin/user.html", subject=user, tokens=tokens, stations=_stations(),
+                           roles=[r.value for r in Role], errors=errors or {}, new_token=new_token), status
+
+
+@bp.get("/users/<user_id>")
+@page(Role.ADMIN)
+def user_detail(user_id: str) -> tuple[str, int]:
+    """One user: role, station, active flag and tokens."""
+    return _user_page(_user_or_404(user_id))
+
+
+@bp.post("/users/<user_id>")
+@page(Role.ADMIN)
+def change_user(user_id: str) -> Response | tuple[str, int]:
+    """Change a user's role, station, active flag or password."""
+    user = _user_or_404(user_id)
+    session = db()
+    active = request.form.get("active")
+    try:
+        update_user(session, user.id, role=request.form.get("role") or None,
+                    station_slug=request.form.get("station") or None,
+                    active=None if active is None else active == "1",
+                    password=request.form.get("password") or None)
+    except DomainError as exc:
+        session.rollback()
+        return _user_page(_user_or_404(user_id), field_errors(exc, USER_FIELDS), status=exc.status)
+    session.commit()
+    return done(_("Saved."), "ui_admin.user_detail", user_id=user_id)
+
+
+@bp.post("/users/<user_id>/tokens")
+@page(Role.ADMIN)
+def add_token(user_id: str) -> tuple[str, int]:
+    """Issue a new API token for a user and show it once."""
+    user = _user_or_404(user_id)
+    token = issue_token(db(), user, request.form.get("name", "").strip()[:100])
+    db().commit()
+    return _user_page(user, new_token=token, status=201)
+
+
+@bp.post("/tokens/<token_id>/revoke")
+@page(Role.ADMIN)
+def revoke(token_id: str) -> Response:
+    """Revoke an API token."""
+    row = revoke_token(db(), token_id)
+    db().commit()
+    return done(_("The token was revoked."), "ui_admin.user_detail", user_id=row.user_id)
+
+
+@bp.get("/workers")
+@page(Role.ADMIN)
+def workers() -> str:
+    """Worker processes, queue depth, job counts and recent failures."""
+    return render_template("admin/workers.html", state=monitor.overview(runtime(), db()))
+
+
+@bp.post("/jobs/<job_id>/retry")
+@page(Role.ADMIN)
+def retry(job_id: str) -> Response:
+    """Queue a failed job again."""
+    monitor.retry_job(runtime(), db(), job_id)
+    return done(_("The job was queued again."), "ui_admin.workers")
+
