@@ -33,6 +33,8 @@ class Transcript(Base):
     faster_whisper_version: Mapped[str] = mapped_column(String(40), default="")
     ctranslate2_version: Mapped[str] = mapped_column(String(40), default="")
     worker_host: Mapped[str] = mapped_column(String(200), default="")
+    # Corrections made so far; the n-th correction of any segment moves the transcript to revision n.
+    revision: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[Created]
@@ -85,7 +87,8 @@ class SegmentRevision(Base):
 
     id: Mapped[IdPk]
     segment_id: Mapped[str] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"), index=True)
-    revision: Mapped[int]
+    revision: Mapped[int]  # per segment: 1, 2, ...
+    transcript_revision: Mapped[int]  # the transcript's revision this correction created
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(Text, default="")
