@@ -89,9 +89,8 @@ def station_name(station: Any) -> str:
     """A station's name in the UI language (the Bangla name when there is one and the UI is Bangla)."""
     if station is None:
         return ""
-    if current_locale() == "bn" and getattr(station, "name_bn", ""):
-        return str(station.name_bn)
-    return str(station.name)
+    name_bn = str(getattr(station, "name_bn", "") or "")
+    return name_bn if name_bn and current_locale() == "bn" else str(station.name)
 
 
 def station_options(stations: Any) -> list[tuple[str, str]]:
