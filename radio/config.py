@@ -104,10 +104,10 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
         if name in {f.name for f in dataclasses.fields(Settings)}:
             ftype = next(str(f.type) for f in dataclasses.fields(Settings) if f.name == name)
             values[name] = _convert(value, ftype, name) if isinstance(value, str) else value
-    if "home" in values and values["home"] is not None:
-        values["home"] = Path(values["home"])
+    # Absolute paths, so that workers and servers started from other folders agree.
+    values["home"] = Path(values.get("home") or Settings.home).expanduser().absolute()
     if values.get("media_dir") is not None:
-        values["media_dir"] = Path(values["media_dir"])
+        values["media_dir"] = Path(values["media_dir"]).expanduser().absolute()
     settings = Settings(**values)
     if settings.max_upload_mb <= 0:
         raise SettingsError("RADIO_MAX_UPLOAD_MB must be positive")
