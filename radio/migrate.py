@@ -14,6 +14,11 @@ from sqlalchemy.engine import Engine
 
 # Packages whose ``models`` module defines tables and whose ``migrations/versions`` hold their branch.
 MODEL_PACKAGES = ("radio", "schedule", "episodes", "transcripts")
+# Further models modules of those packages (beyond ``<package>.models``).
+EXTRA_MODEL_MODULES = ("transcripts.coding_models",)
+# Objects migrations create by hand that autogenerate cannot model (FTS5 tables, expression indexes):
+# their names start with this, and autogenerate leaves them alone.
+UNMANAGED_PREFIX = "search_"
 
 
 def load_models() -> None:
@@ -21,6 +26,14 @@ def load_models() -> None:
     for package in MODEL_PACKAGES:
         if importlib.util.find_spec(f"{package}.models") is not None:
             importlib.import_module(f"{package}.models")
+    for module in EXTRA_MODEL_MODULES:
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module)
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Autogenerate filter: skip the hand-made search objects (see ``UNMANAGED_PREFIX``)."""
+    return not (type_ in ("table", "index") and name is not None and name.startswith(UNMANAGED_PREFIX))
 
 
 def _version_locations() -> list[str]:

@@ -194,9 +194,9 @@ def test_migrations_match_the_models(runtime) -> None:
     from alembic.runtime.migration import MigrationContext
 
     from radio.db import Base
-    from radio.migrate import load_models
+    from radio.migrate import include_name, load_models
 
     load_models()
     with runtime.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"include_name": include_name}), Base.metadata)
     assert diff == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from radio.db import Base
-from radio.migrate import load_models
+from radio.migrate import include_name, load_models
 
 load_models()
 config = context.config
@@ -17,6 +17,7 @@ with engine.connect() as connection:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
