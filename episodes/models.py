@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from radio.db import Base, Created, IdPk, JsonDict, JsonList, Updated
@@ -40,6 +40,7 @@ class Episode(Base):
         CheckConstraint("consent IN ('broadcast','research_only','none')", name="consent"),
         CheckConstraint("status IN ('uploaded','analysing','ready','failed')", name="status"),
         Index("ix_episodes_campaign_kind", "campaign", "kind"),
+        Index("ix_episodes_status_created", "status", "created_at"),
     )
 
     id: Mapped[IdPk]
@@ -63,13 +64,16 @@ class Episode(Base):
     restricted: Mapped[bool] = mapped_column(default=False, index=True)
     recorded_on: Mapped[dt.date | None] = mapped_column(Date)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    # Derived by the services for portable filtering and search (NFC + casefold; "|dhaka|narsingdi|").
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    district_keys: Mapped[str] = mapped_column(String(2000), default="")
 
     # The original file: stored by hash; the client's file name is kept only as text.
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     filename: Mapped[str] = mapped_column(String(500), default="")
     media_suffix: Mapped[str] = mapped_column(String(10), default="")
     mime_type: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
-    size_bytes: Mapped[int] = mapped_column(default=0)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
 
     # Technical metadata (mutagen first, the decoder where mutagen cannot).
     format: Mapped[str] = mapped_column(String(40), default="")
@@ -83,6 +87,7 @@ class Episode(Base):
     # Analysis (a job after upload).
     status: Mapped[str] = mapped_column(String(12), default=EpisodeStatus.UPLOADED)
     analysis_error: Mapped[str | None] = mapped_column(Text)
+    analysis_job_id: Mapped[str | None] = mapped_column(String(32))
     loudness_lufs: Mapped[float | None] = mapped_column(Float)
     loudness_range_lu: Mapped[float | None] = mapped_column(Float)
     true_peak_dbtp: Mapped[float | None] = mapped_column(Float)
@@ -92,9 +97,11 @@ class Episode(Base):
 
     # Broadcast rendition (normalised MP3 in the media store).
     broadcast_sha256: Mapped[str | None] = mapped_column(String(64))
-    broadcast_size_bytes: Mapped[int | None]
+    broadcast_size_bytes: Mapped[int | None] = mapped_column(BigInteger)
     broadcast_duration_s: Mapped[float | None] = mapped_column(Float)
     broadcast_lufs: Mapped[float | None] = mapped_column(Float)
+    broadcast_true_peak_dbtp: Mapped[float | None] = mapped_column(Float)
+    broadcast_gain_db: Mapped[float | None] = mapped_column(Float)
 
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[Created]
