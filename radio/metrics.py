@@ -10,13 +10,21 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from radio.runtime import Runtime
 
+disable_created_metrics()  # no `_created` series: they double the output and nobody graphs them
 HTTP_REGISTRY = CollectorRegistry(auto_describe=True)
 REQUESTS = Counter("radio_http_requests", "HTTP requests answered, by route (URL rule), method and status.",
                    ["route", "method", "status"], registry=HTTP_REGISTRY)
