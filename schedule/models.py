@@ -8,6 +8,7 @@ import enum
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from episodes.models import Episode
 from radio.db import Base, Created, IdPk, JsonList, Updated
 
 # Local wall times are kept as ISO text without offset ("2026-03-06T20:00:00"): a series is defined on the
@@ -69,6 +70,8 @@ class Broadcast(Base):
     created_at: Mapped[Created]
     updated_at: Mapped[Updated]
 
+    station: Mapped[Station] = relationship(lazy="joined", innerjoin=True)
+    episode: Mapped[Episode] = relationship(lazy="joined", innerjoin=True, foreign_keys=[episode_id])
     overrides: Mapped[list[BroadcastOverride]] = relationship(
         back_populates="broadcast", cascade="all, delete-orphan", order_by="BroadcastOverride.recurrence_key")
 

@@ -1,7 +1,84 @@
-"""Calendar and podcast feeds for stations (token in the URL, no login)."""
+"""Calendar and podcast feeds for stations: the secret feed token in the URL instead of a login."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, request, send_file
+
+from radio.db import utcnow
+from radio.errors import NotFound
+from schedule.calendar_feed import render_for_station, station_validator
+from schedule.podcast import render_podcast_feed, station_airs_episode, station_podcast_values
+from schedule.stations import station_for_feed
+from web.context import runtime
 
 bp = Blueprint("feeds", __name__)
+
+CACHE_CONTROL = "private, max-age=300"  # the URL holds a secret: no shared caches
+
+
+def _not_modified(etag: str, last_modified: object) -> Response | None:
+    if request.if_none_match:
+        if not request.if_none_match.contains(etag):
+            return None
+    elif request.if_modified_since is None or request.if_modified_since < last_modified:  # type: ignore[operator]
+        return None
+    response = Response(status=304)
+    response.set_etag(etag)
+    response.last_modified = last_modified  # type: ignore[assignment]
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def _conditional(kind: str, slug: str, content_type: str) -> Response:
+    rt = runtime()
+    now = utcnow()
+    with rt.read_session() as session:
+        station = station_for_feed(session, slug, request.args.get("token"), rt.secret_key)
+        validator = station_validator(session, station, rt.settings.public_url, now)
+        etag = f"{kind}-{validator.etag}"
+        cached = _not_modified(etag, validator.last_modified)
+        if cached is not None:
+            return cached  # answered from one aggregate query: nothing rendered
+        if kind == "ics":
+            body = render_for_station(session, station, rt.settings.public_url, rt.secret_key, now)
+        else:
+            body = render_podcast_feed(station_podcast_values(session, station, rt.settings.public_url,
+                                                              rt.secret_key, now))
+    response = Response(body, content_type=content_type)
+    response.set_etag(etag)
+    response.last_modified = validator.last_modified
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+@bp.get("/calendars/<slug>.ics")
+def station_calendar(slug: str) -> Response:
+    """The station's iCalendar feed (webcal subscription); 404 for a wrong or rotated token."""
+    response = _conditional("ics", slug, "text/calendar; charset=utf-8")
+    response.headers.setdefault("Content-Disposition", f'inline; filename="{slug}.ics"')
+    return response
+
+
+@bp.get("/feeds/<slug>/podcast.xml")
+def station_podcast(slug: str) -> Response:
+    """The station's podcast feed: booked episodes with their broadcast audio and transcripts."""
+    return _conditional("rss", slug, "application/rss+xml; charset=utf-8")
+
+
+@bp.get("/feeds/<slug>/audio/<episode_id>.mp3")
+def broadcast_audio(slug: str, episode_id: str) -> Response:
+    """The broadcast rendition of an episode booked on the station (never a restricted one), with Range support."""
+    rt = runtime()
+    with rt.read_session() as session:
+        station = station_for_feed(session, slug, request.args.get("token"), rt.secret_key)
+        episode = station_airs_episode(session, station, episode_id)
+        sha = episode.broadcast_sha256 if episode is not None else None
+    path = None
+    if sha:
+        path = next((p for p in (rt.store.path_for(sha, ".mp3"), rt.store.path_for(sha)) if p.is_file()), None)
+    if path is None or sha is None:
+        raise NotFound("no broadcast audio for this episode on this station")
+    response = send_file(path, mimetype="audio/mpeg", conditional=True, download_name=f"{episode_id}.mp3",
+                         etag=sha, max_age=86400)
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    return response

@@ -1,0 +1,300 @@
+"""Local times and RFC 5545 recurrence: parsing, validation and expansion (pure functions)."""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.rrule import rrule, rrulestr
+from icalendar import vRecur
+
+from radio.errors import InvalidInput
+from schedule.models import LOCAL_FORMAT
+
+UTC = dt.UTC
+HORIZON = dt.timedelta(days=731)  # series are expanded (and checked for overlaps) this far ahead
+MAX_OCCURRENCES = 5000  # within the horizon; more is a mistake (e.g. FREQ=HOURLY for a 10-minute drama)
+_EXPANSION_BUDGET_S = 2.0
+_FREQS = {"HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "BYHOUR", "BYMINUTE",
+          "WKST"}
+_RANGES = (("INTERVAL", 1, 1000), ("BYHOUR", 0, 23), ("BYMINUTE", 0, 59), ("BYMONTH", 1, 12),
+           ("BYMONTHDAY", 1, 31), ("BYSETPOS", 1, 366))
+T = TypeVar("T")
+
+
+def zone(tzid: str) -> ZoneInfo:
+    """The IANA time zone ``tzid``; 400 for an unknown one."""
+    try:
+        return ZoneInfo(tzid)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise InvalidInput(f"unknown time zone {tzid!r} (use an IANA name such as Asia/Dhaka)",
+                           code="invalid_timezone") from exc
+
+
+def format_local(value: dt.datetime) -> str:
+    """A wall time as stored: ISO text without offset."""
+    return value.strftime(LOCAL_FORMAT)
+
+
+def parse_local(text: str) -> dt.datetime:
+    """A stored wall time back as a naive datetime."""
+    return dt.datetime.strptime(text, LOCAL_FORMAT)
+
+
+def wall_to_utc(wall: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """UTC of a wall time; a time in a DST gap or overlap resolves the way RFC 5545 says (offset before)."""
+    return wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+
+
+def check_wall_time(wall: dt.datetime, tz: ZoneInfo) -> None:
+    """400 when ``wall`` does not exist (spring forward) or happens twice (fall back) in ``tz``."""
+    early, late = wall.replace(tzinfo=tz, fold=0), wall.replace(tzinfo=tz, fold=1)
+    if early.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != wall:
+        raise InvalidInput(f"{wall:%Y-%m-%d %H:%M} does not exist in {tz.key} (the clocks skip it)",
+                           code="nonexistent_local_time")
+    if early.utcoffset() != late.utcoffset():
+        raise InvalidInput(f"{wall:%Y-%m-%d %H:%M} happens twice in {tz.key}; give the start with a UTC offset",
+                           code="ambiguous_local_time")
+
+
+def parse_start(value: Any, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """``(utc, wall)`` of an ISO 8601 start; without an offset it is the station's local time."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput("'start' is required: an ISO 8601 date and time such as 2026-03-06T20:00",
+                           code="invalid_start")
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise InvalidInput(f"'start' is not an ISO 8601 date and time: {value!r}", code="invalid_start") from exc
+    if len(value.strip()) <= 10:
+        raise InvalidInput("'start' needs a time of day, not only a date", code="invalid_start")
+    parsed = parsed.replace(microsecond=0)
+    if parsed.tzinfo is None:
+        check_wall_time(parsed, tz)
+        return wall_to_utc(parsed, tz), parsed
+    utc = parsed.astimezone(UTC)
+    return utc, utc.astimezone(tz).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validated recurrence rule in canonical text, bound to the wall-clock start of its series."""
+
+    text: str
+    wall_start: dt.datetime
+    tz: ZoneInfo
+    bounded: bool
+
+    def dateutil(self) -> rrule:
+        """The dateutil rule generating aware local datetimes."""
+        return rrulestr(self.text, dtstart=self.wall_start.replace(tzinfo=self.tz))  # type: ignore[return-value]
+
+
+def _feasible_month_days(months: Sequence[int], days: Sequence[int]) -> bool:
+    lengths = {m: (29 if m == 2 else calendar.monthrange(2001, m)[1]) for m in (months or range(1, 13))}
+    return any(1 <= (d if d > 0 else n + d + 1) <= n for n in lengths.values() for d in days)
+
+
+def _check_parts(rec: vRecur) -> None:
+    unknown = set(rec) - _PARTS
+    if unknown:
+        raise InvalidInput(f"RRULE parts not supported here: {', '.join(sorted(unknown))}", code="invalid_rrule")
+    freq = (rec.get("FREQ") or [None])[0]
+    if freq not in _FREQS:
+        raise InvalidInput("RRULE needs FREQ=HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY", code="invalid_rrule")
+    if "COUNT" in rec and "UNTIL" in rec:
+        raise InvalidInput("RRULE must not have both COUNT and UNTIL", code="invalid_rrule")
+    if "COUNT" in rec and not 1 <= int(rec["COUNT"][0]) <= MAX_OCCURRENCES:
+        raise InvalidInput(f"RRULE COUNT must be 1..{MAX_OCCURRENCES}", code="invalid_rrule")
+    for part, low, high in _RANGES:
+        if any(not isinstance(v, int) or not low <= abs(v) <= high or (low and v == 0) for v in rec.get(part, [])):
+            raise InvalidInput(f"RRULE {part} values must be within {low}..{high}", code="invalid_rrule")
+    if any(v < 0 for v in rec.get("INTERVAL", []) + rec.get("BYHOUR", []) + rec.get("BYMINUTE", [])
+           + rec.get("BYMONTH", [])):
+        raise InvalidInput("RRULE INTERVAL, BYHOUR, BYMINUTE and BYMONTH cannot be negative", code="invalid_rrule")
+    if "BYMONTHDAY" in rec and not _feasible_month_days(rec.get("BYMONTH", []), rec["BYMONTHDAY"]):
+        raise InvalidInput("RRULE asks for a day that no month has (e.g. 30 February)", code="invalid_rrule")
+    limit = {"MONTHLY": 5, "YEARLY": 5 if "BYMONTH" in rec else 53}.get(freq, 0)
+    for day in rec.get("BYDAY", []):
+        n = day.relative if hasattr(day, "relative") else None
+        if n and abs(n) > limit:
+            raise InvalidInput(f"RRULE BYDAY={day} can never happen with FREQ={freq}", code="invalid_rrule")
+
+
+def _until_utc(value: Any, tz: ZoneInfo) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(UTC) if value.tzinfo else wall_to_utc(value, tz)
+    return wall_to_utc(dt.datetime.combine(value, dt.time(23, 59, 59)), tz)
+
+
+def parse_rrule(text: Any, wall_start: dt.datetime, tz: ZoneInfo) -> Rule:
+    """Validate an RFC 5545 RRULE (with or without the ``RRULE:`` prefix); 400 with the reason."""
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("'rrule' must be a text such as FREQ=WEEKLY;BYDAY=FR", code="invalid_rrule")
+    raw = text.strip()
+    if raw.upper().startswith("RRULE:"):
+        raw = raw[6:]
+    try:
+        rec = vRecur.from_ical(raw.upper())
+        _check_parts(rec)
+        if "UNTIL" in rec:
+            rec["UNTIL"] = [_until_utc(rec["UNTIL"][0], tz)]
+        canonical = vRecur(rec).to_ical().decode()
+        rule = Rule(canonical, wall_start, tz, bounded="COUNT" in rec or "UNTIL" in rec)
+        rule.dateutil()
+    except InvalidInput:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+        raise InvalidInput(f"malformed RRULE {text!r}: {exc}", code="invalid_rrule") from exc
+    return rule
+
+
+def _within_budget(func: Callable[[], T]) -> T:
+    # dateutil searches up to the year 9999 for a rule that never matches (e.g. BYHOUR that INTERVAL skips);
+    # such a search runs in a daemon thread and the request gets its answer after a bounded wait.
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = func()
+        except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True, name="rrule-expansion")
+    worker.start()
+    worker.join(_EXPANSION_BUDGET_S)
+    if worker.is_alive():
+        raise InvalidInput("the RRULE yields no occurrence in the planning horizon", code="invalid_rrule")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class SeriesPlan:
+    """Occurrence wall times of a new series within the horizon, and when the series ends (None: never)."""
+
+    walls: list[dt.datetime]
+    last_wall: dt.datetime | None
+    complete: bool  # True when ``walls`` holds every occurrence
+
+
+def plan_series(rule: Rule, horizon_end: dt.datetime) -> SeriesPlan:
+    """Expand ``rule`` up to ``horizon_end``; 400 when it has no occurrence or too many."""
+
+    def expand() -> SeriesPlan:
+        walls: list[dt.datetime] = []
+        beyond: dt.datetime | None = None
+        for occ in rule.dateutil():
+            if occ.astimezone(UTC) > horizon_end:
+                beyond = occ
+                break
+            walls.append(occ.replace(tzinfo=None))
+            if len(walls) > MAX_OCCURRENCES:
+                raise InvalidInput(f"the RRULE makes more than {MAX_OCCURRENCES} broadcasts within the planning "
+                                   "horizon", code="too_many_occurrences")
+        if not walls:
+            raise InvalidInput("the RRULE yields no occurrence in the planning horizon", code="invalid_rrule")
+        if beyond is None:
+            return SeriesPlan(walls, walls[-1], True)
+        if not rule.bounded:
+            return SeriesPlan(walls, None, False)
+        last = rule.dateutil()[-1]  # bounded: COUNT is capped, UNTIL ends it
+        return SeriesPlan(walls, last.replace(tzinfo=None), False)
+
+    plan = _within_budget(expand)
+    if plan.walls[0] != rule.wall_start:
+        raise InvalidInput(f"the start must be the series' first occurrence; the RRULE's first is "
+                           f"{plan.walls[0]:%Y-%m-%d %H:%M}", code="start_not_in_rrule")
+    return plan
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One airing: its key (original wall time, the RECURRENCE-ID), actual start and end in UTC."""
+
+    key: str
+    start: dt.datetime
+    end: dt.datetime
+    wall: str
+    overridden: bool = False
+
+
+@dataclass(frozen=True)
+class MovedOccurrence:
+    """What an override changes about one occurrence."""
+
+    wall: str
+    start: dt.datetime
+    duration: dt.timedelta
+    episode_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Series:
+    """What it takes to expand a stored broadcast."""
+
+    tzid: str
+    wall_start: str
+    start: dt.datetime
+    duration: dt.timedelta
+    rrule: str | None = None
+    exdates: frozenset[str] = frozenset()
+    overrides: Mapping[str, MovedOccurrence] = field(default_factory=dict)
+
+
+def expand(series: Series, window_start: dt.datetime, window_end: dt.datetime) -> list[Occurrence]:
+    """Occurrences that overlap ``[window_start, window_end)``, sorted by start; skips EXDATEs, applies overrides."""
+    tz = zone(series.tzid)
+    base: list[tuple[str, dt.datetime]] = []
+    if series.rrule is None:
+        base.append((series.wall_start, series.start))
+    else:
+        rule = Rule(series.rrule, parse_local(series.wall_start), tz, bounded=True).dateutil()
+        after = max(window_start - series.duration, series.start - dt.timedelta(seconds=1))
+        for occ in rule.xafter(after.astimezone(tz), inc=True):
+            utc = occ.astimezone(UTC)
+            if utc >= window_end:
+                break
+            base.append((format_local(occ.replace(tzinfo=None)), utc))
+    out: list[Occurrence] = []
+    for key, start in base:
+        if key in series.exdates or key in series.overrides:
+            continue
+        end = start + series.duration
+        if end > window_start and start < window_end:
+            out.append(Occurrence(key, start, end, key))
+    for key, moved in series.overrides.items():
+        if key in series.exdates:
+            continue
+        end = moved.start + moved.duration
+        if end > window_start and moved.start < window_end:
+            out.append(Occurrence(key, moved.start, end, moved.wall, overridden=True))
+    out.sort(key=lambda o: o.start)
+    return out
+
+
+def first_self_overlap(occurrences: Sequence[Occurrence]) -> Occurrence | None:
+    """An occurrence that starts before the previous one (sorted by start) has ended, or None."""
+    for prev, nxt in zip(occurrences, occurrences[1:], strict=False):
+        if nxt.start < prev.end:
+            return nxt
+    return None
+
+
+def overlapping_ids(new: Sequence[Occurrence], existing: Iterable[tuple[str, Occurrence]]) -> list[str]:
+    """Ids of ``existing`` occurrences that overlap any of ``new`` (sorted, non-overlapping); half-open intervals."""
+    starts = [o.start for o in new]
+    hits: list[str] = []
+    for ident, occ in existing:
+        i = bisect.bisect_left(starts, occ.end)  # new[:i] start before occ ends
+        if i and new[i - 1].end > occ.start and ident not in hits:
+            hits.append(ident)
+    return hits

@@ -1,0 +1,65 @@
+"""Stations, broadcasts and feedback reports as the API shows them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from schedule.models import FEEDBACK_COUNTS, Broadcast, FeedbackReport, Station
+from schedule.occurrences import series_of
+from schedule.recurrence import expand
+from schedule.stations import feed_urls
+
+
+def station_dict(station: Station, *, base_url: str | None = None, secret_key: str | None = None) -> dict[str, Any]:
+    """A station; with ``base_url`` and ``secret_key`` also its tokenized calendar and podcast URLs."""
+    data: dict[str, Any] = {
+        "id": station.id, "slug": station.slug, "name": station.name, "name_bn": station.name_bn,
+        "timezone": station.timezone, "district": station.district, "frequency": station.frequency,
+        "contact": station.contact, "created_at": station.created_at.isoformat(),
+        "updated_at": station.updated_at.isoformat(),
+        "feed_rotated_at": station.feed_rotated_at.isoformat() if station.feed_rotated_at else None,
+    }
+    if base_url is not None and secret_key is not None:
+        data.update(feed_urls(base_url, secret_key, station))
+    return data
+
+
+def broadcast_dict(broadcast: Broadcast, window: tuple[dt.datetime, dt.datetime] | None = None) -> dict[str, Any]:
+    """A broadcast; with ``window`` also its occurrences in that window."""
+    episode = broadcast.episode
+    data: dict[str, Any] = {
+        "id": broadcast.id, "uid": broadcast.uid, "station": broadcast.station.slug,
+        "station_id": broadcast.station_id, "episode_id": broadcast.episode_id,
+        "episode": {"id": episode.id, "title": episode.title, "kind": episode.kind, "language": episode.language},
+        "start": broadcast.starts_at.isoformat(), "local_start": broadcast.local_start,
+        "timezone": broadcast.tzid, "duration_s": broadcast.duration_s,
+        "end": (broadcast.starts_at + dt.timedelta(seconds=broadcast.duration_s)).isoformat(),
+        "rrule": broadcast.rrule, "exdates": list(broadcast.exdates),
+        "series_end": broadcast.series_end.isoformat() if broadcast.series_end else None,
+        "overrides": [{"occurrence": o.recurrence_key, "local_start": o.local_start, "start": o.starts_at.isoformat(),
+                       "duration_s": o.duration_s, "episode_id": o.episode_id, "notes": o.notes}
+                      for o in broadcast.overrides],
+        "status": broadcast.status, "sequence": broadcast.sequence, "notes": broadcast.notes,
+        "cancelled_at": broadcast.cancelled_at.isoformat() if broadcast.cancelled_at else None,
+        "created_at": broadcast.created_at.isoformat(), "updated_at": broadcast.updated_at.isoformat(),
+    }
+    if window is not None:
+        data["occurrences"] = [
+            {"occurrence": o.key, "local_start": o.wall, "start": o.start.isoformat(), "end": o.end.isoformat(),
+             "overridden": o.overridden}
+            for o in expand(series_of(broadcast), *window)]
+    return data
+
+
+def feedback_dict(report: FeedbackReport) -> dict[str, Any]:
+    """A feedback report (current or an earlier figure kept as history)."""
+    return {
+        "id": report.id, "broadcast_id": report.broadcast_id, "station_id": report.station_id,
+        "episode_id": report.episode_id, "occurrence": report.occurrence_key,
+        "occurrence_start": report.occurrence_start.isoformat(),
+        **{k: getattr(report, k) for k in FEEDBACK_COUNTS},
+        "total": sum(getattr(report, k) for k in FEEDBACK_COUNTS),
+        "notes": report.notes, "current": report.current, "reported_by": report.reported_by,
+        "created_at": report.created_at.isoformat(),
+    }

@@ -1,0 +1,248 @@
+"""Bookings: one-off and recurring broadcasts, per-occurrence changes, cancellation and overlap checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from episodes.models import Episode
+from radio.db import utcnow
+from radio.errors import Conflict, InvalidInput, NotFound
+from radio.models import Role, User
+from schedule.eligibility import check_bookable, episode_duration, get_episode
+from schedule.models import Broadcast, BroadcastOverride, BroadcastStatus
+from schedule.occurrences import resolve_occurrence, series_of
+from schedule.recurrence import (
+    HORIZON,
+    Occurrence,
+    check_wall_time,
+    expand,
+    first_self_overlap,
+    format_local,
+    overlapping_ids,
+    parse_local,
+    parse_rrule,
+    parse_start,
+    plan_series,
+    wall_to_utc,
+    zone,
+)
+from schedule.stations import can_see_station, get_station
+
+_MAX_NOTES = 2000
+
+
+def _notes(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > _MAX_NOTES:
+        raise InvalidInput(f"'notes' must be text of at most {_MAX_NOTES} characters", code="invalid_field")
+    return value.strip()
+
+
+def touch(broadcast: Broadcast) -> None:
+    """Record a change: SEQUENCE grows and LAST-MODIFIED moves (calendar clients then take the new version)."""
+    broadcast.sequence += 1
+    broadcast.updated_at = utcnow()
+
+
+def _conflicts(session: Session, station_id: str, new: list[Occurrence], exclude_id: str | None) -> None:
+    # 409 listing every confirmed broadcast on the station with an occurrence overlapping one of ``new``.
+    if not new:
+        return
+    lo, hi = new[0].start, max(o.end for o in new)
+    moved_here = select(BroadcastOverride.broadcast_id).where(
+        BroadcastOverride.starts_at < hi, BroadcastOverride.starts_at > lo - dt.timedelta(days=1))
+    query = (
+        select(Broadcast).options(selectinload(Broadcast.overrides))
+        .where(Broadcast.station_id == station_id, Broadcast.status == BroadcastStatus.CONFIRMED,
+               or_(and_(Broadcast.starts_at < hi, or_(Broadcast.series_end.is_(None), Broadcast.series_end > lo)),
+                   Broadcast.id.in_(moved_here)))
+    )
+    if exclude_id is not None:
+        query = query.where(Broadcast.id != exclude_id)
+    existing = [(other.id, occ) for other in session.scalars(query) for occ in expand(series_of(other), lo, hi)]
+    hits = overlapping_ids(new, existing)
+    if hits:
+        clashes = [{"broadcast_id": i, "start": o.start.isoformat(), "end": o.end.isoformat()}
+                   for i, o in existing if i in hits][:20]
+        raise Conflict(f"overlaps {len(hits)} other broadcast(s) on this station", code="conflict",
+                       details={"conflicts": hits, "clashes": clashes})
+
+
+def _set_timing(session: Session, broadcast: Broadcast, episode: Episode, start: dt.datetime, wall: dt.datetime,
+                rrule: Any, now: dt.datetime) -> None:
+    """Validate and store start, RRULE and duration; prune skips/overrides that no longer match; check overlaps."""
+    tz = zone(broadcast.tzid)
+    duration = episode_duration(episode)
+    horizon_end = max(now, start) + HORIZON
+    last_wall: dt.datetime | None = wall
+    if rrule:
+        check_wall_time(wall, tz)  # a series lives on the wall clock: its first start must be unambiguous
+        rule = parse_rrule(rrule, wall, tz)
+        plan = plan_series(rule, horizon_end)
+        last_wall = plan.last_wall
+        broadcast.rrule = rule.text
+        broadcast.series_end = None if last_wall is None else wall_to_utc(last_wall, tz) + duration
+        dates = rule.dateutil()
+        broadcast.exdates = sorted(k for k in broadcast.exdates if parse_local(k).replace(tzinfo=tz) in dates)
+        for override in list(broadcast.overrides):
+            if parse_local(override.recurrence_key).replace(tzinfo=tz) not in dates:
+                broadcast.overrides.remove(override)
+    else:
+        broadcast.rrule, broadcast.series_end, broadcast.exdates = None, start + duration, []
+        broadcast.overrides.clear()
+    broadcast.local_start, broadcast.starts_at = format_local(wall), start
+    broadcast.duration_s = duration.total_seconds()
+    check_bookable(episode, last_wall)
+    occurrences = expand(series_of(broadcast), start, horizon_end)
+    clash = first_self_overlap(occurrences)
+    if clash is not None:
+        raise InvalidInput(f"the series overlaps itself at {clash.wall}: the episode is longer than the gap "
+                           "between occurrences", code="series_overlaps_itself")
+    _conflicts(session, broadcast.station_id, occurrences, broadcast.id)
+
+
+def book_broadcast(session: Session, data: Mapping[str, Any], user: User | None = None,
+                   now: dt.datetime | None = None) -> Broadcast:
+    """Book an episode on a station: ``station`` (slug), ``episode_id``, ``start`` (local unless offset), ``rrule``."""
+    now = now or utcnow()
+    if not isinstance(data.get("station"), str):
+        raise InvalidInput("'station' (the station's slug) is required", code="missing_field")
+    station = get_station(session, data["station"])
+    episode = get_episode(session, data.get("episode_id"))
+    start, wall = parse_start(data.get("start"), zone(station.timezone))
+    broadcast = Broadcast(station_id=station.id, station=station, episode_id=episode.id, episode=episode,
+                          tzid=station.timezone, notes=_notes(data.get("notes")),
+                          exdates=[], overrides=[], sequence=0, status=BroadcastStatus.CONFIRMED,
+                          created_by=user.id if user else None)
+    with session.no_autoflush:
+        _set_timing(session, broadcast, episode, start, wall, data.get("rrule"), now)
+    session.add(broadcast)
+    session.flush()
+    return broadcast
+
+
+def update_broadcast(session: Session, broadcast: Broadcast, data: Mapping[str, Any],
+                     now: dt.datetime | None = None) -> Broadcast:
+    """Change a booking's ``start``, ``rrule`` (null: one-off), ``episode_id`` or ``notes``; re-checks everything."""
+    now = now or utcnow()
+    unknown = set(data) - {"start", "rrule", "episode_id", "notes"}
+    if unknown:
+        raise InvalidInput(f"cannot change: {', '.join(sorted(unknown))}", code="invalid_field")
+    _require_confirmed(broadcast)
+    if "notes" in data:
+        broadcast.notes = _notes(data["notes"])
+    if {"start", "rrule", "episode_id"} & set(data):
+        episode = get_episode(session, data["episode_id"]) if "episode_id" in data else broadcast.episode
+        tz = zone(broadcast.tzid)
+        if "start" in data:
+            start, wall = parse_start(data["start"], tz)
+        else:
+            start, wall = broadcast.starts_at, parse_local(broadcast.local_start)
+        with session.no_autoflush:
+            broadcast.episode_id, broadcast.episode = episode.id, episode
+            _set_timing(session, broadcast, episode, start, wall, data.get("rrule", broadcast.rrule), now)
+    touch(broadcast)
+    session.flush()
+    return broadcast
+
+
+def change_occurrence(session: Session, broadcast: Broadcast, occurrence: Any, data: Mapping[str, Any],
+                      now: dt.datetime | None = None) -> Broadcast:
+    """Move or change one occurrence of a series (RECURRENCE-ID override), or skip it with ``skip`` (EXDATE)."""
+    now = now or utcnow()
+    _require_confirmed(broadcast)
+    if broadcast.rrule is None:
+        raise InvalidInput("only a recurring broadcast has occurrences to change; PATCH the broadcast itself",
+                           code="not_recurring")
+    occ = resolve_occurrence(broadcast, occurrence)
+    existing = next((o for o in broadcast.overrides if o.recurrence_key == occ.key), None)
+    if data.get("skip"):
+        if existing is not None:
+            broadcast.overrides.remove(existing)
+        broadcast.exdates = sorted({*broadcast.exdates, occ.key})
+    else:
+        tz = zone(broadcast.tzid)
+        start, wall = parse_start(data["start"], tz) if "start" in data else (occ.start, parse_local(occ.wall))
+        episode_id = data.get("episode_id", existing.episode_id if existing else None)
+        episode = get_episode(session, episode_id) if episode_id else broadcast.episode
+        duration = episode_duration(episode)
+        check_bookable(episode, wall)
+        moved = Occurrence(occ.key, start, start + duration, format_local(wall), overridden=True)
+        siblings = [(broadcast.id, o) for o in expand(series_of(broadcast), moved.start, moved.end) if o.key != occ.key]
+        if overlapping_ids([moved], siblings):
+            raise InvalidInput("the moved occurrence overlaps another occurrence of the same series",
+                               code="series_overlaps_itself")
+        _conflicts(session, broadcast.station_id, [moved], broadcast.id)
+        if existing is None:
+            existing = BroadcastOverride(recurrence_key=occ.key, notes="")
+            broadcast.overrides.append(existing)
+        existing.local_start, existing.starts_at = moved.wall, start
+        existing.duration_s = duration.total_seconds()
+        existing.episode_id = episode_id if episode_id and episode_id != broadcast.episode_id else None
+        if "notes" in data:
+            existing.notes = _notes(data["notes"])
+    touch(broadcast)
+    session.flush()
+    return broadcast
+
+
+def cancel_broadcast(session: Session, broadcast: Broadcast, now: dt.datetime | None = None) -> Broadcast:
+    """Cancel a booking: it stays in feeds as STATUS:CANCELLED with a higher SEQUENCE for a while."""
+    if broadcast.status != BroadcastStatus.CANCELLED:
+        broadcast.status = BroadcastStatus.CANCELLED
+        broadcast.cancelled_at = now or utcnow()
+        touch(broadcast)
+        session.flush()
+    return broadcast
+
+
+def _require_confirmed(broadcast: Broadcast) -> None:
+    if broadcast.status == BroadcastStatus.CANCELLED:
+        raise Conflict("this broadcast is cancelled", code="broadcast_cancelled")
+
+
+def get_broadcast(session: Session, broadcast_id: str, user: User | None = None) -> Broadcast:
+    """A broadcast the user may see (station users: their own station's, never a restricted episode's)."""
+    broadcast = session.get(Broadcast, broadcast_id) if isinstance(broadcast_id, str) else None
+    if broadcast is None or (user is not None and not _visible(user, broadcast)):
+        raise NotFound("no such broadcast", code="broadcast_not_found")
+    return broadcast
+
+
+def _visible(user: User, broadcast: Broadcast) -> bool:
+    if user.role != Role.STATION:
+        return True
+    return can_see_station(user, broadcast.station_id) and not broadcast.episode.restricted
+
+
+def list_broadcasts(session: Session, user: User, *, station: str | None = None, episode_id: str | None = None,
+                    window: tuple[dt.datetime, dt.datetime] | None = None,
+                    include_cancelled: bool = False) -> list[Broadcast]:
+    """Broadcasts the user may see, optionally of one station or episode and touching a time window."""
+    query = select(Broadcast).options(selectinload(Broadcast.overrides)).order_by(Broadcast.starts_at)
+    if station:
+        query = query.where(Broadcast.station_id == get_station(session, station, user).id)
+    if user.role == Role.STATION:
+        query = query.where(Broadcast.station_id == user.station_id,
+                            Broadcast.episode.has(Episode.restricted.is_(False)))
+    if episode_id:
+        query = query.where(Broadcast.episode_id == episode_id)
+    if not include_cancelled:
+        query = query.where(Broadcast.status == BroadcastStatus.CONFIRMED)
+    if window is not None:
+        lo, hi = window
+        query = query.where(Broadcast.starts_at < hi, or_(Broadcast.series_end.is_(None), Broadcast.series_end > lo))
+    return list(session.scalars(query).unique())
+
+
+def episode_bookings(session: Session, episode_id: str) -> list[str]:
+    """Ids of broadcasts (or overrides) that air or aired ``episode_id``: such an episode cannot be deleted."""
+    direct = session.scalars(select(Broadcast.id).where(Broadcast.episode_id == episode_id))
+    moved = session.scalars(select(BroadcastOverride.broadcast_id).where(BroadcastOverride.episode_id == episode_id))
+    return sorted({*direct, *moved})
