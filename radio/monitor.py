@@ -98,7 +98,7 @@ def _rtf(result: dict[str, Any]) -> tuple[float, float] | None:
     elapsed = result.get("elapsed_s", result.get("processing_s"))
     if isinstance(audio, int | float) and isinstance(elapsed, int | float) and audio > 0:
         return float(audio), float(elapsed)
-    rtf = result.get("rtf")
+    rtf = result.get("real_time_factor", result.get("rtf"))
     if isinstance(rtf, int | float) and isinstance(audio, int | float) and audio > 0:
         return float(audio), float(rtf) * float(audio)
     return None

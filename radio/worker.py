@@ -222,6 +222,7 @@ class WorkerConsumer(Consumer):  # type: ignore[misc]
 
 def start_worker(runtime: Runtime, *, threads: int, grace_s: float, mode: str) -> tuple[WorkerConsumer, ProcessBeat]:
     """Register this process, start its heartbeat and a consumer with ``threads`` job threads."""
+    from radio.integrity import clean_abandoned_temp_files
     from radio.jobs import load_job_modules, requeue_stale_jobs
 
     load_job_modules()
@@ -230,6 +231,7 @@ def start_worker(runtime: Runtime, *, threads: int, grace_s: float, mode: str) -
     beat.register()
     beat.start()
     requeue_stale_jobs(runtime)  # a restarted machine takes over what a dead worker left behind
+    clean_abandoned_temp_files(runtime.store)
     consumer = WorkerConsumer(runtime, beat, threads=threads, grace_s=grace_s, embedded=mode == "serve")
     return consumer, beat
 

@@ -44,6 +44,9 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
     if runtime is None:
         runtime = Runtime.from_settings(settings)
     set_runtime(runtime)
+    from radio.integrity import clean_abandoned_temp_files
+
+    clean_abandoned_temp_files(runtime.store)  # uploads cut off by a crash or a kill leave temporary files
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
