@@ -25,7 +25,8 @@ def episode_document(alias: str) -> str:
 
 
 def _fts_delete(where: str, body: str) -> str:
-    return f"INSERT INTO search_fts(search_fts, rowid, body) SELECT 'delete', doc_id, {body} FROM search_rows WHERE {where};"
+    return (f"INSERT INTO search_fts(search_fts, rowid, body) SELECT 'delete', doc_id, {body}"
+            f" FROM search_rows WHERE {where};")
 
 
 def _fts_insert(where: str, body: str) -> str:
@@ -111,7 +112,8 @@ def postgres_create() -> list[str]:
             LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
             AS $fn$ SELECT to_tsvector('simple'::regconfig, radio_search_text(doc)) $fn$""",
         "CREATE INDEX search_segments_gin ON segments USING gin (radio_search_document(text))",
-        f"CREATE INDEX search_episodes_gin ON episodes USING gin (radio_search_document({episode_document('episodes')}))",
+        "CREATE INDEX search_episodes_gin ON episodes"
+        f" USING gin (radio_search_document({episode_document('episodes')}))",
     ]
 
 

@@ -13,7 +13,6 @@ from alembic import op
 import radio.db
 from transcripts import search_schema
 
-
 revision = 'transcripts_0002'
 down_revision = 'transcripts_0001'
 branch_labels = None

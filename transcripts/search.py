@@ -1,0 +1,162 @@
+"""Evidence search over segments' current text and episodes' titles and descriptions.
+
+The query language is in :mod:`transcripts.query`, the index in :mod:`transcripts.search_schema`, the
+SQL per database in :mod:`transcripts.search_backends`. Results are ranked (bm25 / ts_rank), paged,
+counted, filtered by who is asking (restricted episodes only for researchers and admins) and their
+snippets are redacted (phone numbers masked for all but admins) and HTML-safe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from episodes.models import KINDS, LANGUAGES, Episode
+from radio.errors import Forbidden, InvalidInput
+from radio.models import Role, User
+from transcripts.models import Segment
+from transcripts.query import Node, Phrase, Term, leaves, parse_query
+from transcripts.search_backends import backend_for
+from transcripts.snippets import Highlighter, make_snippet
+
+MAX_LIMIT = 100
+SCOPES = ("all", "segments", "episodes")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the searcher may see: restricted episodes, and phone numbers unmasked."""
+
+    restricted: bool
+    unredacted: bool
+
+    @classmethod
+    def for_user(cls, user: User) -> Viewer:
+        """Admins see everything; researchers restricted episodes (numbers masked); producers neither."""
+        if user.role == Role.ADMIN:
+            return cls(restricted=True, unredacted=True)
+        if user.role == Role.RESEARCHER:
+            return cls(restricted=True, unredacted=False)
+        if user.role == Role.PRODUCER:
+            return cls(restricted=False, unredacted=False)
+        raise Forbidden("search is for producers, researchers and admins")
+
+
+@dataclass
+class SearchFilters:
+    """Narrowing of a search; every field is optional."""
+
+    language: str | None = None
+    kind: str | None = None
+    district: str | None = None
+    campaign: str | None = None
+    station: str | None = None  # a station's slug: episodes booked on it
+    date_from: dt.date | None = None  # recorded date (or upload date when unknown), inclusive
+    date_to: dt.date | None = None
+    code: str | None = None  # a code's id or name: only segments coded with it
+    episode_id: str | None = None
+    scope: str = "all"  # all | segments | episodes
+
+    def check(self) -> None:
+        """Raise InvalidInput naming the first bad value."""
+        if self.language is not None and self.language not in LANGUAGES:
+            raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}", code="invalid_language")
+        if self.kind is not None and self.kind not in KINDS:
+            raise InvalidInput(f"kind must be one of {', '.join(KINDS)}", code="invalid_kind")
+        if self.scope not in SCOPES:
+            raise InvalidInput(f"scope must be one of {', '.join(SCOPES)}", code="invalid_scope")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise InvalidInput("'from' is after 'to'", code="invalid_date_range")
+
+
+@dataclass
+class SearchHit:
+    """One matching segment (or an episode's title/description when ``segment_id`` is None)."""
+
+    episode_id: str
+    segment_id: str | None
+    start: float
+    end: float
+    snippet: str
+    score: float
+    episode_title: str
+    language: str
+    kind: str
+    link: str  # where the UI plays the audio from this moment
+
+
+@dataclass
+class SearchResult:
+    """A page of hits and the total number of hits."""
+
+    hits: list[SearchHit]
+    total: int
+    limit: int
+    offset: int
+    query: str = ""
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form the API returns."""
+        return {"hits": [asdict(h) for h in self.hits], "total": self.total, "limit": self.limit,
+                "offset": self.offset, "query": self.query}
+
+
+def _refuse_phone_probing(node: Node) -> None:
+    # The index holds numbers unmasked: searching for them would reveal what the snippets hide.
+    for leaf, _negated in leaves(node):
+        words = (leaf.text,) if isinstance(leaf, Term) else leaf.words
+        assert isinstance(leaf, Term | Phrase)
+        if all(w.isdigit() for w in words):
+            digits = sum(len(w) for w in words)
+            if digits >= 5 or (leaf.prefix and digits >= 3):
+                raise Forbidden("searching for phone numbers is only for admins", code="phone_search_forbidden")
+
+
+def search(
+    session: Session, query: str, filters: SearchFilters, viewer: Viewer, *, limit: int = 20, offset: int = 0,
+) -> SearchResult:
+    """Ranked, paged hits of ``query`` that ``viewer`` may see, with redacted highlighted snippets."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", code="invalid_limit")
+    if offset < 0:
+        raise InvalidInput("offset must not be negative", code="invalid_offset")
+    filters.check()
+    node = parse_query(query)
+    if not viewer.unredacted:
+        _refuse_phone_probing(node)
+    backend = backend_for(session)
+    rows, total = backend.search(session, node, filters, restricted=viewer.restricted, limit=limit, offset=offset)
+    highlighter = Highlighter.for_query(node)
+    from transcripts.redaction import redact_phone_numbers
+
+    episodes = {e.id: e for e in session.scalars(select(Episode).where(Episode.id.in_({r[1] for r in rows})))}
+    segment_ids = {r[0] for r in rows if r[0]}
+    segments = {s.id: s for s in session.scalars(select(Segment).where(Segment.id.in_(segment_ids)))}
+    hits = []
+    for segment_id, episode_id, score in rows:
+        episode = episodes[episode_id]
+        title = episode.title if viewer.unredacted else redact_phone_numbers(episode.title)
+        if segment_id:
+            segment = segments[segment_id]
+            text, start, end = segment.text, segment.start, segment.end
+            link = f"/episodes/{episode_id}?t={start:g}"
+        else:
+            text = " — ".join(t for t in (episode.title, episode.description) if t)
+            start, end, link = 0.0, float(episode.duration_s or 0.0), f"/episodes/{episode_id}"
+        hits.append(SearchHit(
+            episode_id=episode_id, segment_id=segment_id, start=start, end=end,
+            snippet=make_snippet(text, highlighter, redact=not viewer.unredacted), score=round(float(score), 6),
+            episode_title=title, language=episode.language,
+            kind=episode.kind, link=link,
+        ))
+    return SearchResult(hits=hits, total=total, limit=limit, offset=offset, query=query)
+
+
+def reindex(session: Session) -> int:
+    """Rebuild the whole index from the rows (in the caller's transaction); returns the documents indexed."""
+    return backend_for(session).rebuild(session)
