@@ -18,7 +18,7 @@ from radio.errors import DomainError
 from radio.runtime import Runtime, get_runtime, set_runtime
 
 # Feature packages add their commands through ``register(main)``; named here so radio imports none of them.
-CLI_MODULES = ("episodes.cli", "transcripts.cli", "schedule.cli", "radio.ops")
+CLI_MODULES = ("episodes.cli", "transcripts.cli", "transcripts.search_cli", "schedule.cli", "radio.ops")
 
 
 class RadioGroup(click.Group):
