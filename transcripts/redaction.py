@@ -8,10 +8,10 @@ from typing import Any
 PHONE_MASK = "[phone redacted]"
 
 _D = "[0-9০-৯]"  # a digit, Latin or Bangla
-_SEP = r"[ \t\-‐‑–—.()]{0,2}"  # spaces, dashes, dots or brackets between digit groups
+_SEP = r"[ \t\-‐‑–—.()]{0,3}"  # spaces, dashes, dots or brackets between digit groups
 _ZERO, _ONE, _EIGHT = "[0০]", "[1১]", "[8৮]"
 # +880 1XXXXXXXXX, 880 1XXXXXXXXX, +88 01XXXXXXXXX, 01XXXXXXXXX (mobile numbers: 1 + nine digits after 0).
-_COUNTRY = rf"\+?{_SEP}{_EIGHT}{_SEP}{_EIGHT}{_SEP}"
+_COUNTRY = rf"\(?\+?{_EIGHT}{_SEP}{_EIGHT}{_SEP}"
 _NATIONAL = rf"{_ONE}(?:{_SEP}{_D}){{9}}"
 PHONE_PATTERN = re.compile(
     rf"(?<![0-9০-৯])(?:{_COUNTRY}{_ZERO}{_SEP}|{_COUNTRY}|{_ZERO}{_SEP}){_NATIONAL}(?![0-9০-৯])"
