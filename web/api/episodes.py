@@ -1,7 +1,166 @@
-"""API for episodes (see SPEC.md)."""
+"""API for episodes (see SPEC.md): upload, library queries, edit, delete and audio with HTTP Range."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, send_file
+
+from episodes.models import Episode
+from episodes.services import (
+    delete_episode,
+    get_episode,
+    ingest,
+    is_expired,
+    list_episodes,
+    media_file,
+    queue_analysis,
+    update_episode,
+)
+from radio.errors import InvalidInput
+from radio.jobs import dispatch
+from radio.models import Job, Role, User
+from web.api.core import json_body
+from web.auth import current_user, require_role, require_user
+from web.context import db, runtime
+from web.uploads import StreamingUpload
 
 bp = Blueprint("api_episodes", __name__, url_prefix="/api/v1")
+
+_FIELDS = ("id", "title", "title_bn", "title_en", "description", "description_bn", "description_en", "language",
+           "kind", "campaign", "topics", "districts", "audience", "producer", "contributors", "rights", "restricted",
+           "consent", "sha256", "filename", "format", "codec", "duration_s", "sample_rate", "channels", "bitrate",
+           "size_bytes", "mime_type", "tags", "loudness_lufs", "loudness_range_lu", "true_peak_dbtp", "cue_in_s",
+           "cue_out_s", "status", "analysis_error", "analysis_job_id", "created_by")
+
+
+def episode_dict(episode: Episode, *, detail: bool = False) -> dict[str, Any]:
+    """An episode as the API shows it (waveform peaks only in ``detail``)."""
+    data: dict[str, Any] = {name: getattr(episode, name) for name in _FIELDS}
+    data.update(
+        recorded_on=episode.recorded_on.isoformat() if episode.recorded_on else None,
+        valid_until=episode.valid_until.isoformat() if episode.valid_until else None,
+        expired=is_expired(episode),
+        created_at=episode.created_at.isoformat(), updated_at=episode.updated_at.isoformat(),
+        audio_url=f"/api/v1/episodes/{episode.id}/audio",
+        broadcast={
+            "ready": episode.broadcast_sha256 is not None, "sha256": episode.broadcast_sha256,
+            "url": f"/api/v1/episodes/{episode.id}/audio?rendition=broadcast" if episode.broadcast_sha256 else None,
+            "duration_s": episode.broadcast_duration_s, "size_bytes": episode.broadcast_size_bytes,
+            "loudness_lufs": episode.broadcast_lufs, "true_peak_dbtp": episode.broadcast_true_peak_dbtp,
+            "gain_db": episode.broadcast_gain_db,
+        },
+    )
+    if detail:
+        data["peaks"] = episode.peaks
+        job = db().get(Job, episode.analysis_job_id) if episode.analysis_job_id else None
+        data["analysis_job"] = {"id": job.id, "kind": job.kind, "status": job.status, "progress": job.progress,
+                                "error": job.error} if job else None
+    return data
+
+
+def _me() -> User:
+    user = current_user()
+    assert user is not None
+    return user
+
+
+def _int_arg(name: str, default: int) -> int:
+    raw = request.args.get(name, "")
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise InvalidInput(f"'{name}' must be a whole number", code="invalid_parameter") from exc
+
+
+def _created(body: dict[str, Any], status: int = 201) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+@bp.post("/episodes")
+@require_role(Role.PRODUCER)
+def upload_episode() -> Response:
+    """Upload audio (multipart ``file`` plus metadata fields); 201 with the episode, its analysis queued."""
+    user = _me()
+    session = db()
+    session.commit()  # end the auth lookup's transaction: streaming and decoding must not hold a write lock
+    upload = StreamingUpload(request)
+    episode = ingest(session, runtime().store, upload, upload.fields,
+                     max_bytes=runtime().settings.max_upload_bytes, created_by=user.id)
+    session.commit()
+    if episode.analysis_job_id:
+        dispatch(runtime(), episode.analysis_job_id)
+        session.refresh(episode)
+    return _created(episode_dict(episode, detail=True))
+
+
+@bp.get("/episodes")
+@require_user
+def episodes_index() -> Response:
+    """The library: filters, text search (Bangla too) and pagination with the total."""
+    args = request.args
+    restricted = args.get("restricted")
+    page = list_episodes(
+        db(), q=args.get("q", ""), language=args.get("language") or None, kind=args.get("kind") or None,
+        campaign=args.get("campaign") or None, district=args.get("district") or None,
+        restricted=None if restricted in (None, "") else restricted.lower() in ("1", "true", "yes", "on"),
+        status=args.get("status") or None, page=_int_arg("page", 1), per_page=_int_arg("per_page", 20),
+        viewer_role=_me().role,
+    )
+    return jsonify({"items": [episode_dict(e) for e in page.items], "total": page.total, "page": page.page,
+                    "per_page": page.per_page})
+
+
+@bp.get("/episodes/<episode_id>")
+@require_user
+def episode_detail(episode_id: str) -> Response:
+    """One episode with its waveform peaks and analysis job."""
+    return jsonify(episode_dict(get_episode(db(), episode_id, viewer_role=_me().role), detail=True))
+
+
+@bp.patch("/episodes/<episode_id>")
+@require_role(Role.PRODUCER)
+def episode_update(episode_id: str) -> Response:
+    """Change editorial metadata."""
+    episode = update_episode(db(), episode_id, json_body())
+    db().commit()
+    return jsonify(episode_dict(episode, detail=True))
+
+
+@bp.delete("/episodes/<episode_id>")
+@require_role(Role.PRODUCER)
+def episode_delete(episode_id: str) -> Response:
+    """Delete an episode (409 while it is scheduled); its files go when nothing else references them."""
+    delete_episode(db(), runtime().store, episode_id)
+    db().commit()
+    return jsonify({"id": episode_id, "deleted": True})
+
+
+@bp.post("/episodes/<episode_id>/analyse")
+@require_role(Role.PRODUCER)
+def episode_analyse(episode_id: str) -> Response:
+    """Queue analysis again (or, with ``{"render_only": true}``, only a new broadcast rendition)."""
+    body = json_body()
+    job_id = queue_analysis(db(), episode_id, created_by=_me().id, render_only=bool(body.get("render_only")))
+    db().commit()
+    dispatch(runtime(), job_id)
+    job = db().get(Job, job_id)
+    db().refresh(job)
+    return _created({"job": {"id": job_id, "status": job.status if job else "queued"}}, 202)
+
+
+@bp.get("/episodes/<episode_id>/audio")
+@require_user
+def episode_audio(episode_id: str) -> Response:
+    """The original audio, or ``?rendition=broadcast`` the normalised MP3; HTTP Range and conditional GET."""
+    episode = get_episode(db(), episode_id, viewer_role=_me().role)
+    path, mimetype, name = media_file(runtime().store, episode, request.args.get("rendition"))
+    response = send_file(path, mimetype=mimetype, conditional=True, download_name=name,
+                         as_attachment=request.args.get("download") in ("1", "true"), etag=True)
+    response.headers["Accept-Ranges"] = "bytes"
+    response.cache_control.private = True  # authenticated content: no shared caches
+    return response

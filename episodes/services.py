@@ -1,0 +1,222 @@
+"""Episode library operations: ingest, query, edit, delete. Services flush; callers commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from episodes.audio import decode_check, probe_audio
+from episodes.hooks import on_commit, on_rollback
+from episodes.metadata import apply_metadata, clean_filename, nfc, search_key, validate_metadata
+from episodes.models import Episode, EpisodeStatus
+from radio.errors import Conflict, Duplicate, InvalidInput, NotFound, UnsupportedMedia
+from radio.jobs import create_job
+from radio.storage import MediaStore
+
+ANALYSE_JOB = "episode.analyse"
+RENDER_JOB = "episode.render"
+MAX_PER_PAGE = 100
+
+# Other packages register functions that say why an episode may not be deleted (e.g. "scheduled in 2
+# broadcasts"), or None. ``schedule`` registers one for its broadcasts; foreign keys back this up.
+ReferenceChecker = Callable[[Session, str], str | None]
+REFERENCE_CHECKERS: list[ReferenceChecker] = []
+
+
+def register_reference_checker(checker: ReferenceChecker) -> ReferenceChecker:
+    """Add a check that can veto deleting an episode (usable as a decorator)."""
+    if checker not in REFERENCE_CHECKERS:
+        REFERENCE_CHECKERS.append(checker)
+    return checker
+
+
+@dataclass
+class EpisodePage:
+    """One page of a library query."""
+
+    items: list[Episode]
+    total: int
+    page: int
+    per_page: int
+
+
+def _hidden_from(viewer_role: str | None) -> bool:
+    return viewer_role == "station"
+
+
+def ingest(
+    session: Session, store: MediaStore, source: BinaryIO | Iterable[bytes], metadata: Mapping[str, Any], *,
+    max_bytes: int, created_by: str | None = None,
+) -> Episode:
+    """Stage, hash, decode-check and store an upload as a new episode with its analysis job queued.
+
+    ``metadata`` is read only after ``source`` is exhausted (multipart fields may follow the file). The
+    caller must not hold a write transaction while this streams; it commits afterwards and dispatches
+    ``episode.analysis_job_id``. Any failure leaves no temporary file, no stored object and no row.
+    """
+    staged = store.stage(source, max_bytes=max_bytes)
+    try:
+        if staged.size == 0:
+            raise UnsupportedMedia("the file is empty", code="empty_file")
+        values = validate_metadata({k: v for k, v in metadata.items() if k != "filename"}, partial=False)
+        info = probe_audio(staged.path)
+        info.duration_s = decode_check(staged.path, info)
+        existing = session.scalar(select(Episode.id).where(Episode.sha256 == staged.sha256))
+        if existing is not None:
+            raise Duplicate("this audio is already in the library", details={"id": existing})
+        episode = Episode(
+            sha256=staged.sha256, size_bytes=staged.size, filename=clean_filename(metadata.get("filename") or ""),
+            media_suffix=info.suffix, mime_type=info.mime_type, format=info.format, codec=info.codec,
+            duration_s=info.duration_s, sample_rate=info.sample_rate, channels=info.channels, bitrate=info.bitrate,
+            tags=info.tags, status=EpisodeStatus.UPLOADED, created_by=created_by, title="",
+            topics=[], districts=[], contributors=[],
+        )
+        apply_metadata(episode, values)
+        try:
+            with session.begin_nested():  # two identical uploads at once: the unique sha256 lets one win
+                session.add(episode)
+                session.flush()
+        except IntegrityError as exc:
+            winner = session.scalar(select(Episode.id).where(Episode.sha256 == staged.sha256))
+            if winner is None:
+                raise
+            raise Duplicate("this audio is already in the library", details={"id": winner}) from exc
+        target = store.path_for(staged.sha256, info.suffix)
+        created = not target.exists()
+        store.commit(staged, info.suffix)
+        if created:  # placed by this transaction: a rollback takes it away again
+            on_rollback(session, lambda: target.unlink(missing_ok=True))
+        job = create_job(session, ANALYSE_JOB, {"episode_id": episode.id}, subject_id=episode.id,
+                         created_by=created_by)
+        episode.analysis_job_id = job.id
+        session.flush()
+        return episode
+    finally:
+        staged.discard()
+
+
+def media_referenced(session: Session, sha256: str, *, except_episode: str | None = None) -> bool:
+    """True when any episode uses this object as its original or broadcast rendition."""
+    query = select(Episode.id).where(or_(Episode.sha256 == sha256, Episode.broadcast_sha256 == sha256))
+    if except_episode is not None:
+        query = query.where(Episode.id != except_episode)
+    return session.scalar(query.limit(1)) is not None
+
+
+def get_episode(session: Session, episode_id: str, *, viewer_role: str | None = None) -> Episode:
+    """An episode by id; 404 when missing or hidden from the viewer (stations never see restricted ones)."""
+    episode = session.get(Episode, episode_id) if isinstance(episode_id, str) and len(episode_id) <= 64 else None
+    if episode is None or (_hidden_from(viewer_role) and episode.restricted):
+        raise NotFound("no such episode", code="episode_not_found")
+    return episode
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_episodes(
+    session: Session, *, q: str = "", language: str | None = None, kind: str | None = None,
+    campaign: str | None = None, district: str | None = None, restricted: bool | None = None,
+    status: str | None = None, page: int = 1, per_page: int = 20, viewer_role: str | None = None,
+) -> EpisodePage:
+    """Filter and search the library (text search over titles and descriptions, Bangla included), newest first."""
+    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+        raise InvalidInput(f"page must be ≥ 1 and per_page between 1 and {MAX_PER_PAGE}", code="invalid_page")
+    query = select(Episode)
+    for column, value in ((Episode.language, language), (Episode.kind, kind), (Episode.status, status)):
+        if value:
+            query = query.where(column == value)
+    if campaign:
+        query = query.where(Episode.campaign == nfc(campaign))
+    if district:
+        query = query.where(Episode.district_keys.like(f"%|{_escape_like(search_key(district))}|%", escape="\\"))
+    if restricted is not None:
+        query = query.where(Episode.restricted.is_(restricted))
+    if _hidden_from(viewer_role):
+        query = query.where(Episode.restricted.is_(False))
+    for term in search_key(q).split()[:10]:
+        query = query.where(Episode.search_text.like(f"%{_escape_like(term)}%", escape="\\"))
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = session.scalars(
+        query.order_by(Episode.created_at.desc(), Episode.id).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return EpisodePage(items=list(items), total=int(total), page=page, per_page=per_page)
+
+
+def update_episode(session: Session, episode_id: str, data: Mapping[str, Any]) -> Episode:
+    """Change editorial metadata (PATCH semantics); 400 on unknown fields or bad values."""
+    episode = get_episode(session, episode_id)
+    values = validate_metadata(data, partial=True)
+    if "filename" in data:
+        raise InvalidInput("the file name of an upload cannot be changed", code="unknown_field",
+                           details={"fields": ["filename"]})
+    apply_metadata(episode, values)
+    session.flush()
+    return episode
+
+
+def delete_episode(session: Session, store: MediaStore, episode_id: str) -> None:
+    """Delete an episode unless something (a broadcast) still references it; its files go after the commit."""
+    episode = get_episode(session, episode_id)
+    for checker in REFERENCE_CHECKERS:
+        reason = checker(session, episode.id)
+        if reason:
+            raise Conflict(f"the episode cannot be deleted: {reason}", code="episode_in_use")
+    objects = [(episode.sha256, episode.media_suffix)]
+    if episode.broadcast_sha256:
+        objects.append((episode.broadcast_sha256, ".mp3"))
+    try:
+        with session.begin_nested():
+            session.delete(episode)
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict("the episode cannot be deleted: it is still scheduled or has logged feedback",
+                       code="episode_in_use") from exc
+    for sha, suffix in objects:
+        if not media_referenced(session, sha):
+            on_commit(session, functools.partial(store.path_for(sha, suffix).unlink, missing_ok=True))
+
+
+def queue_analysis(
+    session: Session, episode_id: str, *, created_by: str | None = None, render_only: bool = False,
+) -> str:
+    """Queue (re-)analysis or only a new broadcast rendition; returns the job id to dispatch after commit."""
+    episode = get_episode(session, episode_id)
+    job = create_job(session, RENDER_JOB if render_only else ANALYSE_JOB, {"episode_id": episode.id},
+                     subject_id=episode.id, created_by=created_by)
+    episode.analysis_job_id = job.id
+    session.flush()
+    return job.id
+
+
+def is_expired(episode: Episode, today: dt.date | None = None) -> bool:
+    """True when the episode's valid-until date has passed (it cannot be newly scheduled)."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    return episode.valid_until is not None and episode.valid_until < today
+
+
+def media_file(store: MediaStore, episode: Episode, rendition: str | None = None) -> tuple[Path, str, str]:
+    """(path, content type, download name) of the original or the ``broadcast`` rendition; 404 when absent."""
+    stem = Path(episode.filename.replace("\\", "/")).stem or "episode"
+    if rendition in (None, "", "original"):
+        path = store.path_for(episode.sha256, episode.media_suffix)
+        name = f"{stem}{episode.media_suffix}"
+        mime = episode.mime_type
+    elif rendition == "broadcast":
+        if not episode.broadcast_sha256:
+            raise NotFound("the broadcast rendition is not ready yet", code="rendition_not_ready")
+        path, name, mime = store.path_for(episode.broadcast_sha256, ".mp3"), f"{stem}.broadcast.mp3", "audio/mpeg"
+    else:
+        raise InvalidInput("rendition must be 'broadcast' or omitted", code="invalid_rendition")
+    if not path.exists():
+        raise NotFound("the audio file is missing from the media store", code="media_missing")
+    return path, mime, name
