@@ -25,9 +25,11 @@ def _log(ctx: JobContext, event: str) -> None:
 
 @job_handler("test.sleep")
 def sleep_job(ctx: JobContext) -> dict[str, Any]:
-    """Sleep ``seconds`` in small steps; report progress only when ``report`` is true."""
+    """Sleep ``seconds`` (``retry_seconds`` on later attempts) in small steps; report progress if ``report``."""
     _log(ctx, "start")
     seconds = float(ctx.payload.get("seconds", 1.0))
+    if ctx.attempt > 1 and "retry_seconds" in ctx.payload:
+        seconds = float(ctx.payload["retry_seconds"])
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         time.sleep(0.05)
