@@ -104,13 +104,16 @@ def sqlite_drop() -> list[str]:
 def postgres_create() -> list[str]:
     """Functions and GIN indexes of the PostgreSQL index."""
     separators = postgres_separator_class()
+    # pg_restore builds indexes with an empty search_path: the indexed function may call only pg_catalog
+    # functions, never radio_search_text, or a restored backup fails while creating the index.
+    normalised = f"lower(regexp_replace({sql_normalise('doc')}, '{separators}+', ' ', 'g'))"
     return [
         f"""CREATE OR REPLACE FUNCTION radio_search_text(doc text) RETURNS text
             LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-            AS $fn$ SELECT lower(regexp_replace({sql_normalise('doc')}, '{separators}+', ' ', 'g')) $fn$""",
-        """CREATE OR REPLACE FUNCTION radio_search_document(doc text) RETURNS tsvector
+            AS $fn$ SELECT {normalised} $fn$""",
+        f"""CREATE OR REPLACE FUNCTION radio_search_document(doc text) RETURNS tsvector
             LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-            AS $fn$ SELECT to_tsvector('simple'::regconfig, radio_search_text(doc)) $fn$""",
+            AS $fn$ SELECT to_tsvector('simple'::regconfig, {normalised}) $fn$""",
         "CREATE INDEX search_segments_gin ON segments USING gin (radio_search_document(text))",
         "CREATE INDEX search_episodes_gin ON episodes"
         f" USING gin (radio_search_document({episode_document('episodes')}))",
