@@ -150,7 +150,8 @@ def _probe_av(path: Path, info: AudioInfo) -> None:
     try:
         container = av.open(str(path), metadata_errors="ignore")
     except Exception as exc:  # noqa: BLE001 - any open failure means: not something we can decode
-        raise UnsupportedMedia(f"not a readable audio file: {decoder_reason(str(exc), path)}") from exc
+        reason = decoder_reason(str(exc), path)
+        raise UnsupportedMedia(f"the audio does not decode: {reason}", details={"reason": reason}) from exc
     with container:
         if not container.streams.audio:
             raise UnsupportedMedia("the file has no audio stream")
@@ -189,7 +190,8 @@ def probe_audio(path: Path) -> AudioInfo:
 
 def decoder_reason(stderr: str, path: Path | str) -> str:
     """The decoder's last complaint, without our temporary path in it."""
-    lines = [ln.strip() for ln in stderr.replace(str(path), "the file").splitlines() if ln.strip()]
+    text = stderr.replace(f": '{path}'", "").replace(str(path), "the file")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     lines = [re.sub(r"^\[[^\]]+\]\s*", "", ln) for ln in lines]
     reason = lines[-1] if lines else "the decoder produced no audio"
     return reason.replace("[Errno 1094995529] ", "")[:300]
