@@ -33,6 +33,7 @@ BLUEPRINT_MODULES = (
     "web.ui.schedule",
     "web.ui.station",
     "web.ui.research",
+    "web.ui.coding",
     "web.ui.admin",
 )
 

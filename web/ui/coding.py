@@ -1,0 +1,96 @@
+"""Researchers' coding pages: the codebook, coded segments per code, attaching and removing codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from radio.errors import DomainError
+from radio.models import Role, User
+from transcripts import coding
+from transcripts.redaction import redact_phone_numbers
+from web.context import db
+from web.ui.base import done, field_errors, page, page_user
+
+bp = Blueprint("ui_coding", __name__)
+CODE_FIELDS = ("name", "description", "colour")
+
+
+def shown(text: str, user: User) -> str:
+    """Text as this user may read it (phone numbers masked for all but admins)."""
+    return text if user.role == Role.ADMIN else redact_phone_numbers(text)
+
+
+def _codes_page(form: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                status: int = 200) -> tuple[str, int]:
+    return render_template("research/codes.html", codes=coding.list_codes(db()), form=form or {},
+                           errors=errors or {}), status
+
+
+@bp.get("/codes")
+@page(Role.RESEARCHER)
+def codes() -> tuple[str, int]:
+    """The codebook with counts, a form to add a code, and the exports."""
+    return _codes_page()
+
+
+@bp.post("/codes")
+@page(Role.RESEARCHER)
+def add_code() -> Response | tuple[str, int]:
+    """Add a code to the codebook."""
+    form = {k: request.form.get(k, "") for k in CODE_FIELDS}
+    session = db()
+    try:
+        coding.create_code(session, dict(form), user_id=page_user().id)
+    except DomainError as exc:
+        session.rollback()
+        errors = {"colour": exc.message} if exc.code == "invalid_colour" else \
+            {"name": exc.message} if exc.code == "duplicate" else field_errors(exc, CODE_FIELDS)
+        return _codes_page(form, errors, exc.status)
+    session.commit()
+    return done(_("The code was added."), "ui_coding.codes")
+
+
+@bp.get("/codes/<code_id>")
+@page(Role.RESEARCHER)
+def code_detail(code_id: str) -> str:
+    """Every segment that carries a code, with its memo and a link to the moment in the audio."""
+    user = page_user()
+    code = coding.find_code(db(), code_id)
+    items = [(c, shown(c.segment.text, user), shown(c.memo, user)) for c in coding.codings(db(), code=code.id)]
+    return render_template("research/code.html", code=code, items=items)
+
+
+def segment_codes(segment_id: str, user: User) -> dict[str, Any]:
+    """The codes on a segment (memos masked as needed) and the codebook, for the segment page."""
+    if not user.has_role(Role.RESEARCHER):
+        return {}
+    items = [(c, shown(c.memo, user)) for c in coding.codings(db(), segment_id=segment_id)]
+    return {"items": items, "codebook": [(code.id, code.name) for code, _count in coding.list_codes(db())]}
+
+
+@bp.post("/segments/<segment_id>/codes")
+@page(Role.RESEARCHER)
+def apply(segment_id: str) -> Response:
+    """Attach a code with a memo to a segment."""
+    session = db()
+    try:
+        coding.apply_code(session, segment_id, {"code_id": request.form.get("code_id", ""),
+                                                "memo": request.form.get("memo", "")}, user_id=page_user().id)
+    except DomainError as exc:
+        session.rollback()
+        return done(exc.message, "ui_research.segment", segment_id=segment_id, category="error")
+    session.commit()
+    return done(_("The code was attached."), "ui_research.segment", segment_id=segment_id)
+
+
+@bp.post("/segments/<segment_id>/codes/<code_id>/remove")
+@page(Role.RESEARCHER)
+def remove(segment_id: str, code_id: str) -> Response:
+    """Detach a code from a segment."""
+    coding.remove_code(db(), segment_id, code_id)
+    db().commit()
+    return done(_("The code was removed."), "ui_research.segment", segment_id=segment_id)
