@@ -48,3 +48,61 @@ def post_form(client: FlaskClient, url: str, data: dict[str, Any], lang: str = "
     """POST a form with the session's CSRF token."""
     return client.post(url, data={"csrf_token": csrf_token(client), **data},
                        headers={"Accept-Language": lang, **HTML}, **kwargs)
+
+
+def wav_bytes(seconds: float = 3.0, freq: float = 440.0, rate: int = 16000) -> bytes:
+    """A mono 16-bit WAV tone (quiet head and tail, so cues and loudness have something to find)."""
+    import io
+    import wave
+
+    import numpy as np
+
+    t = np.arange(int(seconds * rate)) / rate
+    signal = 0.3 * np.sin(2 * np.pi * freq * t)
+    signal[: rate // 4] = 0
+    signal[-rate // 4:] = 0
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes((signal * 32767).astype("<i2").tobytes())
+    return buffer.getvalue()
+
+
+def add_episode(runtime: Runtime, title: str, texts: list[str], *, seconds: float = 30.0,
+                **fields: Any) -> dict[str, Any]:
+    """An analysed episode row with a stored transcript (one 4.5 s segment per text, every 5 s); returns ids."""
+    import hashlib
+
+    from episodes.models import Episode
+    from radio.db import utcnow
+    from transcripts.engine import SegmentResult, TranscriptionResult
+    from transcripts.tasks import store_transcription
+
+    defaults: dict[str, Any] = {
+        "language": "bn", "kind": "call_in", "consent": "broadcast", "restricted": False, "status": "ready",
+        "duration_s": seconds, "sample_rate": 16000, "channels": 1, "format": "wav", "codec": "pcm_s16le",
+        "loudness_lufs": -23.4, "loudness_range_lu": 4.2, "true_peak_dbtp": -3.1, "cue_in_s": 0.25,
+        "cue_out_s": seconds - 0.25, "peaks": [abs(((i * 37) % 100) / 100) for i in range(600)],
+        "filename": "call.wav", "size_bytes": 123456, "topics": [], "districts": ["Narsingdi"], "contributors": [],
+    }
+    defaults.update(fields)
+    result = TranscriptionResult(
+        language=defaults["language"], language_probability=0.97, duration_s=seconds, params={"beam_size": 5},
+        backend="faster-whisper", versions={"faster_whisper": "test", "ctranslate2": "test"},
+        segments=[SegmentResult(start=5.0 * i, end=5.0 * i + 4.5, text=text, avg_logprob=-0.2, no_speech_prob=0.01,
+                                compression_ratio=1.2, confidence=0.9, needs_review=False)
+                  for i, text in enumerate(texts)],
+    )
+    with runtime.session() as session:
+        sha = hashlib.sha256(title.encode()).hexdigest()
+        episode = Episode(title=title, sha256=sha, **defaults)
+        session.add(episode)
+        session.flush()
+        transcript = store_transcription(session, episode.id, result, audio_sha256=sha, model="tiny.en",
+                                         model_sha256="0" * 64, job_id=None, started_at=utcnow(),
+                                         worker_host="test-host")
+        session.flush()
+        segments = [s.id for s in sorted(transcript.segments, key=lambda s: s.idx)]
+        return {"id": episode.id, "segments": segments}

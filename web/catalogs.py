@@ -64,7 +64,8 @@ def update_catalogs() -> None:
             catalog.update(template)
         if locale == "en":
             for message in catalog:
-                if message.id and (not message.string or message.fuzzy):
+                empty = not message.string or (isinstance(message.string, tuple) and not all(message.string))
+                if message.id and (empty or message.fuzzy):
                     message.string = message.id
                     message.flags.discard("fuzzy")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,6 +77,14 @@ def compile_catalogs() -> None:
     """Write each .mo from its .po."""
     for locale in LOCALES:
         po_path(locale).with_suffix(".mo").write_bytes(compiled(read_catalog(locale)))
+
+
+def _messages(catalog: Catalog) -> dict[object, object]:
+    # Plural entries come back from .mo files as lists; make them comparable.
+    def key(value: object) -> object:
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    return {key(m.id): key(m.string) for m in catalog if m.id}
 
 
 def problems() -> list[str]:
@@ -98,8 +107,8 @@ def problems() -> list[str]:
             found.append(f"{locale}: {mo.name} is missing")
         else:
             with open(mo, "rb") as fh:
-                built = {m.id: m.string for m in read_mo(fh) if m.id}
-            source = {m.id: m.string for m in read_mo(io.BytesIO(compiled(catalog))) if m.id}
+                built = _messages(read_mo(fh))
+            source = _messages(read_mo(io.BytesIO(compiled(catalog))))
             if built != source:
                 found.append(f"{locale}: {mo.name} is out of date; run `python -m web.catalogs compile`")
     return found

@@ -111,7 +111,19 @@ def format_filesize(size: int | None) -> str:
                            locale)
 
 
+def format_isodatetime(value: str | None, fmt: str = "medium") -> str:
+    """An ISO 8601 timestamp string (as the services return them) written for the locale."""
+    if not value:
+        return "—"
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return format_datetime(parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC), fmt)
+
+
 FILTERS = {
+    "isodatetime": format_isodatetime,
     "number": format_number,
     "datetime": format_datetime,
     "date": format_date,

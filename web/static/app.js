@@ -3,6 +3,12 @@
   "use strict";
   var csrf = function () { var m = document.querySelector('meta[name="csrf-token"]'); return m ? m.content : ""; };
 
+  /* Numbers in the page's language (Bengali digits in Bangla). */
+  var digits = function (text) {
+    if (document.documentElement.lang !== "bn") return String(text);
+    return String(text).replace(/[0-9]/g, function (d) { return "০১২৩৪৫৬৭৮৯"[d]; });
+  };
+
   /* Cookie-authenticated API calls must carry the CSRF token. */
   window.radioFetch = function (url, opts) {
     opts = opts || {};
@@ -27,7 +33,7 @@
         if (!e.lengthComputable) return;
         var pct = Math.round(100 * e.loaded / e.total);
         bar.value = pct;
-        label.textContent = label.getAttribute("data-template").replace("%", pct);
+        label.textContent = label.getAttribute("data-template").replace("{pct}", digits(pct + "%"));
       };
       xhr.onload = function () {
         if (xhr.status < 400 && xhr.responseURL && xhr.responseURL.indexOf(form.action) !== 0) {

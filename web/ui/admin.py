@@ -14,11 +14,13 @@ from radio.auth import create_user, issue_token, revoke_token, update_user
 from radio.errors import DomainError, NotFound
 from radio.models import ApiToken, Role, User
 from schedule.models import Station
+from schedule.stations import create_station, feed_urls, get_station, rotate_feed_token
 from web.context import db, runtime
 from web.ui.base import done, field_errors, page
 
 bp = Blueprint("ui_admin", __name__, url_prefix="/admin")
 USER_FIELDS = ("email", "name", "role", "station", "password")
+STATION_FIELDS = ("slug", "name", "name_bn", "timezone", "district", "frequency", "contact")
 
 
 def _stations() -> list[Station]:
@@ -114,6 +116,47 @@ def revoke(token_id: str) -> Response:
     row = revoke_token(db(), token_id)
     db().commit()
     return done(_("The token was revoked."), "ui_admin.user_detail", user_id=row.user_id)
+
+
+@bp.get("/stations")
+@page(Role.ADMIN)
+def stations() -> tuple[str, int]:
+    """Stations with their subscription links, a form to add one, and feed-token rotation."""
+    return _stations_page()
+
+
+def _stations_page(form: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                   status: int = 200) -> tuple[str, int]:
+    rt = runtime()
+    rows = [(s, feed_urls(rt.settings.public_url, rt.secret_key, s)) for s in _stations()]
+    return render_template("admin/stations.html", rows=rows, form=form or {"timezone": "Asia/Dhaka"},
+                           errors=errors or {}), status
+
+
+@bp.post("/stations")
+@page(Role.ADMIN)
+def add_station() -> Response | tuple[str, int]:
+    """Create a station."""
+    form = {k: request.form.get(k, "").strip() for k in STATION_FIELDS}
+    session = db()
+    try:
+        create_station(session, {k: v for k, v in form.items() if v or k in ("slug", "name")})
+    except DomainError as exc:
+        session.rollback()
+        errors = {"slug": exc.message} if exc.code in ("invalid_slug", "station_exists") else \
+            {"timezone": exc.message} if "timezone" in exc.code else field_errors(exc, STATION_FIELDS)
+        return _stations_page(form, errors, exc.status)
+    session.commit()
+    return done(_("The station was added."), "ui_admin.stations")
+
+
+@bp.post("/stations/<slug>/rotate")
+@page(Role.ADMIN)
+def rotate(slug: str) -> Response:
+    """Give a station a new feed token (its old calendar and podcast links stop working)."""
+    rotate_feed_token(db(), get_station(db(), slug))
+    db().commit()
+    return done(_("New feed links were made; give the station its new calendar link."), "ui_admin.stations")
 
 
 @bp.get("/workers")

@@ -50,9 +50,9 @@ def page(*roles: str) -> Callable[[F], F]:
     return decorate
 
 
-def done(message: str, endpoint: str, **values: Any) -> Response:
-    """Flash a success message and redirect (post/redirect/get)."""
-    flash(message, "ok")
+def done(message: str, endpoint: str, *, category: str = "ok", **values: Any) -> Response:
+    """Flash a message (``ok`` or ``error``) and redirect (post/redirect/get)."""
+    flash(message, category)
     return redirect(url_for(endpoint, **values))
 
 
@@ -62,8 +62,8 @@ def field_errors(exc: DomainError, fields: Iterable[str]) -> dict[str, str]:
     known = set(fields)
     if isinstance(field, str) and field in known:
         return {field: exc.message}
-    for name in known:  # services often name the field in their code, e.g. ``invalid_title``
-        if name and exc.code.endswith(name):
+    for name in known:  # services often name the field in their code: ``invalid_title``, ``text_too_long``
+        if name and (exc.code == name or exc.code.endswith("_" + name) or exc.code.startswith(name + "_")):
             return {name: exc.message}
     return {"": exc.message}
 

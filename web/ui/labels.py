@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from web.i18n import current_locale
+from web.i18n import current_locale, format_duration
 
 ROLES = {"producer": _l("Producer"), "station": _l("Station"), "researcher": _l("Researcher"), "admin": _l("Admin")}
 KINDS = {
@@ -106,7 +106,14 @@ def episode_title(episode: Any) -> str:
     return str(localized or episode.title)
 
 
+def episode_options(episodes: Any) -> list[tuple[str, str]]:
+    """(id, "title (duration)") pairs for an episode select."""
+    return [(e.id, f"{episode_title(e)} ({format_duration(e.broadcast_duration_s or e.duration_s)})")
+            for e in episodes]
+
+
 GLOBALS = {
+    "episode_options": episode_options,
     "role_options": role_options, "station_name": station_name, "station_options": station_options,
     "episode_title": episode_title,
     "role_label": role_label, "kind_label": kind_label, "language_label": language_label,

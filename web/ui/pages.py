@@ -25,7 +25,7 @@ NAV: tuple[tuple[str, Any, frozenset[str]], ...] = (
     ("ui_schedule.stations", _l("Schedule"), frozenset({P, A})),
     ("ui_station.home", _l("My station"), frozenset({S})),
     ("ui_research.search", _l("Search"), frozenset({P, R, A})),
-    ("ui_research.codes", _l("Codes"), frozenset({R, A})),
+    ("ui_coding.codes", _l("Codes"), frozenset({R, A})),
     ("ui_admin.users", _l("Admin"), frozenset({A})),
 )
 # Where each role starts.

@@ -1,7 +1,113 @@
-"""Researchers' pages: search, transcripts, corrections, coding."""
+"""Researchers' pages: evidence search, one segment's corrections and revision history, evidence exports."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from radio.errors import DomainError
+from radio.models import Role
+from schedule.stations import visible_stations
+from transcripts.search import SearchFilters, SearchResult, Viewer, search
+from transcripts.services import correct_segment, segment_history
+from web.context import db
+from web.ui.base import done, field_errors, int_arg, page, page_user
+from web.ui.coding import segment_codes
+from web.ui.widgets import safe_snippet
 
 bp = Blueprint("ui_research", __name__)
+FILTERS = ("language", "kind", "district", "campaign", "station", "from", "to", "code")
+PER_PAGE = 20
+
+
+def _date(name: str, errors: dict[str, str]) -> dt.date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        errors[name] = _("Enter a date like 2024-05-31.")
+        return None
+
+
+def parse_filters(errors: dict[str, str]) -> SearchFilters:
+    """Search filters from the query string (empty fields are no filter)."""
+    args = {k: request.args.get(k, "").strip() or None for k in FILTERS}
+    return SearchFilters(language=args["language"], kind=args["kind"], district=args["district"],
+                         campaign=args["campaign"], station=args["station"], code=args["code"],
+                         date_from=_date("from", errors), date_to=_date("to", errors))
+
+
+@bp.get("/search")
+@page(Role.PRODUCER, Role.RESEARCHER)
+def search_page() -> tuple[str, int]:
+    """The search form; with a query, ranked hits with highlighted snippets that open the audio at the moment."""
+    user = page_user()
+    query = request.args.get("q", "").strip()
+    errors: dict[str, str] = {}
+    filters = parse_filters(errors)
+    page_no = int_arg("page", 1)
+    result: SearchResult | None = None
+    status = 200
+    if query and not errors:
+        try:
+            result = search(db(), query, filters, Viewer.for_user(user), limit=PER_PAGE,
+                            offset=(page_no - 1) * PER_PAGE)
+        except DomainError as exc:
+            errors = {"q": exc.message} if exc.status == 400 else {"": exc.message}
+            status = exc.status
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    evidence_args: dict[str, Any] = {k: v for k, v in args.items()
+                                     if k in ("language", "kind", "district", "campaign", "from", "to")}
+    return render_template(
+        "research/search.html", query=query, args=args, result=result, errors=errors, page=page_no,
+        per_page=PER_PAGE, stations=visible_stations(db(), user), snippet=safe_snippet,
+        evidence_csv=url_for("api_transcripts.evidence", **{**evidence_args, "format": "csv"}),
+        evidence_json=url_for("api_transcripts.evidence", **{**evidence_args, "format": "json"}),
+        can_export=user.has_role(Role.RESEARCHER),
+    ), status
+
+
+def _segment_page(segment_id: str, errors: dict[str, str] | None = None, text: str | None = None,
+                  status: int = 200) -> tuple[str, int]:
+    user = page_user()
+    history = segment_history(db(), segment_id, user)
+    current = history["items"][-1]
+    return render_template(
+        "research/segment.html", history=history, current=current, errors=errors or {},
+        text=current["text"] if text is None else text, can_correct=user.has_role(Role.RESEARCHER),
+        codes=segment_codes(segment_id, user),
+    ), status
+
+
+@bp.get("/segments/<segment_id>")
+@page(Role.PRODUCER, Role.RESEARCHER)
+def segment(segment_id: str) -> tuple[str, int]:
+    """One segment: its text, every revision with who and when, and the correction form."""
+    return _segment_page(segment_id)
+
+
+@bp.post("/segments/<segment_id>")
+@page(Role.RESEARCHER)
+def correct(segment_id: str) -> Response | tuple[str, int]:
+    """Save a corrected text as a new revision."""
+    session = db()
+    text = request.form.get("text", "")
+    try:
+        result = correct_segment(session, segment_id, text, page_user(), note=request.form.get("note", ""))
+    except DomainError as exc:
+        session.rollback()
+        return _segment_page(segment_id, field_errors(exc, ("text", "note")), text=text, status=exc.status)
+    session.commit()
+    history = segment_history(session, segment_id, page_user())
+    back = request.form.get("back") == "episode"
+    if back:
+        return done(_("The correction was saved."), "ui_library.episode", episode_id=history["episode_id"],
+                    _anchor=f"seg-{segment_id}", t=f"{result['start']:g}")
+    return done(_("The correction was saved."), "ui_research.segment", segment_id=segment_id)
+

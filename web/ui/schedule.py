@@ -1,7 +1,153 @@
-"""Producers' schedule: stations, week view, booking."""
+"""Producers' schedule: stations, a week view per station with its subscription link, booking and cancelling."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from episodes.models import Episode, EpisodeStatus
+from radio.db import utcnow
+from radio.errors import Conflict, DomainError
+from radio.models import Role, User
+from schedule.models import Broadcast, Station
+from schedule.occurrences import series_of
+from schedule.recurrence import Occurrence, expand, zone
+from schedule.services import book_broadcast, cancel_broadcast, get_broadcast, list_broadcasts
+from schedule.stations import feed_urls, get_station, visible_stations
+from web.context import db, runtime
+from web.ui.base import done, field_errors, page, page_user
+from web.ui.widgets import parse_week, qr_svg, week_days
 
 bp = Blueprint("ui_schedule", __name__)
+BOOKING_FIELDS = ("episode_id", "start", "repeat", "count", "rrule", "notes")
+# Which booking field a service error code belongs to.
+CODE_FIELDS = {
+    "missing_field": "episode_id", "episode_not_found": "episode_id", "episode_restricted": "episode_id",
+    "no_broadcast_consent": "episode_id", "episode_not_ready": "episode_id", "episode_too_long": "episode_id",
+    "episode_expired": "episode_id", "invalid_start": "start", "nonexistent_local_time": "start",
+    "ambiguous_local_time": "start", "start_not_in_rrule": "rrule", "series_overlaps_itself": "rrule",
+    "invalid_rrule": "rrule", "unbounded_rrule": "rrule", "invalid_field": "notes",
+}
+REPEATS = {"DAILY", "WEEKLY"}
+
+
+@dataclass
+class Airing:
+    """One occurrence in the week view, with its booking."""
+
+    occurrence: Occurrence
+    broadcast: Broadcast
+    past: bool
+
+
+def week_airings(user: User, station: Station, monday: dt.date) -> dict[dt.date, list[Airing]]:
+    """The station's airings in the week of ``monday`` (station-local days), cancelled ones included."""
+    tz = zone(station.timezone)
+    lo = dt.datetime.combine(monday, dt.time(), tz).astimezone(dt.UTC)
+    hi = lo + dt.timedelta(days=7)
+    now = utcnow()
+    days: dict[dt.date, list[Airing]] = {day: [] for day in week_days(monday)}
+    for broadcast in list_broadcasts(db(), user, station=station.slug, window=(lo, hi), include_cancelled=True):
+        for occ in expand(series_of(broadcast), lo, hi):
+            day = occ.start.astimezone(tz).date()
+            if day in days:
+                days[day].append(Airing(occ, broadcast, occ.start <= now))
+    for airings in days.values():
+        airings.sort(key=lambda a: a.occurrence.start)
+    return days
+
+
+def bookable_episodes() -> list[Episode]:
+    """Episodes a producer may book: not restricted, with broadcast consent, not failed (newest first)."""
+    query = (select(Episode).where(Episode.restricted.is_(False), Episode.consent == "broadcast",
+                                   Episode.status != EpisodeStatus.FAILED)
+             .order_by(Episode.created_at.desc()).limit(300))
+    return list(db().scalars(query))
+
+
+def subscription(station: Station) -> dict[str, Any]:
+    """The station's feed URLs and a QR code of its webcal link."""
+    urls = feed_urls(runtime().settings.public_url, runtime().secret_key, station)
+    return {**urls, "qr": qr_svg(urls["webcal_url"], _("QR code of the calendar subscription link"))}
+
+
+def render_week(station: Station, *, form: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                conflicts: list[Broadcast] | None = None, status: int = 200, mode: str = "producer",
+                ) -> tuple[str, int]:
+    """The week view page of a station (shared by producers' and the station's own page)."""
+    user = page_user()
+    monday = parse_week(request.args.get("week"), utcnow().astimezone(zone(station.timezone)).date())
+    can_book = mode == "producer" and user.has_role(Role.PRODUCER)
+    return render_template(
+        "schedule/week.html", station=station, monday=monday, days=week_airings(user, station, monday),
+        today=utcnow().astimezone(zone(station.timezone)).date(), sub=subscription(station),
+        episodes=bookable_episodes() if can_book else [], can_book=can_book, mode=mode, form=form or {"repeat": ""},
+        errors=errors or {}, conflicts=conflicts or [], prev_week=(monday - dt.timedelta(days=7)).isoformat(),
+        next_week=(monday + dt.timedelta(days=7)).isoformat(),
+    ), status
+
+
+@bp.get("/schedule")
+@page(Role.PRODUCER)
+def stations() -> str:
+    """The partner stations, each with a link to its week."""
+    return render_template("schedule/stations.html", stations=visible_stations(db(), page_user()))
+
+
+@bp.get("/schedule/<slug>")
+@page(Role.PRODUCER)
+def week(slug: str) -> tuple[str, int]:
+    """One station's week, its subscription link and the booking form."""
+    return render_week(get_station(db(), slug, page_user()))
+
+
+def booking_data(slug: str, form: dict[str, str]) -> dict[str, Any]:
+    """The booking as the schedule service takes it (a simple repeat becomes an RRULE)."""
+    rrule = form["rrule"].strip() or None
+    if not rrule and form["repeat"] in REPEATS:
+        count = form["count"].strip() or "1"
+        rrule = f"FREQ={form['repeat']};COUNT={count if count.isdigit() else '0'}"
+    return {"station": slug, "episode_id": form["episode_id"], "start": form["start"], "rrule": rrule,
+            "notes": form["notes"]}
+
+
+@bp.post("/schedule/<slug>/book")
+@page(Role.PRODUCER)
+def book(slug: str) -> Response | tuple[str, int]:
+    """Book an episode; a clash shows the conflicting broadcasts next to the form."""
+    session = db()
+    station = get_station(session, slug, page_user())
+    form = {k: request.form.get(k, "") for k in BOOKING_FIELDS}
+    try:
+        broadcast = book_broadcast(session, booking_data(slug, form), page_user())
+    except Conflict as exc:
+        session.rollback()
+        ids = exc.details.get("conflicts", []) if exc.code == "conflict" else []
+        clashing = [get_broadcast(session, i) for i in ids]
+        return render_week(station, form=form, conflicts=clashing, status=409,
+                           errors={"": _("This time overlaps other broadcasts on this station.")})
+    except DomainError as exc:
+        session.rollback()
+        field = CODE_FIELDS.get(exc.code)
+        errors = {field: exc.message} if field else field_errors(exc, BOOKING_FIELDS)
+        return render_week(station, form=form, errors=errors, status=exc.status)
+    session.commit()
+    local = broadcast.starts_at.astimezone(zone(station.timezone)).date()
+    return done(_("The broadcast was booked."), "ui_schedule.week", slug=slug, week=local.isoformat())
+
+
+@bp.post("/broadcasts/<broadcast_id>/cancel")
+@page(Role.PRODUCER)
+def cancel(broadcast_id: str) -> Response:
+    """Cancel a booking (it stays in the calendar as cancelled)."""
+    session = db()
+    broadcast = cancel_broadcast(session, get_broadcast(session, broadcast_id, page_user()))
+    session.commit()
+    return done(_("The broadcast was cancelled."), "ui_schedule.week", slug=broadcast.station.slug,
+                week=request.form.get("week", ""))

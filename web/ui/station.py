@@ -1,7 +1,81 @@
-"""A station's own pages: schedule, subscription, downloads, feedback."""
+"""A station's own pages: its week with downloads and subscription link, and listener feedback per airing."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from radio.errors import DomainError, NotFound
+from radio.models import Role
+from schedule.feedback import feedback_history, record_feedback
+from schedule.models import FEEDBACK_COUNTS
+from schedule.services import get_broadcast
+from schedule.stations import visible_stations
+from web.context import db
+from web.ui.base import done, field_errors, page, page_user
+from web.ui.schedule import render_week
 
 bp = Blueprint("ui_station", __name__)
+_LATIN_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
+
+
+@bp.get("/station")
+@page(Role.STATION)
+def home() -> tuple[str, int]:
+    """The station's week: what to air, the audio to download, feedback for past airings, the subscription."""
+    user = page_user()
+    stations = visible_stations(db(), user)
+    if user.role != Role.STATION or not stations:
+        raise NotFound(_("Your account is not linked to a station."))
+    return render_week(stations[0], mode="station")
+
+
+def parse_counts(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """The feedback form as the service takes it; counts may be typed in Bangla digits."""
+    data: dict[str, Any] = {"occurrence": form.get("occurrence", ""), "notes": form.get("notes", "")}
+    errors: dict[str, str] = {}
+    for key in FEEDBACK_COUNTS:
+        raw = form.get(key, "").strip().translate(_LATIN_DIGITS) or "0"
+        if raw.isdigit():
+            data[key] = int(raw)
+        else:
+            errors[key] = _("Enter a whole number (0 or more).")
+    return data, errors
+
+
+def _feedback_page(broadcast_id: str, form: dict[str, Any], errors: dict[str, str], status: int) -> tuple[str, int]:
+    session = db()
+    broadcast = get_broadcast(session, broadcast_id, page_user())
+    return render_template("station/feedback.html", broadcast=broadcast, form=form, errors=errors,
+                           history=feedback_history(session, broadcast), counts=FEEDBACK_COUNTS), status
+
+
+@bp.get("/broadcasts/<broadcast_id>/feedback")
+@page(Role.STATION, Role.PRODUCER)
+def feedback(broadcast_id: str) -> tuple[str, int]:
+    """The feedback form for one past airing, with the reports given so far."""
+    return _feedback_page(broadcast_id, {"occurrence": request.args.get("occurrence", "")}, {}, 200)
+
+
+@bp.post("/broadcasts/<broadcast_id>/feedback")
+@page(Role.STATION, Role.PRODUCER)
+def save_feedback(broadcast_id: str) -> Response | tuple[str, int]:
+    """Record listener feedback; a second report for the same airing corrects the first."""
+    session = db()
+    broadcast = get_broadcast(session, broadcast_id, page_user())
+    data, errors = parse_counts(request.form)
+    if errors:
+        return _feedback_page(broadcast_id, dict(request.form), errors, 400)
+    try:
+        record_feedback(session, broadcast, data, page_user())
+    except DomainError as exc:
+        session.rollback()
+        return _feedback_page(broadcast_id, dict(request.form),
+                              field_errors(exc, (*FEEDBACK_COUNTS, "occurrence", "notes")), exc.status)
+    session.commit()
+    target = "ui_station.home" if page_user().role == Role.STATION else "ui_schedule.week"
+    values = {} if target == "ui_station.home" else {"slug": broadcast.station.slug}
+    return done(_("Thank you: the feedback was saved."), target, **values)

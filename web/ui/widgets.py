@@ -1,0 +1,95 @@
+"""Small pieces of markup built in Python: QR codes, waveforms, highlighted snippets, week grids."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+import segno
+from markupsafe import Markup, escape
+
+WAVEFORM_WIDTH = 1000
+WAVEFORM_POINTS = 400  # enough for a phone or a laptop screen; keeps the page light
+
+
+def qr_svg(text: str, title: str) -> Markup:
+    """An inline SVG QR code of ``text`` (no external image, no script)."""
+    code = segno.make(text, error="m")
+    svg = code.svg_inline(scale=4, border=2, dark="#000", light="#fff", title=title, svgclass="qrcode",
+                          omitsize=True)
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704 - segno escapes the title
+
+
+def _downsample(peaks: Sequence[float], points: int) -> list[float]:
+    if len(peaks) <= points:
+        return [float(p) for p in peaks]
+    step = len(peaks) / points
+    return [max(float(p) for p in peaks[int(i * step):max(int((i + 1) * step), int(i * step) + 1)])
+            for i in range(points)]
+
+
+def waveform_path(peaks: Sequence[float], points: int = WAVEFORM_POINTS) -> str:
+    """An SVG path (viewBox 0 0 1000 100) of the peak envelope, mirrored around the middle line."""
+    values = [min(max(p, 0.0), 1.0) for p in _downsample(peaks, points)]
+    if not values:
+        return ""
+    n = len(values)
+    xs = [round(i * WAVEFORM_WIDTH / max(n - 1, 1), 1) for i in range(n)]
+    top = [f"{x:g} {50 - max(v * 48, 0.5):.1f}" for x, v in zip(xs, values, strict=True)]
+    bottom = [f"{x:g} {50 + max(v * 48, 0.5):.1f}" for x, v in zip(reversed(xs), reversed(values), strict=True)]
+    return "M" + "L".join(top + bottom) + "Z"
+
+
+def waveform_svg(peaks: Sequence[float] | None, label: str) -> Markup:
+    """The episode's waveform from its stored peaks; the played part is shaded by the page's script."""
+    path = waveform_path(peaks or [])
+    if not path:
+        return Markup("")
+    return Markup(
+        '<svg class="waveform" viewBox="0 0 1000 100" preserveAspectRatio="none" role="img" aria-label="{label}">'
+        '<defs><path id="wf-path" d="{path}"/>'
+        '<clipPath id="wf-played" class="played-clip"><rect x="0" y="0" width="0" height="100"/></clipPath></defs>'
+        '<use href="#wf-path" class="bars"/><use href="#wf-path" class="played" clip-path="url(#wf-played)"/>'
+        '<line class="cursor" x1="0" x2="0" y1="0" y2="100" vector-effect="non-scaling-stroke"/></svg>'
+    ).format(label=label, path=path)
+
+
+_ALLOWED = re.compile(r"</?mark>|&(?:[a-zA-Z]+|#[0-9]+|#x[0-9a-fA-F]+);")
+
+
+def safe_snippet(snippet: str) -> Markup:
+    """A search snippet (already HTML-escaped by the search service) with only ``<mark>`` tags and entities let
+    through; any other markup is escaped again, so a snippet can never inject HTML."""
+    parts: list[str] = []
+    last = 0
+    text = snippet or ""
+    for match in _ALLOWED.finditer(text):
+        parts.append(str(escape(text[last:match.start()])))
+        parts.append(match.group(0))
+        last = match.end()
+    parts.append(str(escape(text[last:])))
+    return Markup("".join(parts))  # noqa: S704 - every piece is escaped except <mark> tags and entities
+
+
+def week_days(monday: dt.date) -> list[dt.date]:
+    """The seven days of the week starting ``monday``."""
+    return [monday + dt.timedelta(days=i) for i in range(7)]
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday of ``day``'s week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def parse_week(value: str | None, today: dt.date) -> dt.date:
+    """The Monday of an ISO week ``YYYY-Www`` or a date ``YYYY-MM-DD`` (this week when missing or bad)."""
+    if value:
+        try:
+            if "W" in value:
+                year, week = value.split("-W")
+                return dt.date.fromisocalendar(int(year), int(week), 1)
+            return monday_of(dt.date.fromisoformat(value))
+        except ValueError:
+            pass
+    return monday_of(today)
