@@ -220,7 +220,7 @@ def parse_query(query: str) -> Node:
     """Parse user text into a query tree, or raise :class:`QueryError` (a 400) saying what is wrong."""
     if len(query) > MAX_QUERY_CHARS:
         raise QueryError(f"the query is too long: at most {MAX_QUERY_CHARS} characters", code="query_too_long")
-    tokens = _lex(query)
+    tokens = _lex(query.replace("\x00", " "))  # NUL ends C strings in SQLite and is refused by PostgreSQL
     if sum(1 for kind, _ in tokens if kind == "leaf") > MAX_TERMS:
         raise QueryError(f"the query has too many words: at most {MAX_TERMS}", code="too_many_terms")
     node = _Parser(tokens).parse_query()

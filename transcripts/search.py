@@ -63,6 +63,11 @@ class SearchFilters:
 
     def check(self) -> None:
         """Raise InvalidInput naming the first bad value."""
+        for name in ("language", "kind", "district", "campaign", "station", "code", "episode_id", "scope"):
+            value = getattr(self, name)
+            if isinstance(value, str) and ("\x00" in value or len(value) > 300):
+                raise InvalidInput(f"'{name}' is not a valid value", code="invalid_parameter",
+                                   details={"parameter": name})
         if self.language is not None and self.language not in LANGUAGES:
             raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}", code="invalid_language")
         if self.kind is not None and self.kind not in KINDS:

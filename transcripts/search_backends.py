@@ -76,9 +76,13 @@ def _station_condition(session: Session, slug: str) -> str:
 def _code_id(session: Session, filters: SearchFilters) -> str | None:
     if filters.code is None:
         return None
+    from radio.errors import NotFound
     from transcripts.coding import find_code
 
-    return find_code(session, filters.code).id
+    try:
+        return find_code(session, filters.code).id
+    except NotFound as exc:  # a bad filter value, not a missing resource
+        raise InvalidInput(exc.message, code="unknown_code") from None
 
 
 def _with_segment_conditions(conds: list[str], code_id: str | None, segment_col: str) -> list[str]:
