@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import fault_jobs  # noqa: F401 - the test job kinds, also known to the worker processes
+import pytest
+from conftest import REDIS_URL, _truncate_all, needs_pg, needs_redis
+from fault_jobs import marker_events
+
+from radio.config import load_settings
+from radio.jobs import create_job, dispatch
+from radio.models import Job
+from radio.runtime import Runtime
+
+LEASE_S = 2
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
@@ -82,3 +96,90 @@ def http_get(port: int, path: str, timeout: float = 5, headers: dict[str, str] |
         return 0, b""
     finally:
         conn.close()
+
+
+@dataclass
+class Stack:
+    """A home shared by the test and its worker processes."""
+
+    env: dict[str, str]
+    runtime: Runtime
+    dir: Path
+    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def worker(self, *args: str) -> subprocess.Popen[bytes]:
+        """Start a `radio worker` with its own log file."""
+        proc = radio_worker(self.env, self.dir / f"worker{len(self.procs)}.log", *args)
+        self.procs.append(proc)
+        return proc
+
+    def job(self, **payload: Any) -> str:
+        """Queue a test.sleep job; returns its id."""
+        with self.runtime.session() as session:
+            job_id = create_job(session, "test.sleep", {"marker": str(self.dir / "marker-pending"), **payload}).id
+        marker = self.dir / f"marker-{job_id}"
+        with self.runtime.session() as session:
+            job = session.get(Job, job_id)
+            assert job is not None
+            job.payload = {**job.payload, "marker": str(marker)}
+        dispatch(self.runtime, job_id)
+        return job_id
+
+    def create(self, kind: str, payload: dict[str, Any], subject_id: str | None = None) -> str:
+        """Queue a job of any kind; returns its id."""
+        with self.runtime.session() as session:
+            job_id = create_job(session, kind, payload, subject_id=subject_id).id
+        dispatch(self.runtime, job_id)
+        return job_id
+
+    def server(self, port: int, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        """Start `radio serve` on ``port``."""
+        code = "import fault_jobs; from radio.cli import main; main()"
+        proc = spawn([sys.executable, "-c", code, "serve", "--port", str(port), *args], env or self.env,
+                     self.dir / f"worker-serve{len(self.procs)}.log")
+        self.procs.append(proc)
+        return proc
+
+    def events(self, job_id: str) -> list[tuple[str, int, int]]:
+        """(event, pid, attempt) lines written by the job's runs."""
+        return marker_events(self.dir / f"marker-{job_id}")
+
+    def status(self, job_id: str) -> Job:
+        """The job row as it is now."""
+        with self.runtime.read_session() as session:
+            job = session.get(Job, job_id)
+            assert job is not None
+            return job
+
+    def logs(self) -> str:
+        """Every worker log (for failure messages)."""
+        return "\n".join(p.read_text(errors="replace") for p in sorted(self.dir.glob("worker*.log")))
+
+
+STACK_PARAMS = ["sqlite", pytest.param("postgresql+redis", marks=[needs_pg, needs_redis, pytest.mark.postgres,
+                                                                 pytest.mark.redis])]
+
+
+def make_stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
+    """An initialised home and the settings for worker processes using it."""
+    radio = {"RADIO_HOME": str(tmp_path / "home"), "RADIO_JOB_LEASE_S": str(LEASE_S),
+             "RADIO_SECRET_KEY": "process-test-key", "RADIO_WHISPER_MODEL": "tiny.en", "RADIO_LOG_LEVEL": "INFO"}
+    if request.param == "sqlite":
+        (tmp_path / "home").mkdir()
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "home" / "radio.db")
+    else:
+        radio["RADIO_DATABASE_URL"] = request.getfixturevalue("pg_database")
+        radio["RADIO_REDIS_URL"] = REDIS_URL
+    env = clean_env(**radio)
+    runtime = Runtime.from_settings(load_settings(environ=radio))
+    runtime.huey.flush()
+    s = Stack(env=env, runtime=runtime, dir=tmp_path)
+    yield s
+    for proc in s.procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    runtime.huey.flush()
+    runtime.close()
+    if request.param != "sqlite":
+        _truncate_all(radio["RADIO_DATABASE_URL"])

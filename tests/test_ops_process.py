@@ -4,99 +4,23 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import signal
-import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import fault_jobs  # noqa: F401 - the test job kinds, also known to the worker processes
 import pytest
-from conftest import REDIS_URL, _truncate_all, needs_pg, needs_redis
-from fault_jobs import marker_events
-from proc_helpers import VENV_BIN, clean_env, free_port, http_get, radio_worker, spawn, stop, wait_for
+from proc_helpers import STACK_PARAMS, VENV_BIN, Stack, free_port, http_get, make_stack, spawn, stop, wait_for
 
 from radio import monitor
-from radio.config import load_settings
-from radio.jobs import create_job, dispatch
-from radio.models import Job
-from radio.runtime import Runtime
 
 pytestmark = pytest.mark.slow
-LEASE_S = 2
 
 
-@dataclass
-class Stack:
-    """A home shared by the test and its worker processes."""
-
-    env: dict[str, str]
-    runtime: Runtime
-    dir: Path
-    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
-
-    def worker(self, *args: str) -> subprocess.Popen[bytes]:
-        """Start a `radio worker` with its own log file."""
-        proc = radio_worker(self.env, self.dir / f"worker{len(self.procs)}.log", *args)
-        self.procs.append(proc)
-        return proc
-
-    def job(self, **payload: Any) -> str:
-        """Queue a test.sleep job; returns its id."""
-        with self.runtime.session() as session:
-            job_id = create_job(session, "test.sleep", {"marker": str(self.dir / "marker-pending"), **payload}).id
-        marker = self.dir / f"marker-{job_id}"
-        with self.runtime.session() as session:
-            job = session.get(Job, job_id)
-            assert job is not None
-            job.payload = {**job.payload, "marker": str(marker)}
-        dispatch(self.runtime, job_id)
-        return job_id
-
-    def events(self, job_id: str) -> list[tuple[str, int, int]]:
-        """(event, pid, attempt) lines written by the job's runs."""
-        return marker_events(self.dir / f"marker-{job_id}")
-
-    def status(self, job_id: str) -> Job:
-        """The job row as it is now."""
-        with self.runtime.read_session() as session:
-            job = session.get(Job, job_id)
-            assert job is not None
-            return job
-
-    def logs(self) -> str:
-        """Every worker log (for failure messages)."""
-        return "\n".join(p.read_text(errors="replace") for p in sorted(self.dir.glob("worker*.log")))
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql+redis", marks=[needs_pg, needs_redis,
-                                                                          pytest.mark.postgres, pytest.mark.redis])])
+@pytest.fixture(params=STACK_PARAMS)
 def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
-    """An initialised home and the settings for worker processes using it."""
-    radio = {"RADIO_HOME": str(tmp_path / "home"), "RADIO_JOB_LEASE_S": str(LEASE_S),
-             "RADIO_SECRET_KEY": "process-test-key", "RADIO_WHISPER_MODEL": "tiny.en", "RADIO_LOG_LEVEL": "INFO"}
-    if request.param == "sqlite":
-        (tmp_path / "home").mkdir()
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "home" / "radio.db")
-    else:
-        radio["RADIO_DATABASE_URL"] = request.getfixturevalue("pg_database")
-        radio["RADIO_REDIS_URL"] = REDIS_URL
-    env = clean_env(**radio)
-    runtime = Runtime.from_settings(load_settings(environ=radio))
-    runtime.huey.flush()
-    s = Stack(env=env, runtime=runtime, dir=tmp_path)
-    yield s
-    for proc in s.procs:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
-    runtime.huey.flush()
-    runtime.close()
-    if request.param != "sqlite":
-        _truncate_all(radio["RADIO_DATABASE_URL"])
+    """A home shared with worker and server processes."""
+    yield from make_stack(request, tmp_path)
 
 
 def test_workers_share_the_queue_and_never_run_a_job_twice(stack: Stack) -> None:
