@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -122,7 +123,7 @@ def test_killing_the_server_mid_upload_leaves_no_row_and_no_file(stack: Stack) -
     assert _episode_count(stack) == 0 and list(stack.runtime.store.iter_objects()) == []
     report = verify_home(stack.runtime)
     assert report.ok and report.problems == []
-    done = subprocess.run([str(Path(os.sys.executable).parent / "radio"), "verify"], env=stack.env,
+    done = subprocess.run([str(Path(sys.executable).parent / "radio"), "verify"], env=stack.env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "clean" in done.stdout, done.stdout + done.stderr
     assert stop(restarted) == 0
