@@ -173,7 +173,7 @@ def campaign_calendar_values(session: Session, base_url: str, secret_key: str, n
     if stations is not None:
         query = query.where(Station.slug.in_(list(stations)))
     rows = _broadcast_rows(session, query)
-    versions = dict(session.execute(select(Station.id, Station.feed_token_version)).tuples().all())
+    versions = {sid: version for sid, version in session.execute(select(Station.id, Station.feed_token_version))}
     events = _events(session, rows, _Links(base_url, secret_key), versions)
     title = f"প্রচারণা / Campaign: {campaign}" if campaign else "সব স্টেশন / All stations"
     return CalendarValues(name=f"আশ্বাস রেডিও / Ashshash Radio — {title}",

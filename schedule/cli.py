@@ -11,7 +11,8 @@ from radio.db import utcnow
 
 
 def register(main: click.Group) -> None:
-    """Add the schedule commands to ``radio``."""
+    """Add the schedule commands to ``radio`` (and the check that keeps booked episodes from being deleted)."""
+    import schedule.services  # noqa: F401 - registers the episode reference checker
     main.add_command(calendar)
     main.add_command(stations)
 

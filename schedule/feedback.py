@@ -136,6 +136,11 @@ def summarise_feedback(session: Session, user: User, params: Mapping[str, Any]) 
     return sorted(rows.values(), key=lambda r: r.key)
 
 
+def _cell(text: str) -> str:
+    # A title such as "=HYPERLINK(...)" must stay text when the export is opened in a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def summary_csv(rows: list[SummaryRow], group_by: str) -> str:
     """The summary as CSV (UTF-8 text; a spreadsheet opens Bangla labels correctly with a BOM in front)."""
     out = io.StringIO()
@@ -143,6 +148,6 @@ def summary_csv(rows: list[SummaryRow], group_by: str) -> str:
     writer.writerow([group_by, "label", "occurrences", *FEEDBACK_COUNTS, "total"])
     for row in rows:
         data = row.as_dict()
-        writer.writerow([data["key"], data["label"], data["occurrences"], *(data[k] for k in FEEDBACK_COUNTS),
-                         data["total"]])
+        writer.writerow([_cell(data["key"]), _cell(data["label"]), data["occurrences"],
+                         *(data[k] for k in FEEDBACK_COUNTS), data["total"]])
     return "\ufeff" + out.getvalue()

@@ -89,8 +89,8 @@ def render_podcast_feed(values: PodcastValues) -> bytes:
     fg.register_extension("podcast_ns", PodcastNamespace, PodcastNamespaceEntry, atom=False)
     fg.title(values.title)
     fg.description(values.description)
-    fg.link(href=values.link, rel="alternate")
     fg.link(href=values.self_url, rel="self")
+    fg.link(href=values.link, rel="alternate")  # feedgen takes the last link for RSS <link>
     fg.language("bn")
     fg.generator("Ashshash Radio")
     if values.items:
@@ -157,3 +157,22 @@ def station_airs_episode(session: Session, station: Station, episode_id: str) ->
     if episode is None or episode.restricted or episode.consent != "broadcast":
         return None
     return episode
+
+
+def station_transcript(session: Session, station: Station, episode_id: str, fmt: str) -> str | None:
+    """The transcript (VTT or SRT, phone numbers redacted) of an episode booked on the station, or None."""
+    episode = station_airs_episode(session, station, episode_id)
+    if episode is None or fmt not in TRANSCRIPT_TYPES or importlib.util.find_spec("transcripts.services") is None:
+        return None
+    from transcripts.exports import render_transcript
+    from transcripts.models import Transcript
+    from transcripts.redaction import redact_phone_numbers
+    from transcripts.services import provenance, segment_dict
+
+    transcript = session.scalar(select(Transcript).where(Transcript.episode_id == episode.id))
+    if transcript is None:
+        return None
+    doc = {"episode_id": episode.id, "title": redact_phone_numbers(episode.title), "language": transcript.language,
+           "revision": transcript.revision, "provenance": provenance(transcript),
+           "segments": [segment_dict(s, redact=True) for s in transcript.segments]}
+    return render_transcript(doc, fmt)

@@ -10,11 +10,12 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from episodes.models import Episode
+from episodes.services import register_reference_checker
 from radio.db import utcnow
 from radio.errors import Conflict, InvalidInput, NotFound
 from radio.models import Role, User
 from schedule.eligibility import check_bookable, episode_duration, get_episode
-from schedule.models import Broadcast, BroadcastOverride, BroadcastStatus
+from schedule.models import Broadcast, BroadcastOverride, BroadcastStatus, FeedbackReport
 from schedule.occurrences import resolve_occurrence, series_of
 from schedule.recurrence import (
     HORIZON,
@@ -246,3 +247,15 @@ def episode_bookings(session: Session, episode_id: str) -> list[str]:
     direct = session.scalars(select(Broadcast.id).where(Broadcast.episode_id == episode_id))
     moved = session.scalars(select(BroadcastOverride.broadcast_id).where(BroadcastOverride.episode_id == episode_id))
     return sorted({*direct, *moved})
+
+
+@register_reference_checker
+def why_episode_is_in_use(session: Session, episode_id: str) -> str | None:
+    """Why ``episode_id`` cannot be deleted (booked, or feedback logged for it), or None."""
+    booked = episode_bookings(session, episode_id)
+    if booked:
+        return (f"it is in {len(booked)} broadcast plan(s), cancelled ones included (kept for the station "
+                f"calendars): {', '.join(booked[:5])}")
+    if session.scalar(select(FeedbackReport.id).where(FeedbackReport.episode_id == episode_id).limit(1)):
+        return "listener feedback is logged for it"
+    return None

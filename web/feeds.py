@@ -7,7 +7,13 @@ from flask import Blueprint, Response, request, send_file
 from radio.db import utcnow
 from radio.errors import NotFound
 from schedule.calendar_feed import render_for_station, station_validator
-from schedule.podcast import render_podcast_feed, station_airs_episode, station_podcast_values
+from schedule.podcast import (
+    TRANSCRIPT_TYPES,
+    render_podcast_feed,
+    station_airs_episode,
+    station_podcast_values,
+    station_transcript,
+)
 from schedule.stations import station_for_feed
 from web.context import runtime
 
@@ -81,4 +87,18 @@ def broadcast_audio(slug: str, episode_id: str) -> Response:
     response = send_file(path, mimetype="audio/mpeg", conditional=True, download_name=f"{episode_id}.mp3",
                          etag=sha, max_age=86400)
     response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    return response
+
+
+@bp.get("/feeds/<slug>/transcripts/<episode_id>.<fmt>")
+def transcript(slug: str, episode_id: str, fmt: str) -> Response:
+    """The transcript of a booked episode as WebVTT or SRT (phone numbers redacted)."""
+    rt = runtime()
+    with rt.read_session() as session:
+        station = station_for_feed(session, slug, request.args.get("token"), rt.secret_key)
+        text = station_transcript(session, station, episode_id, fmt)
+    if text is None:
+        raise NotFound("no transcript for this episode on this station")
+    response = Response(text, content_type=f"{TRANSCRIPT_TYPES[fmt]}; charset=utf-8")
+    response.headers["Cache-Control"] = CACHE_CONTROL
     return response
