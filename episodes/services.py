@@ -18,12 +18,14 @@ from episodes.hooks import on_commit, on_rollback
 from episodes.metadata import apply_metadata, clean_filename, nfc, search_key, validate_metadata
 from episodes.models import Episode, EpisodeStatus
 from radio.errors import Conflict, Duplicate, InvalidInput, NotFound, UnsupportedMedia
-from radio.jobs import create_job
+from radio.jobs import create_job, dispatch
+from radio.runtime import get_runtime
 from radio.storage import MediaStore
 
 ANALYSE_JOB = "episode.analyse"
 RENDER_JOB = "episode.render"
 MAX_PER_PAGE = 100
+RENDITION_TAG_FIELDS = ("title", "producer", "language", "campaign")  # what the broadcast copy's ID3 tag says
 
 # Other packages register functions that say why an episode may not be deleted (e.g. "scheduled in 2
 # broadcasts"), or None. ``schedule`` registers one for its broadcasts; foreign keys back this up.
@@ -153,14 +155,22 @@ def list_episodes(
 
 
 def update_episode(session: Session, episode_id: str, data: Mapping[str, Any]) -> Episode:
-    """Change editorial metadata (PATCH semantics); 400 on unknown fields or bad values."""
+    """Change editorial metadata (PATCH semantics); 400 on unknown fields or bad values.
+
+    When a field the broadcast copy's ID3 tag carries changes, a new rendition is queued and dispatched
+    once the caller commits.
+    """
     episode = get_episode(session, episode_id)
     values = validate_metadata(data, partial=True)
     if "filename" in data:
         raise InvalidInput("the file name of an upload cannot be changed", code="unknown_field",
                            details={"fields": ["filename"]})
+    tagged_before = [getattr(episode, name) for name in RENDITION_TAG_FIELDS]
     apply_metadata(episode, values)
     session.flush()
+    if episode.broadcast_sha256 and tagged_before != [getattr(episode, name) for name in RENDITION_TAG_FIELDS]:
+        job_id = queue_analysis(session, episode.id, render_only=True)
+        on_commit(session, lambda: dispatch(get_runtime(), job_id))
     return episode
 
 

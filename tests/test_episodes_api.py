@@ -235,4 +235,12 @@ def test_nfc_normalisation_and_patch(api_as, runtime, audio) -> None:
     assert producer.patch(f"/api/v1/episodes/{ep['id']}", json={"consent": "none"}).get_json()["restricted"] is True
     assert researcher.patch(f"/api/v1/episodes/{ep['id']}", json={"title": "no"}).status_code == 403
     assert researcher.get(f"/api/v1/episodes/{ep['id']}").get_json()["title_en"] == "Sister"
+    # A new title reaches the broadcast copy's ID3 tag (re-rendered after the commit).
+    retitled = producer.patch(f"/api/v1/episodes/{ep['id']}", json={"title": "নতুন শিরোনাম"})
+    assert retitled.status_code == 200
+    after = producer.get(f"/api/v1/episodes/{ep['id']}").get_json()
+    assert after["analysis_job"]["kind"] == "episode.render" and after["analysis_job"]["status"] == "done"
+    rendition = producer.get(f"/api/v1/episodes/{ep['id']}/audio?rendition=broadcast").data
+    assert str(ID3(io.BytesIO(rendition))["TIT2"]) == "নতুন শিরোনাম"
+    assert_consistent(runtime)  # the old rendition is gone
     assert producer.get("/api/v1/episodes/nope").status_code == 404
