@@ -263,6 +263,32 @@ def test_rerun_replaces_the_transcript_and_respects_corrections(api_as: Any, mak
     assert doc["revision"] == 0 and doc["language"] == "en"
 
 
+def test_codes_show_in_evidence_and_protect_the_transcript(api_as: Any, make_episode: Any,
+                                                           runtime: Runtime) -> None:
+    from radio.jobs import run_job
+    from transcripts.coding import apply_code, create_code
+    from transcripts.services import request_transcription
+
+    researcher = api_as("researcher")
+    episode_id = make_episode()
+    seg_id = transcribed(researcher, episode_id)["segments"][1]["id"]
+    with runtime.session() as session:
+        request_transcription(session, episode_id, "en", None)  # queued before anyone coded
+        job_id = session.scalar(select(Job.id).where(Job.status == "queued"))
+        create_code(session, {"name": "Recruitment"})
+        create_code(session, {"name": "Debt bondage"})
+        apply_code(session, seg_id, {"code": "recruitment"})
+        apply_code(session, seg_id, {"code": "Debt bondage"})
+    items = researcher.get("/api/v1/evidence?format=json").get_json()["items"]
+    assert [i["codes"] for i in items] == [[], ["Debt bondage", "Recruitment"]]
+    refused = transcribe(researcher, episode_id)
+    assert refused.status_code == 409 and refused.get_json()["error"]["coded_segments"] == 1
+    assert job_id is not None and run_job(runtime, job_id) == "failed"  # the queued run does not wipe them
+    with runtime.read_session() as session:
+        assert "coded segments" in (session.get(Job, job_id).error or "")  # type: ignore[union-attr]
+    assert researcher.get(f"/api/v1/segments/{seg_id}/revisions").status_code == 200
+
+
 def test_a_crashed_run_leaves_the_previous_transcript_and_a_rerun_recovers(
         api_as: Any, make_episode: Any, runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     from radio.jobs import run_job

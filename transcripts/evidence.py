@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -17,7 +16,7 @@ from radio.errors import Forbidden, InvalidInput
 from radio.models import Role, User
 from transcripts.models import Segment, Transcript
 from transcripts.redaction import redact_phone_numbers
-from transcripts.services import provenance
+from transcripts.services import provenance, segment_codes
 
 MAX_EPISODE_IDS = 500
 
@@ -68,18 +67,6 @@ def parse_evidence_filters(args: Mapping[str, str]) -> EvidenceFilters:
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise InvalidInput("'from' is after 'to'", code="invalid_range")
     return filters
-
-
-def segment_codes(session: Session, segment_ids: Iterable[str]) -> dict[str, list[str]]:
-    """Codes per segment id from ``transcripts.coding.codes_for_segments`` when coding is installed."""
-    try:
-        coding = importlib.import_module("transcripts.coding")
-    except ModuleNotFoundError as exc:
-        if exc.name != "transcripts.coding":
-            raise
-        return {}
-    provider = getattr(coding, "codes_for_segments", None)
-    return dict(provider(session, list(segment_ids))) if provider is not None else {}
 
 
 def _episode_date(episode: Episode) -> dt.date:

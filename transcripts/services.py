@@ -8,7 +8,9 @@ Producers may still queue a transcription of a restricted episode they produced:
 
 from __future__ import annotations
 
+import importlib
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -64,17 +66,39 @@ def request_transcription(session: Session, episode_id: str, language: Any, user
     if multilingual_model is False and language not in ("en", "auto"):
         raise InvalidInput(f"the configured Whisper model is English-only and cannot transcribe {language!r}; "
                            "set RADIO_WHISPER_MODEL to a multilingual model (e.g. base)", code="model_language")
-    corrected = session.scalar(select(Transcript.revision).where(Transcript.episode_id == episode.id))
-    if corrected and not replace:
-        raise Conflict(f"the transcript has {corrected} human corrections that a new run would replace; "
-                       "send \"replace\": true to transcribe again anyway", code="has_corrections")
+    refuse_to_discard_work(session, episode, replace)
     active = session.scalar(select(Job).where(
         Job.kind == "transcribe", Job.subject_id == episode.id,
         Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING))).order_by(Job.created_at.desc()).limit(1))
     if active is not None:
         return active
-    return create_job(session, "transcribe", {"episode_id": episode.id, "language": language},
+    return create_job(session, "transcribe", {"episode_id": episode.id, "language": language, "replace": replace},
                       subject_id=episode.id, created_by=user.id if user else None)
+
+
+def segment_codes(session: Session, segment_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Code names per segment id from ``transcripts.coding.codes_for_segments`` when coding is installed."""
+    try:
+        coding = importlib.import_module("transcripts.coding")
+    except ModuleNotFoundError as exc:
+        if exc.name != "transcripts.coding":
+            raise
+        return {}
+    provider = getattr(coding, "codes_for_segments", None)
+    return dict(provider(session, list(segment_ids))) if provider is not None else {}
+
+
+def refuse_to_discard_work(session: Session, episode: Episode, replace: bool) -> None:
+    """A new run replaces the transcript, its corrections and the codes on its segments: only when asked."""
+    transcript = session.scalar(select(Transcript).where(Transcript.episode_id == episode.id))
+    if transcript is None or replace:
+        return
+    coded = len(segment_codes(session, session.scalars(select(Segment.id).where(
+        Segment.transcript_id == transcript.id))))
+    if transcript.revision or coded:
+        raise Conflict(f"the transcript has {transcript.revision} human corrections and {coded} coded segments "
+                       "that a new run would replace; send \"replace\": true to transcribe again anyway",
+                       code="has_corrections", details={"corrections": transcript.revision, "coded_segments": coded})
 
 
 def current_transcript(session: Session, episode: Episode) -> Transcript:

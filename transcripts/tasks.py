@@ -18,6 +18,7 @@ from radio.errors import InvalidInput, NotFound
 from radio.jobs import JobContext, job_handler
 from transcripts.engine import DecodeOptions, TranscriptionResult, get_transcriber, load_audio
 from transcripts.models import Segment, Transcript
+from transcripts.services import refuse_to_discard_work
 
 log = logging.getLogger(__name__)
 HASH_CHUNK = 4 * 1024 * 1024
@@ -50,11 +51,14 @@ def verify_sha256(path: Path, expected: str) -> str:
 
 def store_transcription(session: Session, episode_id: str, result: TranscriptionResult, *, audio_sha256: str,
                         model: str, model_sha256: str, job_id: str | None, started_at: Any,
-                        worker_host: str) -> Transcript:
+                        worker_host: str, replace: bool = False) -> Transcript:
     """Replace the episode's transcript with ``result``; the caller's transaction makes it all-or-nothing."""
     # Lock the episode row (PostgreSQL) so two runs for one episode replace each other in turn.
-    if session.scalar(select(Episode.id).where(Episode.id == episode_id).with_for_update()) is None:
+    episode = session.scalars(select(Episode).where(Episode.id == episode_id).with_for_update()).one_or_none()
+    if episode is None:
         raise NotFound(f"episode {episode_id} no longer exists")
+    # People may have corrected or coded the transcript since the job was queued.
+    refuse_to_discard_work(session, episode, replace)
     session.execute(delete(Transcript).where(Transcript.episode_id == episode_id))
     transcript = Transcript(
         episode_id=episode_id, job_id=job_id, language=result.language,
@@ -95,7 +99,7 @@ def transcribe_episode(ctx: JobContext) -> dict[str, Any]:
         transcript = store_transcription(
             session, episode_id, result, audio_sha256=audio_sha, model=transcriber.model.name,
             model_sha256=transcriber.model.sha256, job_id=ctx.job_id, started_at=started_at,
-            worker_host=socket.gethostname())
+            worker_host=socket.gethostname(), replace=bool(ctx.payload.get("replace", False)))
         transcript_id = transcript.id
     elapsed = time.monotonic() - clock
     log.info("transcribed episode %s: %d segments, %.1f s of audio in %.1f s", episode_id, len(result.segments),
