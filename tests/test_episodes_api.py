@@ -244,3 +244,45 @@ def test_nfc_normalisation_and_patch(api_as, runtime, audio) -> None:
     assert str(ID3(io.BytesIO(rendition))["TIT2"]) == "নতুন শিরোনাম"
     assert_consistent(runtime)  # the old rendition is gone
     assert producer.get("/api/v1/episodes/nope").status_code == 404
+
+
+def _multipart(parts: list[tuple[str, str | None, bytes]], boundary: str = "b0undary") -> bytes:
+    """A multipart body with the parts in exactly this order (the test client would put files last)."""
+    out = b""
+    for name, filename, content in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        out += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + content + b"\r\n"
+    return out + f"--{boundary}--\r\n".encode()
+
+
+def test_multipart_is_streamed_and_fields_may_follow_the_file(api_as, runtime, audio) -> None:
+    from flask import Request
+    from werkzeug.test import EnvironBuilder
+
+    from web.uploads import CHUNK, StreamingUpload
+
+    payload = bytes(range(256)) * (3 * CHUNK // 256)
+    body = _multipart([("file", "x.bin", payload), ("title", None, b"After"),
+                       ("filename", None, b"explicit.wav")])
+    environ = EnvironBuilder(method="POST", input_stream=io.BytesIO(body), content_length=len(body),
+                             content_type="multipart/form-data; boundary=b0undary").get_environ()
+    upload_ = StreamingUpload(Request(environ))
+    chunks = []
+    for chunk in upload_:
+        if not chunks:
+            assert upload_.fields == {"filename": "x.bin"}  # the title is still unread in the stream
+        chunks.append(chunk)
+    assert b"".join(chunks) == payload and len(chunks) > 2 and max(map(len, chunks)) <= CHUNK + 1024
+    assert upload_.fields == {"filename": "explicit.wav", "title": "After"}
+
+    producer = api_as("producer")
+    body = _multipart([("file", "late.wav", audio["other_wav"].read_bytes()),
+                       ("title", None, "ফাইলের পরে শিরোনাম".encode()), ("kind", None, b"psa")])
+    response = producer.post("/api/v1/episodes", data=body, content_type="multipart/form-data; boundary=b0undary")
+    assert response.status_code == 201, response.get_json()
+    ep = response.get_json()
+    assert (ep["title"], ep["kind"], ep["filename"]) == ("ফাইলের পরে শিরোনাম", "psa", "late.wav")
+    two_files = _multipart([("file", "a.wav", b"x"), ("file", "b.wav", b"y"), ("title", None, b"t")])
+    refused = producer.post("/api/v1/episodes", data=two_files, content_type="multipart/form-data; boundary=b0undary")
+    assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "too_many_files"
+    assert_consistent(runtime)
