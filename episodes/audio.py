@@ -33,6 +33,7 @@ _FORMATS: dict[str, tuple[str, str]] = {
     "webm": (".webm", "audio/webm"),
     "aiff": (".aiff", "audio/aiff"),
 }
+DECODE_TIMEOUT_S = 1800  # a 12-hour file decodes in a few minutes; anything slower is pathological
 READ_AHEAD_BLOCKS = 4  # decoded blocks buffered between ffmpeg and the analysis
 _UNKNOWN = (".bin", "application/octet-stream")
 # Tags worth keeping, by the names mutagen's backends use.
@@ -201,7 +202,10 @@ def decode_check(path: Path, info: AudioInfo | None = None) -> float:
     """Decode the whole file once; the decoded duration in seconds, or UnsupportedMedia with the reason."""
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-v", "error", "-i", str(path), "-map", "0:a:0",
            "-f", "null", "-", "-progress", "pipe:1", "-nostats"]
-    proc = subprocess.run(cmd, capture_output=True, timeout=3600, check=False)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=DECODE_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise UnsupportedMedia(f"decoding took longer than {DECODE_TIMEOUT_S} s", code="decode_timeout") from exc
     stderr = proc.stderr.decode("utf-8", "replace")
     times = re.findall(rb"out_time_us=(\d+)", proc.stdout)
     decoded = int(times[-1]) / 1_000_000 if times else 0.0

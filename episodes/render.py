@@ -15,7 +15,7 @@ from episodes.analysis import Analysis, LoudnessMeter, analyse_audio
 from episodes.audio import AudioInfo, ffmpeg_exe, pcm_blocks
 
 BITRATE = "192k"
-IN_MEMORY_MAX_S = 600.0  # longer renditions are gained and encoded in chunks to keep memory flat
+IN_MEMORY_MAX_S = 120.0  # up to this, one pydub segment is exported; longer ones stream in chunks (flat memory)
 CHUNK_S = 10.0
 _ISO639_2 = {"bn": "ben", "en": "eng"}
 
@@ -57,8 +57,8 @@ def _render_pcm(path: Path, info: AudioInfo, start: float, length: float, gain_d
     blocks = pcm_blocks(path, rate, channels, int(CHUNK_S * rate), start_s=start, duration_s=length,
                         sample_format="s32le")
     if length <= IN_MEMORY_MAX_S:
-        pcm = np.concatenate(list(blocks)) if length > 0 else np.zeros((0, channels), np.int32)
-        segment = _segment(pcm, rate).apply_gain(gain_db)
+        data = b"".join(block.tobytes() for block in blocks)
+        segment = AudioSegment(data=data, sample_width=4, frame_rate=rate, channels=channels).apply_gain(gain_db)
         segment.export(str(out), format="mp3", bitrate=BITRATE, parameters=["-write_xing", "1"])
         return
     # Long programmes: each chunk is gained by pydub and piped to one ffmpeg encoder (no gaps between chunks).

@@ -181,12 +181,21 @@ def test_missing_title_or_file_is_400(api_as, runtime, audio) -> None:
 
 @pytest.mark.parametrize("settings_overrides", [{"RADIO_MAX_UPLOAD_MB": 1}])
 def test_upload_over_the_limit_is_413_and_leaves_nothing(api_as, runtime) -> None:
+    from web.uploads import CHUNK
+
     producer = api_as("producer")
     before = store_state(runtime)
     big = b"\x01" * (1024 * 1024 + 10)  # over the file limit but within the request limit (file + 1 MiB fields)
     _assert_rejected(upload(producer, big, filename="big.wav"), 413, "too_large", runtime, before)
     huge = b"\x01" * (3 * 1024 * 1024)  # over the request limit: refused before the body is read
     _assert_rejected(upload(producer, huge, filename="huge.wav"), 413, "too_large", runtime, before)
+    # Within the request limit, reading stops as soon as the file itself passes the limit.
+    body = _multipart([("title", None, b"t"), ("file", "big.wav", b"\x01" * (1024 * 1024 + 900_000))])
+    stream = io.BytesIO(body)
+    response = producer.post("/api/v1/episodes", input_stream=stream,
+                             content_type="multipart/form-data; boundary=b0undary")
+    _assert_rejected(response, 413, "too_large", runtime, before)
+    assert stream.tell() < 1024 * 1024 + 2 * CHUNK < len(body)
 
 
 class _DroppingStream(io.BytesIO):

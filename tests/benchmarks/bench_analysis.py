@@ -45,6 +45,26 @@ print(json.dumps({{"seconds": elapsed, "self_maxrss_kb": resource.getrusage(reso
 """
 
 
+RENDER_CHILD = """
+import json, resource, sys, tempfile, time
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from episodes.audio import probe_audio
+from episodes.analysis import analyse_audio
+from episodes.render import RenditionTags, render_broadcast
+path = Path({path!r})
+info = probe_audio(path)
+analysis = analyse_audio(path, info)
+start = time.perf_counter()
+out, measured = render_broadcast(path, info, analysis, RenditionTags("bench", "", "bn", "", "bench"),
+                                 target_lufs=-23.0, ceiling_dbtp=-1.0, workdir=Path(tempfile.mkdtemp()))
+peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{"seconds": time.perf_counter() - start, "lufs": measured.integrated_lufs,
+                  "tp": measured.true_peak_dbtp, "self_maxrss_kb": peak_kb}}))
+out.unlink()
+"""
+
+
 def programme_chunk(index: int, seconds: int) -> np.ndarray:
     """Speech-like stereo material: voiced syllables with pauses, level changes and a noise floor."""
     rng = np.random.default_rng(index)
@@ -94,6 +114,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=int, default=60)
     parser.add_argument("--format", choices=["mp3", "wav"], default="mp3")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--render", action="store_true", help="Also measure the broadcast rendition once.")
     parser.add_argument("--file", type=Path, default=None, help="Reuse (or create) the programme at this path.")
     args = parser.parse_args()
 
@@ -120,6 +141,12 @@ def main() -> None:
     print(f"analysis:            median {analysis:.2f} s  (runs: {runs})")
     print(f"analysis / decode ratio: {analysis / decode:.2f}  (goal <= 1.2)")
     print(f"analysis peak RSS: {peak_mb:.0f} MB  (goal <= 300 MB); ffmpeg decoder process: {ffmpeg_mb:.0f} MB")
+    if args.render:
+        out = subprocess.run([sys.executable, "-c", RENDER_CHILD.format(root=str(ROOT), path=str(path))],
+                             check=True, capture_output=True, text=True)
+        rendered = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"broadcast rendition: {rendered['seconds']:.1f} s, {rendered['lufs']} LUFS, {rendered['tp']} dBTP, "
+              f"peak RSS {rendered['self_maxrss_kb'] / 1024:.0f} MB")
 
 
 if __name__ == "__main__":
