@@ -84,3 +84,19 @@ def test_admin_pages_in_bangla(client, runtime) -> None:
     login(client, runtime, "admin", lang="bn")
     html = page(client, "/admin/users", lang="bn")
     assert "ব্যবহারকারী" in html and "Add a user" not in html
+
+
+def test_each_role_starts_on_its_main_page_with_its_menu(app, runtime, make_station) -> None:
+    make_station("radio-padma")
+    expected = {"producer": "/library", "station": "/station", "researcher": "/search", "admin": "/admin/users"}
+    menus = {"producer": {"/library", "/library/upload", "/schedule", "/search"}, "station": {"/station"},
+             "researcher": {"/library", "/search", "/codes"},
+             "admin": {"/library", "/library/upload", "/schedule", "/search", "/codes", "/admin/users"}}
+    for role, target in expected.items():
+        client = app.test_client()
+        login(client, runtime, role, station="radio-padma" if role == "station" else None)
+        r = client.get("/", headers=HTML)
+        assert r.status_code == 302 and r.headers["Location"] == target, role
+        html = page(client, target)
+        nav = html[html.index("<nav"):html.index("</nav>")]
+        assert set(re.findall(r'href="([^"]+)"', nav)) == menus[role], role

@@ -21,8 +21,8 @@ STATUSES = {
     "queued": _l("Queued"), "running": _l("Running"), "done": _l("Done"),
     "scheduled": _l("Scheduled"), "cancelled": _l("Cancelled"), "confirmed": _l("Confirmed"),
 }
-JOB_KINDS = {"analyse": _l("Analysis"), "analysis": _l("Analysis"), "render": _l("Broadcast rendition"),
-             "transcribe": _l("Transcription"), "transcription": _l("Transcription")}
+JOB_KINDS = {"episode.analyse": _l("Analysis"), "episode.render": _l("Broadcast rendition"),
+             "transcribe": _l("Transcription")}
 HTTP_STATUS = {
     400: _l("Bad request"), 401: _l("Sign-in needed"), 403: _l("Not allowed"), 404: _l("Not found"),
     405: _l("Not allowed"), 409: _l("Conflict"), 413: _l("Too large"), 415: _l("Not an audio file"),

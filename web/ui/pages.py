@@ -24,19 +24,19 @@ NAV: tuple[tuple[str, Any, frozenset[str]], ...] = (
     ("ui_library.upload", _l("Upload"), frozenset({P, A})),
     ("ui_schedule.stations", _l("Schedule"), frozenset({P, A})),
     ("ui_station.home", _l("My station"), frozenset({S})),
-    ("ui_research.search", _l("Search"), frozenset({P, R, A})),
+    ("ui_research.search_page", _l("Search"), frozenset({P, R, A})),
     ("ui_coding.codes", _l("Codes"), frozenset({R, A})),
     ("ui_admin.users", _l("Admin"), frozenset({A})),
 )
 # Where each role starts.
-HOME = {P: "ui_library.library", S: "ui_station.home", R: "ui_research.search", A: "ui_admin.users"}
+HOME = {P: "ui_library.library", S: "ui_station.home", R: "ui_research.search_page", A: "ui_admin.users"}
 
 
 def navigation(role: str) -> list[tuple[str, Any]]:
     """The (url, label) pairs a role sees in the menu."""
     views = current_app.view_functions
     return [(url_for(endpoint), label) for endpoint, label, roles in NAV
-            if endpoint in views and (role in roles or role == A)]
+            if endpoint in views and role in roles]
 
 
 @bp.get("/")

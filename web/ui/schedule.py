@@ -79,10 +79,10 @@ def subscription(station: Station) -> dict[str, Any]:
 
 def render_week(station: Station, *, form: dict[str, str] | None = None, errors: dict[str, str] | None = None,
                 conflicts: list[Broadcast] | None = None, status: int = 200, mode: str = "producer",
-                ) -> tuple[str, int]:
+                week: str | None = None) -> tuple[str, int]:
     """The week view page of a station (shared by producers' and the station's own page)."""
     user = page_user()
-    monday = parse_week(request.args.get("week"), utcnow().astimezone(zone(station.timezone)).date())
+    monday = parse_week(week or request.args.get("week"), utcnow().astimezone(zone(station.timezone)).date())
     can_book = mode == "producer" and user.has_role(Role.PRODUCER)
     return render_template(
         "schedule/week.html", station=station, monday=monday, days=week_airings(user, station, monday),
@@ -130,13 +130,13 @@ def book(slug: str) -> Response | tuple[str, int]:
         session.rollback()
         ids = exc.details.get("conflicts", []) if exc.code == "conflict" else []
         clashing = [get_broadcast(session, i) for i in ids]
-        return render_week(station, form=form, conflicts=clashing, status=409,
+        return render_week(station, form=form, conflicts=clashing, status=409, week=form["start"][:10],
                            errors={"": _("This time overlaps other broadcasts on this station.")})
     except DomainError as exc:
         session.rollback()
         field = CODE_FIELDS.get(exc.code)
         errors = {field: exc.message} if field else field_errors(exc, BOOKING_FIELDS)
-        return render_week(station, form=form, errors=errors, status=exc.status)
+        return render_week(station, form=form, errors=errors, status=exc.status, week=form["start"][:10])
     session.commit()
     local = broadcast.starts_at.astimezone(zone(station.timezone)).date()
     return done(_("The broadcast was booked."), "ui_schedule.week", slug=slug, week=local.isoformat())
