@@ -89,6 +89,10 @@ def test_upload_analyses_renders_and_serves_with_range(api_as, runtime, audio) -
     part = producer.get(f"/api/v1/episodes/{ep['id']}/audio", headers={"Range": "bytes=100-199"})
     assert part.status_code == 206 and part.data == audio["mp3"].read_bytes()[100:200]
     assert part.headers["Content-Range"] == f"bytes 100-199/{ep['size_bytes']}"
+    etag = original.headers["ETag"]
+    cached = producer.get(f"/api/v1/episodes/{ep['id']}/audio", headers={"If-None-Match": etag})
+    assert cached.status_code == 304 and cached.data == b""
+    assert "private" in original.headers["Cache-Control"]
     broadcast = producer.get(f"/api/v1/episodes/{ep['id']}/audio?rendition=broadcast")
     assert broadcast.status_code == 200 and broadcast.mimetype == "audio/mpeg"
     tail = producer.get(f"/api/v1/episodes/{ep['id']}/audio?rendition=broadcast", headers={"Range": "bytes=-10"})
