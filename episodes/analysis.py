@@ -105,9 +105,9 @@ class LoudnessMeter:
         """Analyse the next block of samples (any length)."""
         if block.size == 0:
             return
-        x = np.ascontiguousarray(block.T, dtype=np.float32)  # (channels, frames)
+        x = np.ascontiguousarray(block.T, dtype=np.float64)  # (channels, frames)
         n = x.shape[1]
-        filtered, self.zi = sosfilt(self.sos, x.astype(np.float64), axis=1, zi=self.zi)
+        filtered, self.zi = sosfilt(self.sos, x, axis=1, zi=self.zi)
         self._add_energy(filtered)
         level = np.abs(x[0]) if self.channels == 1 else np.abs(x).max(axis=0)
         self._peak_carry = self._hop_reduce(self._peak_carry, level, self._peaks)
@@ -148,16 +148,19 @@ class LoudnessMeter:
         reach = np.maximum(sub_max, np.concatenate([[self.prev_sub_max], sub_max[:-1]]))
         candidates = np.flatnonzero(reach * self.bound > self.true_peak)
         if candidates.size:
-            xp = np.zeros((self.channels, _TAPS - 1 + subs * _SUB), dtype=np.float32)
-            xp[:, : _TAPS - 1] = self.hist
-            xp[:, _TAPS - 1: _TAPS - 1 + n] = x
-            index = candidates[:, None] * _SUB + np.arange(_SUB + _TAPS - 1)[None, :]
-            windows = sliding_window_view(xp[:, index], _TAPS, axis=2)  # (ch, k, SUB, TAPS)
+            # Gather only the candidate runs (plus the 11 samples before each) instead of copying the block.
+            index = candidates[:, None] * _SUB + np.arange(-(_TAPS - 1), _SUB)[None, :]
+            runs = x[:, np.clip(index, 0, n - 1)].astype(np.float32)  # (ch, k, TAPS - 1 + SUB)
+            if candidates[0] == 0:
+                runs[:, 0, : _TAPS - 1] = self.hist
+            windows = sliding_window_view(runs, _TAPS, axis=2)  # (ch, k, SUB, TAPS); window i ends at sample i
             out = np.abs(windows.reshape(-1, _TAPS) @ self.interp).reshape(self.channels, len(candidates), _SUB, -1)
             valid = (candidates[:, None] * _SUB + np.arange(_SUB)[None, :]) < n
             self.true_peak = max(self.true_peak, float(out[:, valid].max()))
-        tail = np.concatenate([self.hist, x], axis=1)[:, -(_TAPS - 1):]
-        self.hist = tail
+        if n >= _TAPS - 1:
+            self.hist = x[:, n - (_TAPS - 1):].astype(np.float32)
+        else:
+            self.hist = np.concatenate([self.hist, x.astype(np.float32)], axis=1)[:, -(_TAPS - 1):]
         self.prev_sub_max = float(sub_max[-1])
 
     def result(self) -> Analysis:
