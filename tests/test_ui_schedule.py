@@ -102,6 +102,11 @@ def test_station_page_downloads_and_feedback(client, runtime, make_station, api_
         report = session.scalars(select(FeedbackReport)).one()
         assert (report.calls, report.sms, report.missed_calls, report.letters) == (12, 3, 40, 0)
     assert "১২" in page(client, f"/broadcasts/{broadcast_id}/feedback", lang="bn")
+    summary = page(client, "/feedback?group_by=episode")
+    assert '<svg class="chart"' in summary and "Awareness drama" in summary and "<td>55</td>" in summary
+    assert "/api/v1/feedback/summary?" in summary and "format=csv" in summary
+    assert "<td>৫৫</td>" in page(client, "/feedback?group_by=month", lang="bn")
+    assert client.get("/feedback?group_by=nonsense", headers=HTML).status_code == 400
     assert client.get("/schedule/radio-padma", headers=HTML).status_code == 403
     assert client.get(f"/episodes/{secret['id']}", headers=HTML).status_code == 403
 

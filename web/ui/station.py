@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from radio.errors import DomainError, NotFound
 from radio.models import Role
-from schedule.feedback import feedback_history, record_feedback
+from schedule.feedback import feedback_history, record_feedback, summarise_feedback
 from schedule.models import FEEDBACK_COUNTS
 from schedule.services import get_broadcast
 from schedule.stations import visible_stations
 from web.context import db
+from web.i18n import format_number
 from web.ui.base import done, field_errors, page, page_user
+from web.ui.labels import FEEDBACK_FIELDS
 from web.ui.schedule import render_week
+from web.ui.widgets import stacked_bars_svg
 
 bp = Blueprint("ui_station", __name__)
+SUMMARY_ARGS = ("group_by", "station", "campaign", "from", "to")
+GROUP_LABELS = {"station": _l("station"), "episode": _l("episode"), "month": _l("month")}
 _LATIN_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 
 
@@ -51,6 +57,28 @@ def _feedback_page(broadcast_id: str, form: dict[str, Any], errors: dict[str, st
     broadcast = get_broadcast(session, broadcast_id, page_user())
     return render_template("station/feedback.html", broadcast=broadcast, form=form, errors=errors,
                            history=feedback_history(session, broadcast), counts=FEEDBACK_COUNTS), status
+
+
+@bp.get("/feedback")
+@page(Role.PRODUCER, Role.STATION, Role.RESEARCHER)
+def summary() -> tuple[str, int]:
+    """Listener feedback totals by station, episode or month, as a chart and a table, with a CSV export."""
+    user = page_user()
+    params: dict[str, Any] = {k: v for k in SUMMARY_ARGS if (v := request.args.get(k, "").strip())}
+    params.setdefault("group_by", "station")
+    try:
+        rows = summarise_feedback(db(), user, params)
+        error = None
+    except DomainError as exc:
+        rows, error = [], exc.message
+    series = [str(FEEDBACK_FIELDS[k]) for k in FEEDBACK_COUNTS]
+    chart = stacked_bars_svg([(r.label, [r.totals[k] for k in FEEDBACK_COUNTS]) for r in rows], series,
+                             _("Listener feedback by %(group)s", group=GROUP_LABELS[params["group_by"]]
+                               if params["group_by"] in GROUP_LABELS else params["group_by"]), format_number)
+    return render_template("station/summary.html", rows=rows, chart=chart, params=params, error=error,
+                           counts=FEEDBACK_COUNTS, stations=visible_stations(db(), user),
+                           csv_url=url_for("api_schedule.feedback_summary", **{**params, "format": "csv"}),
+                           groups=list(GROUP_LABELS.items())), 400 if error else 200
 
 
 @bp.get("/broadcasts/<broadcast_id>/feedback")

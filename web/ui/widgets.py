@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import segno
 from markupsafe import Markup, escape
@@ -70,6 +70,36 @@ def safe_snippet(snippet: str) -> Markup:
         last = match.end()
     parts.append(str(escape(text[last:])))
     return Markup("".join(parts))  # noqa: S704 - every piece is escaped except <mark> tags and entities
+
+
+def stacked_bars_svg(rows: Sequence[tuple[str, Sequence[int]]], series: Sequence[str], title: str,
+                     number: Callable[[int], str] = str) -> Markup:
+    """A horizontal stacked bar chart (one bar per row, one colour per series) as accessible inline SVG."""
+    if not rows:
+        return Markup("")
+    top = max(sum(values) for _, values in rows) or 1
+    label_w, bar_w, row_h = 180, 380, 26
+    height = row_h * len(rows) + 30
+    out = [f'<svg class="chart" viewBox="0 0 {label_w + bar_w + 60} {height}" role="img" '
+           f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
+    for i, (label, values) in enumerate(rows):
+        y = i * row_h
+        out.append(f'<text x="{label_w - 6}" y="{y + 17}" text-anchor="end">{escape(label[:28])}</text>')
+        x = float(label_w)
+        for j, value in enumerate(values):
+            width = bar_w * value / top
+            if width > 0:
+                out.append(f'<rect class="s{j}" x="{x:.1f}" y="{y + 4}" width="{width:.1f}" height="{row_h - 8}">'
+                           f'<title>{escape(series[j])}: {escape(number(value))}</title></rect>')
+            x += width
+        out.append(f'<text x="{x + 4:.1f}" y="{y + 17}">{escape(number(sum(values)))}</text>')
+    x = 0.0
+    for j, name in enumerate(series):
+        out.append(f'<rect class="s{j}" x="{x:.0f}" y="{height - 18}" width="12" height="12"/>'
+                   f'<text x="{x + 16:.0f}" y="{height - 8}">{escape(name)}</text>')
+        x += 16 + 9 * len(name) + 14
+    out.append("</svg>")
+    return Markup("".join(out))  # noqa: S704 - every text piece is escaped
 
 
 def week_days(monday: dt.date) -> list[dt.date]:
