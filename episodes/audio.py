@@ -158,6 +158,8 @@ def _probe_av(path: Path, info: AudioInfo) -> None:
             raise UnsupportedMedia("the file has no audio stream")
         stream = container.streams.audio[0]
         ctx = stream.codec_context
+        if ctx is None:  # e.g. a WAV header with format tag 0: PyAV knows no codec for it
+            raise UnsupportedMedia("the audio stream uses a codec that cannot be decoded")
         names = container.format.name.split(",")
         av_format = {"mov": "m4a", "matroska": "webm", "asf": "wma", "ogg": "ogg"}.get(names[0], names[0])
         if av_format == "m4a" and (ctx.name.startswith("amr") or "3gp" in (container.format.long_name or "")):
