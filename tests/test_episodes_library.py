@@ -185,3 +185,15 @@ def test_radio_verify_finds_the_store_consistent_after_bad_uploads(api_as, runti
     report = integrity.verify_home(runtime)
     assert report.ok and report.problems == [], [p.line() for p in report.problems]
     assert store_state(runtime)[2] == 1
+
+
+def test_a_failure_after_the_file_is_placed_takes_the_file_away_again(runtime, clips, monkeypatch) -> None:
+    def broken_queue(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("queue table unavailable")
+
+    monkeypatch.setattr(services, "create_job", broken_queue)
+    before = store_state(runtime)
+    with pytest.raises(RuntimeError), runtime.session() as session, open(clips[4], "rb") as fh:
+        services.ingest(session, runtime.store, fh, {"title": "x"}, max_bytes=runtime.settings.max_upload_bytes)
+    assert store_state(runtime) == before
+    assert_consistent(runtime)
