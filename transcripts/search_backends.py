@@ -108,8 +108,16 @@ class SqliteSearch:
             conds.append("r.segment_id IS NOT NULL")
         elif filters.scope == "episodes":
             conds.append("r.segment_id IS NULL")
-        where = " AND ".join(["search_fts MATCH :match", *conds])
         params.update(match=to_fts5(node), code_id=code_id, limit=limit, offset=offset)
+        if not conds:  # nothing to join for: rank and count inside FTS5 alone, then look up one page
+            rows = session.execute(text(
+                "SELECT r.segment_id, r.episode_id, f.score FROM (SELECT rowid AS doc_id, -rank AS score"
+                " FROM search_fts WHERE search_fts MATCH :match ORDER BY rank, rowid LIMIT :limit OFFSET :offset) f"
+                " JOIN search_rows r ON r.doc_id = f.doc_id ORDER BY f.score DESC, f.doc_id"), params).all()
+            total = session.execute(text("SELECT count(*) FROM search_fts WHERE search_fts MATCH :match"),
+                                    params).scalar_one()
+            return [(r[0], r[1], float(r[2])) for r in rows], int(total)
+        where = " AND ".join(["search_fts MATCH :match", *conds])
         rows = session.execute(text(
             f"SELECT r.segment_id, r.episode_id, -bm25(search_fts) AS score FROM {source} WHERE {where}"
             " ORDER BY score DESC, r.doc_id LIMIT :limit OFFSET :offset"), params).all()
