@@ -143,8 +143,9 @@ def search(
     episodes = {e.id: e for e in session.execute(
         select(Episode.id, Episode.title, Episode.description, Episode.language, Episode.kind, Episode.duration_s)
         .where(Episode.id.in_({r[1] for r in rows})))}
+    segment_ids = {r[0] for r in rows if r[0]}
     segments = {s.id: s for s in session.execute(
-        select(Segment.id, Segment.start, Segment.end, Segment.text).where(Segment.id.in_({r[0] for r in rows if r[0]})))}
+        select(Segment.id, Segment.start, Segment.end, Segment.text).where(Segment.id.in_(segment_ids)))}
     hits = []
     for segment_id, episode_id, score in rows:
         episode = episodes[episode_id]
