@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, String, func, or_, select, type_coerce
+from sqlalchemy.orm import Session
 
 from episodes.models import Episode
 from schedule.ical import CalendarValues, EventValues, Feedback, render_station_calendar
@@ -32,36 +33,32 @@ class Validator:
 
 
 def station_validator(session: Session, station: Station, base_url: str, now: dt.datetime) -> Validator:
-    """A strong ETag and Last-Modified from one aggregate query over the station's broadcasts and their episodes."""
-    override_ep = aliased(Episode)
-    moved_episodes = (select(func.max(override_ep.updated_at))
-                      .join(BroadcastOverride, BroadcastOverride.episode_id == override_ep.id)
-                      .join(Broadcast, Broadcast.id == BroadcastOverride.broadcast_id)
-                      .where(Broadcast.station_id == station.id).scalar_subquery())
-    expired = case((and_(Broadcast.status == BroadcastStatus.CANCELLED, Broadcast.cancelled_at < now - CANCELLED_KEPT),
-                    1), else_=0)
-    row = session.execute(
-        select(func.count(Broadcast.id), func.max(Broadcast.updated_at), func.max(Episode.updated_at),
-               func.sum(expired), moved_episodes)
-        .join(Episode, Episode.id == Broadcast.episode_id)
-        .where(Broadcast.station_id == station.id)
-    ).one()
-    stamps = [station.updated_at, *(t for t in (row[1], row[2], row[4]) if t is not None)]
-    last = max(stamps).replace(microsecond=0)
+    """A strong ETag and Last-Modified from index-only aggregates (the 304 path reads no broadcast rows).
+
+    Every change to a broadcast, its overrides or its feedback moves the broadcast's ``updated_at``; episode
+    edits (titles, restriction) are covered by the newest ``episodes.updated_at`` of the whole library, so an
+    edit anywhere costs each station one full render and never leaves a stale calendar.
+    """
+    mine = Broadcast.station_id == station.id
+    row = session.execute(select(
+        select(func.count()).select_from(Broadcast).where(mine).scalar_subquery(),
+        select(func.max(Broadcast.updated_at)).where(mine).scalar_subquery(),
+        select(func.count()).select_from(Broadcast)
+        .where(mine, Broadcast.cancelled_at >= now - CANCELLED_KEPT).scalar_subquery(),
+        select(func.max(Episode.updated_at)).scalar_subquery(),
+    )).one()
+    stamps = [station.updated_at, *(t for t in (row[1], row[3]) if t is not None)]
     parts = [FORMAT_VERSION, station.id, str(station.feed_token_version), station.updated_at.isoformat(),
              base_url, *(str(v) for v in row)]
-    return Validator(hashlib.sha256("|".join(parts).encode()).hexdigest()[:40], last)
-
-
-def _broadcast_rows(session: Session, query: Rows) -> list[Any]:
-    return list(session.execute(query))
+    return Validator(hashlib.sha256("|".join(parts).encode()).hexdigest()[:40], max(stamps).replace(microsecond=0))
 
 
 def _events_query(now: dt.datetime) -> Rows:
     query: Rows = (
-        select(Broadcast.id, Broadcast.tzid, Broadcast.local_start, Broadcast.starts_at, Broadcast.duration_s,
-               Broadcast.rrule, Broadcast.exdates, Broadcast.status, Broadcast.sequence, Broadcast.updated_at,
-               Broadcast.notes, Episode.id, Episode.title, Episode.kind, Episode.updated_at,
+        select(Broadcast.id, Broadcast.tzid, Broadcast.local_start, _raw(Broadcast.starts_at), Broadcast.duration_s,
+               Broadcast.rrule, _raw(Broadcast.exdates), Broadcast.status, Broadcast.sequence,
+               _raw(Broadcast.updated_at), Broadcast.notes, Episode.id, Episode.title, Episode.kind,
+               _raw(Episode.updated_at),
                Episode.broadcast_sha256, Station.slug, Station.name, Station.frequency, Station.id)
         .join(Episode, Episode.id == Broadcast.episode_id)
         .join(Station, Station.id == Broadcast.station_id)
@@ -85,78 +82,86 @@ class _Links:
         return f"{self.base}/feeds/{slug}/audio/{episode_id}.mp3?token={self.tokens[station_id]}"
 
 
-def _events(session: Session, rows: list[Any], links: _Links, versions: dict[str, int]) -> list[EventValues]:
-    ids = [r[0] for r in rows]
+def _raw(column: Any) -> Any:
+    # Timestamps and JSON as the driver returns them: SQLite's text is parsed only when an event is rendered
+    # (render_event memoises on these values), PostgreSQL's driver hands over datetimes and lists anyway.
+    return type_coerce(column, String)
+
+
+def _json_list(raw: Any) -> list[Any]:
+    # EXDATEs come as JSON text from SQLite and already decoded from PostgreSQL; most lists are empty.
+    if isinstance(raw, list):
+        return raw
+    return json.loads(raw) if raw and raw != "[]" else []
+
+
+def _extras(session: Session, scope: Rows) -> tuple[dict[str, list[Any]], dict[str, dict[str, Feedback]]]:
+    # Overrides (with the episode they switch to) and current feedback of the broadcasts in ``scope``.
     overrides: dict[str, list[Any]] = defaultdict(list)
     feedback: dict[str, dict[str, Feedback]] = defaultdict(dict)
-    for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):  # stays under SQLite's bound-parameter limit
-        moved = (select(BroadcastOverride, Episode.title, Episode.kind, Episode.restricted, Episode.broadcast_sha256,
-                        Episode.updated_at)
-                 .outerjoin(Episode, Episode.id == BroadcastOverride.episode_id)
-                 .where(BroadcastOverride.broadcast_id.in_(chunk)))
-        for o, *ep in session.execute(moved):
-            overrides[o.broadcast_id].append((o, *ep))
-        reports = select(FeedbackReport.broadcast_id, FeedbackReport.occurrence_key,
-                         *(getattr(FeedbackReport, k) for k in FEEDBACK_COUNTS)).where(
-            FeedbackReport.broadcast_id.in_(chunk), FeedbackReport.current.is_(True))
-        for bid, key, *counts in session.execute(reports):
-            feedback[bid][key] = Feedback(*counts)
+    moved = (select(BroadcastOverride.broadcast_id, BroadcastOverride.recurrence_key, BroadcastOverride.starts_at,
+                    BroadcastOverride.local_start, BroadcastOverride.duration_s, BroadcastOverride.notes,
+                    _raw(BroadcastOverride.updated_at), BroadcastOverride.episode_id, Episode.title, Episode.kind,
+                    Episode.restricted, Episode.broadcast_sha256)
+             .outerjoin(Episode, Episode.id == BroadcastOverride.episode_id)
+             .where(BroadcastOverride.broadcast_id.in_(scope)))
+    conn = session.connection()  # Core rows: the ORM's per-row bookkeeping is wasted on plain columns
+    for row in conn.execute(moved):
+        overrides[row[0]].append(row[1:])
+    reports = select(FeedbackReport.broadcast_id, FeedbackReport.occurrence_key,
+                     *(getattr(FeedbackReport, k) for k in FEEDBACK_COUNTS)).where(
+        FeedbackReport.broadcast_id.in_(scope), FeedbackReport.current.is_(True))
+    for bid, key, *counts in conn.execute(reports):
+        feedback[bid][key] = Feedback(*counts)
+    return overrides, feedback
+
+
+def _events(session: Session, query: Rows, links: _Links, versions: dict[str, int]) -> list[EventValues]:
+    overrides, feedback = _extras(session, query.with_only_columns(Broadcast.id).order_by(None))
     events: list[EventValues] = []
     for (bid, tzid, wall, start, dur, rrule, exdates, status, seq, b_upd, notes, ep_id, title, kind, e_upd, audio,
-         slug, name, freq, station_id) in rows:
-        token_station = (slug, versions[station_id], station_id)
-        base = EventValues(
-            uid=f"{bid}@ashshash-radio", tzid=tzid, start=start, wall_start=wall, duration_s=dur, sequence=seq,
-            last_modified=max(b_upd, e_upd).replace(microsecond=0), title=title, kind=kind, episode_id=ep_id,
-            location=f"{name} {freq}".strip(), notes=notes,
-            audio_url=links.audio(token_station, ep_id) if audio else None, rrule=rrule,
-            cancelled=status == BroadcastStatus.CANCELLED)
-        skipped = set(exdates)
-        children: list[EventValues] = []
-        moved_keys = set()
-        for o, o_title, o_kind, o_restricted, o_audio, o_upd in overrides.get(bid, ()):
-            if o_restricted:  # an occurrence changed to an episode that is restricted now: leave it out
-                skipped.add(o.recurrence_key)
-                continue
-            moved_keys.add(o.recurrence_key)
-            changed = o.episode_id is not None
-            children.append(_child(base, o.recurrence_key, o.starts_at, o.local_start, o.duration_s,
-                                   feedback[bid].get(o.recurrence_key), notes=o.notes or notes,
-                                   last_modified=max(base.last_modified, (o_upd or b_upd).replace(microsecond=0)),
-                                   title=o_title if changed else title, kind=o_kind if changed else kind,
-                                   episode_id=o.episode_id or ep_id,
-                                   audio_url=(links.audio(token_station, o.episode_id) if o_audio else None)
-                                   if changed else base.audio_url))
+         slug, name, freq, station_id) in session.connection().execute(query):
+        station = (slug, versions[station_id], station_id)
+        modified = max(b_upd, e_upd)
+        audio_url = links.audio(station, ep_id) if audio else None
+        common = {"uid": f"{bid}@ashshash-radio", "tzid": tzid, "sequence": seq, "location": f"{name} {freq}".strip(),
+                  "cancelled": status == BroadcastStatus.CANCELLED}
+        reported = feedback.get(bid, {})
         if rrule is None:
-            events.append(_replace(base, feedback=feedback[bid].get(wall)))
+            events.append(EventValues(start=start, wall_start=wall, duration_s=dur, last_modified=modified, title=title,
+                                      kind=kind, episode_id=ep_id, notes=notes, audio_url=audio_url,
+                                      feedback=reported.get(wall), **common))
             continue
-        events.append(_replace(base, exdates=tuple(sorted(skipped))))
-        for key, reported in feedback[bid].items():
-            if key not in moved_keys and key not in skipped:
-                children.append(_child(base, key, _wall_utc(key, tzid), key, dur, reported))
+        skipped, children = set(_json_list(exdates)), []
+        for key, o_start, o_wall, o_dur, o_notes, o_upd, o_ep, o_title, o_kind, o_restricted, o_audio in overrides.get(
+                bid, ()):
+            if o_restricted:  # an occurrence switched to an episode that is restricted now: leave a gap
+                skipped.add(key)
+                continue
+            children.append(EventValues(
+                start=o_start, wall_start=o_wall, duration_s=o_dur, recurrence_key=key, feedback=reported.get(key),
+                last_modified=max(modified, o_upd), notes=o_notes or notes,
+                title=o_title if o_ep else title, kind=o_kind if o_ep else kind, episode_id=o_ep or ep_id,
+                audio_url=(links.audio(station, o_ep) if o_audio else None) if o_ep else audio_url, **common))
+        moved = {c.recurrence_key for c in children}
+        for key, counts in reported.items():  # an aired occurrence with feedback carries its counts
+            if key not in moved and key not in skipped:
+                children.append(EventValues(
+                    start=wall_to_utc(parse_local(key), zone(tzid)), wall_start=key, duration_s=dur,
+                    recurrence_key=key, feedback=counts, last_modified=modified, title=title, kind=kind,
+                    episode_id=ep_id, notes=notes, audio_url=audio_url, **common))
+        events.append(EventValues(start=start, wall_start=wall, duration_s=dur, last_modified=modified, title=title,
+                                  kind=kind, episode_id=ep_id, notes=notes, audio_url=audio_url, rrule=rrule,
+                                  exdates=tuple(sorted(skipped)), **common))
         events.extend(sorted(children, key=lambda e: e.recurrence_key or ""))
     return events
-
-
-def _wall_utc(wall: str, tzid: str) -> dt.datetime:
-    return wall_to_utc(parse_local(wall), zone(tzid))
-
-
-def _replace(ev: EventValues, **changes: Any) -> EventValues:
-    return replace(ev, **changes)
-
-
-def _child(base: EventValues, key: str, start: dt.datetime, wall: str, duration_s: float, counts: Feedback | None,
-           **changes: Any) -> EventValues:
-    return _replace(base, recurrence_key=key, start=start, wall_start=wall, duration_s=duration_s, rrule=None,
-                    exdates=(), feedback=counts, **changes)
 
 
 def station_calendar_values(session: Session, station: Station, base_url: str, secret_key: str,
                             now: dt.datetime) -> CalendarValues:
     """The calendar values of one station's broadcasts."""
-    rows = _broadcast_rows(session, _events_query(now).where(Broadcast.station_id == station.id))
-    events = _events(session, rows, _Links(base_url, secret_key), {station.id: station.feed_token_version})
+    query = _events_query(now).where(Broadcast.station_id == station.id)
+    events = _events(session, query, _Links(base_url, secret_key), {station.id: station.feed_token_version})
     label = " / ".join(n for n in (station.name_bn, station.name) if n)
     return CalendarValues(name=f"{label} — সম্প্রচার / broadcasts",
                           description=f"আশ্বাস রেডিও: {label} এর সম্প্রচার সূচি / Ashshash Radio broadcast plan "
@@ -172,9 +177,8 @@ def campaign_calendar_values(session: Session, base_url: str, secret_key: str, n
         query = query.where(Episode.campaign == campaign)
     if stations is not None:
         query = query.where(Station.slug.in_(list(stations)))
-    rows = _broadcast_rows(session, query)
     versions = {sid: version for sid, version in session.execute(select(Station.id, Station.feed_token_version))}
-    events = _events(session, rows, _Links(base_url, secret_key), versions)
+    events = _events(session, query, _Links(base_url, secret_key), versions)
     title = f"প্রচারণা / Campaign: {campaign}" if campaign else "সব স্টেশন / All stations"
     return CalendarValues(name=f"আশ্বাস রেডিও / Ashshash Radio — {title}",
                           description="সব অংশীদার স্টেশনের সম্প্রচার / Broadcasts on all partner stations",

@@ -17,45 +17,46 @@ def _continues(prev: str, char: str) -> bool:
     return unicodedata.combining(prev) == 9
 
 
-def clusters(line: str) -> list[str]:
-    """``line`` cut into pieces folding keeps whole: text escapes (``\\n``) and letters with their signs."""
-    out: list[str] = []
-    i, n = 0, len(line)
-    while i < n:
-        step = 2 if line[i] == "\\" and i + 1 < n else 1
-        cluster = line[i:i + step]
-        i += step
-        while i < n and _continues(cluster[-1], line[i]):
-            cluster += line[i]
-            i += 1
-        out.append(cluster)
-    return out
+def _char_start(data: bytes, pos: int) -> int:
+    while pos > 0 and data[pos] & 0xC0 == 0x80:  # step back over UTF-8 continuation bytes
+        pos -= 1
+    return pos
+
+
+def _safe_cut(data: bytes, begin: int, pos: int) -> bool:
+    # May a fold go between the characters that meet at byte ``pos``?
+    prev_start = _char_start(data, pos - 1)
+    prev = data[prev_start:pos].decode("utf-8")
+    nxt_char = data[pos:pos + 4].decode("utf-8", errors="ignore")[:1]  # the window may end inside a character
+    if prev == "\\":  # do not split a text escape (\n, \, \; \\): count the backslashes before it
+        run = 0
+        while prev_start - run > begin and data[prev_start - run - 1] == 0x5C:
+            run += 1
+        if run % 2 == 0:
+            return False
+    return not (nxt_char and _continues(prev, nxt_char))
 
 
 def fold_line(line: str, limit: int = LIMIT) -> str:
     """One content line folded with CRLF + space so that no physical line exceeds ``limit`` octets."""
-    if len(line) * 4 <= limit or len(line.encode("utf-8")) <= limit:
+    if len(line) * 4 <= limit:
         return line
-    parts: list[str] = []
-    current, size, room = "", 0, limit
-    for cluster in clusters(line):
-        width = len(cluster.encode("utf-8"))
-        if size + width > room and current:
-            parts.append(current)
-            current, size, room = "", 0, limit - 1  # continuation lines start with a space
-        if width > room:  # a pathological cluster (dozens of marks): split it between characters
-            for char in cluster:
-                w = len(char.encode("utf-8"))
-                if size + w > room and current:
-                    parts.append(current)
-                    current, size, room = "", 0, limit - 1
-                current += char
-                size += w
-            continue
-        current += cluster
-        size += width
-    parts.append(current)
-    return "\r\n ".join(parts)
+    data = line.encode("utf-8")
+    if len(data) <= limit:
+        return line
+    parts: list[bytes] = []
+    begin, room = 0, limit
+    while len(data) - begin > room:
+        pos = _char_start(data, begin + room)
+        cut = pos
+        while cut > begin and not _safe_cut(data, begin, cut):
+            cut = _char_start(data, cut - 1)
+        if cut <= begin:  # a cluster longer than a line (dozens of marks): split between characters
+            cut = pos
+        parts.append(data[begin:cut])
+        begin, room = cut, limit - 1  # continuation lines start with a space
+    parts.append(data[begin:])
+    return "\r\n ".join(part.decode("utf-8") for part in parts)
 
 
 def fold_lines(lines: list[str]) -> bytes:

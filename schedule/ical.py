@@ -38,11 +38,11 @@ class EventValues:
 
     uid: str
     tzid: str
-    start: dt.datetime  # aware UTC
+    start: dt.datetime | str  # aware UTC, or UTC as the database's text
     wall_start: str  # the wall time DTSTART shows
     duration_s: float
     sequence: int
-    last_modified: dt.datetime
+    last_modified: dt.datetime | str
     title: str
     kind: str
     episode_id: str
@@ -87,6 +87,13 @@ def _description(ev: EventValues) -> str:
     return "\n".join(lines)
 
 
+def as_utc(value: dt.datetime | str) -> dt.datetime:
+    """A UTC timestamp from a datetime or the database's text form (``2026-03-06 14:00:00[.ffffff]``)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _local(wall: str, tzid: str) -> dt.datetime:
     return parse_local(wall).replace(tzinfo=zone(tzid))
 
@@ -95,9 +102,10 @@ def _timed(ev: EventValues) -> tuple[dt.datetime, dt.datetime]:
     # DTSTART/DTEND on the station's wall clock; a one-off whose wall time is ambiguous (DST fall-back) in UTC.
     tz = zone(ev.tzid)
     start = _local(ev.wall_start, ev.tzid)
-    end_utc = ev.start + dt.timedelta(seconds=ev.duration_s)
-    if ev.rrule is None and ev.recurrence_key is None and start.astimezone(UTC) != ev.start:
-        return ev.start, end_utc
+    start_utc = as_utc(ev.start)
+    end_utc = start_utc + dt.timedelta(seconds=ev.duration_s)
+    if ev.rrule is None and ev.recurrence_key is None and start.astimezone(UTC) != start_utc:
+        return start_utc, end_utc
     return start, end_utc.astimezone(tz)
 
 
@@ -106,8 +114,8 @@ def render_event(ev: EventValues) -> bytes:
     """One folded VEVENT."""
     event = Event()
     event["UID"] = vText(ev.uid)
-    event["DTSTAMP"] = vDDDTypes(ev.last_modified.astimezone(UTC))  # deterministic: the last change
-    event["LAST-MODIFIED"] = vDDDTypes(ev.last_modified.astimezone(UTC))
+    event["DTSTAMP"] = vDDDTypes(as_utc(ev.last_modified))  # deterministic: the last change
+    event["LAST-MODIFIED"] = vDDDTypes(as_utc(ev.last_modified))
     event["SEQUENCE"] = ev.sequence
     start, end = _timed(ev)
     if ev.recurrence_key is not None:

@@ -50,6 +50,9 @@ class Broadcast(Base):
         CheckConstraint("status IN ('confirmed','cancelled')", name="status"),
         CheckConstraint("duration_s > 0", name="duration"),
         Index("ix_broadcasts_station_starts", "station_id", "starts_at"),
+        # Cover the feed's validator (count, last change, visible cancellations) so a 304 reads no table rows.
+        Index("ix_broadcasts_station_updated", "station_id", "updated_at"),
+        Index("ix_broadcasts_station_cancelled", "station_id", "cancelled_at"),
     )
 
     id: Mapped[IdPk]

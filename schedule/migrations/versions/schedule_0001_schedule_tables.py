@@ -2,7 +2,7 @@
 
 Revision ID: schedule_0001
 Revises:
-Create Date: 2026-11-29 04:32:04.764286
+Create Date: 2026-11-29 04:51:24.376871
 """
 
 from __future__ import annotations
@@ -47,7 +47,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('broadcasts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_broadcasts_episode_id'), ['episode_id'], unique=False)
+        batch_op.create_index('ix_broadcasts_station_cancelled', ['station_id', 'cancelled_at'], unique=False)
         batch_op.create_index('ix_broadcasts_station_starts', ['station_id', 'starts_at'], unique=False)
+        batch_op.create_index('ix_broadcasts_station_updated', ['station_id', 'updated_at'], unique=False)
 
     op.create_table('broadcast_overrides',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -120,7 +122,9 @@ def downgrade() -> None:
 
     op.drop_table('broadcast_overrides')
     with op.batch_alter_table('broadcasts', schema=None) as batch_op:
+        batch_op.drop_index('ix_broadcasts_station_updated')
         batch_op.drop_index('ix_broadcasts_station_starts')
+        batch_op.drop_index('ix_broadcasts_station_cancelled')
         batch_op.drop_index(batch_op.f('ix_broadcasts_episode_id'))
 
     op.drop_table('broadcasts')
