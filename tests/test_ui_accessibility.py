@@ -112,3 +112,51 @@ def test_colours_have_enough_contrast() -> None:
              "highlight": (var["ink"], var["hit"]), "muted on grey": (var["muted"], var["soft"])}
     for name, (fg, bg) in pairs.items():
         assert ratio(fg, bg) >= 4.5, name
+
+
+class VisibleText(HTMLParser):
+    """The text a reader sees or hears: element text plus aria-label/title/placeholder, without code."""
+
+    SKIP = {"code", "script", "style", "title", "svg"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skipping = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self.skipping += 1
+        for name, value in attrs:
+            if name in ("aria-label", "title", "placeholder", "data-confirm") and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self.skipping -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+# Latin words that are data or technical names, not UI text to translate.
+ALLOWED_LATIN = {
+    "Ashshash", "English", "Call", "first", "second", "Radio", "Padma", "admin", "example", "org", "producer",
+    "LUFS", "dBTP", "CSV", "JSON", "REFI", "QDA", "qdc", "SHA", "MP3", "WAV", "M4A", "OGG", "Opus", "FLAC",
+    "WMA", "AMR", "3GP", "wav", "pcm", "s16le", "call", "tiny", "faster", "whisper", "CTranslate2", "test",
+    "host", "txt", "srt", "vtt", "json", "webcal", "RFC", "FREQ", "WEEKLY", "BYDAY", "COUNT", "Asia", "Dhaka",
+    "Narsingdi", "radio", "padma", "YYYY", "OR", "NOT", "immediate", "Hz", "kbit", "MB", "kB", "Station",
+    "drama", "ui", "x", "LU", "EBU", "R128",
+}
+
+
+def test_bangla_pages_have_no_untranslated_english(client, runtime, make_station, api_as) -> None:
+    urls = _pages(client, runtime, make_station, api_as)
+    login(client, runtime, "admin")
+    for url in urls:
+        reader = VisibleText()
+        reader.feed(page(client, url, lang="bn"))
+        text = re.sub(r"\S+@\S+|\brad_\S+", " ", " ".join(reader.parts))  # e-mail addresses, token prefixes
+        words = set(re.findall(r"[A-Za-z][A-Za-z0-9']{2,}", text)) - ALLOWED_LATIN
+        assert not words, (url, sorted(words))

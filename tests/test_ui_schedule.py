@@ -87,7 +87,7 @@ def test_station_page_downloads_and_feedback(client, runtime, make_station, api_
     assert client.get("/", headers=HTML).headers["Location"].endswith("/station")
     html = page(client, f"/station?week={_week_of(yesterday)}")
     assert "Awareness drama" in html and "Secret interview" not in html
-    assert f'/api/v1/episodes/{ep["id"]}/audio?rendition=broadcast' in html and "webcal://" in html
+    assert f'/api/v1/episodes/{ep["id"]}/audio" download' in html and "webcal://" in html  # no rendition yet
     assert "12:00" not in html  # the other station's airing is not shown
     feedback_url = re.search(r'href="(/broadcasts/[^"]+/feedback\?occurrence=[^"]+)"', html).group(1)  # type: ignore
     form = page(client, feedback_url.replace("&amp;", "&"))

@@ -51,8 +51,11 @@ def test_producer_uploads_books_and_subscribes(live: LiveServer, page_as: Any) -
     page.fill("#title", "পাচার প্রতিরোধ — জনসেবামূলক ঘোষণা")
     page.select_option("#kind", "psa")
     page.fill("#districts", "Narsingdi")
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.resource_type) if r.method == "POST" else None)
     with page.expect_navigation(url="**/episodes/*"):
         page.click("form[data-upload] button[type=submit]")
+    assert sent == ["xhr"]  # sent by the progress-bar script (the form also works without it)
     episode_id = page.url.rsplit("/", 1)[1].split("?")[0]
     assert page.inner_text("h1") == "পাচার প্রতিরোধ — জনসেবামূলক ঘোষণা"
     assert page.is_visible("svg.waveform") and page.is_visible("audio[data-player]")
@@ -97,7 +100,8 @@ def test_researcher_searches_in_bangla_and_jumps_to_the_moment(live: LiveServer,
     page.wait_for_function("() => Math.abs(document.querySelector('audio').currentTime - 5) < 0.6")
     page.wait_for_selector("ol.transcript li.current")
     assert "পাসপোর্ট" in page.inner_text("ol.transcript li.current")
-    page.locator("ol.transcript li").nth(2).locator("a.seek").click()
+    page.locator("ol.transcript li").nth(2).locator("a.seek").focus()
+    page.keyboard.press("Enter")  # keyboard works as well as the mouse
     page.wait_for_function("() => Math.abs(document.querySelector('audio').currentTime - 10) < 0.6")
     page.wait_for_function("() => document.querySelector('ol.transcript li.current') &&"
                            " document.querySelector('ol.transcript li.current').textContent.includes('পালিয়ে')")

@@ -20,6 +20,7 @@ STATUSES = {
     "uploaded": _l("Uploaded"), "analysing": _l("Analysing"), "ready": _l("Ready"), "failed": _l("Failed"),
     "queued": _l("Queued"), "running": _l("Running"), "done": _l("Done"),
     "scheduled": _l("Scheduled"), "cancelled": _l("Cancelled"), "confirmed": _l("Confirmed"),
+    "stopping": _l("Stopping"), "stopped": _l("Stopped"), "lost": _l("Lost (no heartbeat)"),
 }
 JOB_KINDS = {"episode.analyse": _l("Analysis"), "episode.render": _l("Broadcast rendition"),
              "transcribe": _l("Transcription")}
