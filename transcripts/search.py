@@ -148,7 +148,9 @@ def search(
         select(Segment.id, Segment.start, Segment.end, Segment.text).where(Segment.id.in_(segment_ids)))}
     hits = []
     for segment_id, episode_id, score in rows:
-        episode = episodes[episode_id]
+        episode = episodes.get(episode_id)
+        if episode is None or (segment_id and segment_id not in segments):
+            continue  # deleted by another transaction between the queries
         title = episode.title if viewer.unredacted else redact_phone_numbers(episode.title)
         if segment_id:
             segment = segments[segment_id]
