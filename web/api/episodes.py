@@ -148,8 +148,8 @@ def episode_analyse(episode_id: str) -> Response:
     job_id = queue_analysis(db(), episode_id, created_by=_me().id, render_only=bool(body.get("render_only")))
     db().commit()
     dispatch(runtime(), job_id)
+    db().expire_all()  # in immediate mode the job has run already
     job = db().get(Job, job_id)
-    db().refresh(job)
     return _created({"job": {"id": job_id, "status": job.status if job else "queued"}}, 202)
 
 
