@@ -151,3 +151,13 @@ def test_cli_search_and_reindex(runtime, corpus) -> None:
     assert result.exit_code == 0 and "15 documents" in result.output
     result = runner.invoke(main, ["search", "OR"])
     assert result.exit_code == 1 and "OR needs" in result.output
+
+
+def test_a_correction_through_the_api_is_searchable_at_once(api_as, corpus) -> None:
+    researcher = api_as("researcher")
+    segment = corpus.segments["thief"]
+    response = researcher.patch(f"/api/v1/segments/{segment}", json={"text": "দালাল পাসপোর্ট রেখে দিয়েছে"})
+    assert response.status_code == 200, response.get_json()
+    found = researcher.get("/api/v1/search", query_string={"q": "পাসপোর্ট"}).get_json()
+    assert [h["segment_id"] for h in found["hits"]] == [segment]
+    assert researcher.get("/api/v1/search", query_string={"q": "পোচোর"}).get_json()["total"] == 0
