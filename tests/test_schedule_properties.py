@@ -129,3 +129,37 @@ def test_open_ended_series_is_expanded_only_within_the_horizon() -> None:
     plan = plan_series(parse_rrule("FREQ=WEEKLY", wall, tz), wall_to_utc(wall, tz) + HORIZON)
     assert plan.last_wall is None and not plan.complete
     assert len(plan.walls) == 105 and plan.walls[-1] <= wall + HORIZON
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(slots=st.lists(st.tuples(st.integers(0, 6 * 24 * 12), st.integers(0, 3)), min_size=2, max_size=8))
+def test_booking_accepts_exactly_what_does_not_overlap(runtime, slots) -> None:
+    import uuid
+
+    from schedule_helpers import make_episode
+
+    from radio.errors import Conflict
+    from schedule.models import Station
+    from schedule.services import book_broadcast
+
+    slug = f"p-{uuid.uuid4().hex[:12]}"
+    with runtime.session() as session:
+        session.add(Station(slug=slug, name=slug, timezone="Asia/Dhaka"))
+    episode = make_episode(runtime, broadcast_duration_s=900)  # 15 minutes
+    wall0 = dt.datetime(2026, 3, 1, 0, 0)
+    accepted: list[tuple[dt.datetime, dt.datetime]] = []
+    for five_minutes, weeks in slots:
+        wall = wall0 + dt.timedelta(minutes=5 * five_minutes)
+        starts = [wall + dt.timedelta(weeks=w) for w in range(weeks + 1)]
+        mine = [(s, s + dt.timedelta(minutes=15)) for s in starts]
+        clash = any(a < d and c < b for a, b in mine for c, d in accepted)
+        body = {"station": slug, "episode_id": episode, "start": wall.isoformat(),
+                **({"rrule": f"FREQ=WEEKLY;COUNT={weeks + 1}"} if weeks else {})}
+        try:
+            with runtime.session() as session:
+                book_broadcast(session, body)
+        except Conflict:
+            assert clash, (body, accepted)
+        else:
+            assert not clash, (body, accepted)
+            accepted += mine

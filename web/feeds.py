@@ -41,7 +41,8 @@ def _conditional(kind: str, slug: str, content_type: str) -> Response:
     with rt.read_session() as session:
         station = station_for_feed(session, slug, request.args.get("token"), rt.secret_key)
         validator = station_validator(session, station, rt.settings.public_url, now)
-        etag = f"{kind}-{validator.etag}"
+        # The podcast lists what aired in the last 30 days: it also changes when a day passes.
+        etag = f"{kind}-{validator.etag}" + (f"-{now:%Y%m%d}" if kind == "rss" else "")
         cached = _not_modified(etag, validator.last_modified)
         if cached is not None:
             return cached  # answered from one aggregate query: nothing rendered
