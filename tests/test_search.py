@@ -11,11 +11,14 @@ import sqlite3
 import unicodedata
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, text
 
 from radio.errors import Forbidden, InvalidInput
 from tests.search_corpus import DD_DECOMPOSED, DD_PRECOMPOSED, add_episode, build_corpus
 from transcripts.models import Segment, Transcript
+from transcripts.query import QueryError, parse_query, to_fts5, to_tsquery
 from transcripts.search import SearchFilters, Viewer, reindex, search
 from transcripts.search_schema import TOKENIZER
 from transcripts.search_text import BANGLA_DIGITS, SQL_REPLACEMENTS, index_terms, normalise
@@ -285,3 +288,36 @@ def test_postgres_uses_the_gin_index(runtime, corpus) -> None:
 
 def test_bangla_digits_all_map(runtime) -> None:
     assert normalise(BANGLA_DIGITS) == "0123456789"
+
+
+PARITY_DOCS = [
+    "দালাল বলেছিল বিদেশে ভালো চাকরি আছে।", "সে আমাকে পাচার করেছে, তারপর টাকা চেয়েছে।", "পোচোর কথা",
+    "চাকর হিসেবে কাজ", f"বা{DD_PRECOMPOSED}ি ফিরতে চাই", f"বা{DD_DECOMPOSED}ি যাব", "২০২৩ সালে ঢাকায়",
+    "The broker took my passport.", "Debt bondage in the brick-kiln; DEBT grew.", "call 017-1234 now",
+    "e-mail: a.b@c.org (urgent!)", "র\u200d্যাব এসেছিল", "ঘুষ-দালাল চক্র", "don't go abroad", "50% টাকা ফেরত",
+]
+PARITY_WORDS = sorted({w for d in PARITY_DOCS for w in index_terms(d)}) + ["দাল", "bro", "missing"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.sampled_from(PARITY_WORDS) | st.sampled_from(['"', "*", " OR ", " NOT ", "(", ")", "-"]),
+                      min_size=1, max_size=8))
+def test_fuzz_sqlite_and_postgres_agree(runtime, parts) -> None:
+    if runtime.engine.dialect.name != "postgresql":
+        pytest.skip("compares against PostgreSQL")
+    query = " ".join(parts)
+    try:
+        node = parse_query(query)
+    except QueryError:
+        return
+    lite = sqlite3.connect(":memory:")
+    lite.execute(f"CREATE VIRTUAL TABLE t USING fts5(body, tokenize=\"{TOKENIZER}\")")
+    lite.executemany("INSERT INTO t(rowid, body) VALUES (?, ?)",
+                     [(i, normalise(d)) for i, d in enumerate(PARITY_DOCS, 1)])
+    in_sqlite = {r[0] for r in lite.execute("SELECT rowid FROM t WHERE t MATCH ?", (to_fts5(node),))}
+    with runtime.engine.connect() as conn:
+        in_postgres = set(conn.execute(text(
+            "SELECT i FROM unnest(CAST(:docs AS text[])) WITH ORDINALITY AS d(doc, i)"
+            " WHERE radio_search_document(doc) @@ to_tsquery('simple', :q)"),
+            {"docs": PARITY_DOCS, "q": to_tsquery(node)}).scalars())
+    assert in_sqlite == in_postgres, (query, to_fts5(node), to_tsquery(node))
