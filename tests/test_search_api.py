@@ -81,6 +81,8 @@ BAD = [
     ({"q": "debt", "limit": "0"}, "invalid_limit"),
     ({"q": "debt", "limit": "1000"}, "invalid_limit"),
     ({"q": "debt", "offset": "-1"}, "invalid_offset"),
+    ({"q": "debt", "offset": "99999999999999999999999"}, "invalid_offset"),
+    ({"q": "debt", "page": "99999999999999999999", "per_page": "20"}, "invalid_offset"),
     ({"q": "debt", "page": "0"}, "invalid_parameter"),
     ({"q": "debt", "from": "yesterday"}, "invalid_parameter"),
     ({"q": "debt", "from": "2026-02-01", "to": "2026-01-01"}, "invalid_date_range"),

@@ -24,6 +24,7 @@ from transcripts.search_backends import backend_for
 from transcripts.snippets import Highlighter, make_snippet
 
 MAX_LIMIT = 100
+MAX_OFFSET = 100_000
 SCOPES = ("all", "segments", "episodes")
 
 
@@ -128,8 +129,9 @@ def search(
     """Ranked, paged hits of ``query`` that ``viewer`` may see, with redacted highlighted snippets."""
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", code="invalid_limit")
-    if offset < 0:
-        raise InvalidInput("offset must not be negative", code="invalid_offset")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise InvalidInput(f"offset must be between 0 and {MAX_OFFSET:,}; narrow the search instead",
+                           code="invalid_offset")
     filters.check()
     node = parse_query(query)
     if not viewer.unredacted:
