@@ -82,6 +82,7 @@ class FasterWhisperTranscriber:
         segments: list[SegmentResult] = []
         with self._lock:
             if batched:
+                self._batched.last_speech_timestamp = 0.0  # an abandoned earlier run may have left it set
                 iterator, info = self._batched.transcribe(audio, batch_size=options.batch_size, **kwargs)
             else:
                 iterator, info = self._whisper.transcribe(audio, **kwargs)

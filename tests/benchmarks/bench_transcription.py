@@ -20,6 +20,7 @@ import time
 import wave
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -90,6 +91,46 @@ def bare_run(transcriber: FasterWhisperTranscriber, path: Path, options: DecodeO
     return time.perf_counter() - start, count
 
 
+class Probe:
+    """Times, inside a job, the decoding and the model's own work (the progress callback excluded)."""
+
+    def __init__(self, transcriber: FasterWhisperTranscriber) -> None:
+        import transcripts.tasks as tasks
+
+        self.decode = self.model = 0.0
+        original_load, original_transcribe = tasks.load_audio, transcriber.transcribe
+
+        def timed_load(path: Path) -> np.ndarray:
+            start = time.perf_counter()
+            try:
+                return original_load(path)
+            finally:
+                self.decode += time.perf_counter() - start
+
+        def timed_transcribe(audio: np.ndarray, options: DecodeOptions, progress: Any = None) -> Any:
+            in_callback = [0.0]
+
+            def timed_progress(fraction: float) -> None:
+                start = time.perf_counter()
+                try:
+                    if progress is not None:
+                        progress(fraction)
+                finally:
+                    in_callback[0] += time.perf_counter() - start
+
+            start = time.perf_counter()
+            try:
+                return original_transcribe(audio, options, timed_progress)
+            finally:
+                self.model += time.perf_counter() - start - in_callback[0]
+
+        tasks.load_audio = timed_load  # type: ignore[assignment]
+        transcriber.transcribe = timed_transcribe  # type: ignore[method-assign]
+
+    def reset(self) -> None:
+        self.decode = self.model = 0.0
+
+
 def pipeline_run(runtime: Runtime, episode_id: str, language: str) -> tuple[float, int]:
     """The whole job: queue row, claim, hash and decode the stored audio, transcribe, store all segments."""
     start = time.perf_counter()
@@ -141,22 +182,35 @@ def main() -> None:
           f"batch_size={options.batch_size}")
 
     bare_run(transcriber, wav, options)  # warm-up (first-call allocations) for both sides
-    bare, pipe, segs = [], [], (0, 0)
+    probe = Probe(transcriber)
+    bare: list[float] = []
+    pipe: list[float] = []
+    in_job_ratio: list[float] = []
+    overhead: list[float] = []
+    segs = (0, 0)
     after_first = 0.0
-    for run in range(args.runs):
-        t, n_bare = bare_run(transcriber, wav, options)
-        bare.append(t)
+    loads_before = FasterWhisperTranscriber.loads
+    for job in range(max(args.jobs, args.runs)):
+        bare_first = job % 2 == 0  # alternate the order so that drifting machine load favours neither side
+        if job < args.runs and bare_first:
+            t, n_bare = bare_run(transcriber, wav, options)
+            bare.append(t)
+        probe.reset()
         t, n_pipe = pipeline_run(runtime, episode.id, args.language)
-        pipe.append(t)
-        segs = (n_bare, n_pipe)
-        if run == 0:
+        if job < args.runs and not bare_first:
+            t_bare, n_bare = bare_run(transcriber, wav, options)
+            bare.append(t_bare)
+        segs = (segs[0] if job >= args.runs else n_bare, n_pipe)
+        if job < args.runs:
+            pipe.append(t)
+        # Within one job: everything ÷ (decoding + the model's work), i.e. the job with bare faster-whisper's
+        # share of work as denominator; machine load hits both sides of this ratio alike.
+        in_job_ratio.append(t / (probe.decode + probe.model))
+        overhead.append(t - probe.decode - probe.model)
+        if job == 0:
             gc.collect()
             after_first = rss_mb()
-    jobs_done = args.runs
-    loads_before = FasterWhisperTranscriber.loads
-    while jobs_done < args.jobs:
-        pipeline_run(runtime, episode.id, args.language)
-        jobs_done += 1
+    jobs_done = max(args.jobs, args.runs)
     gc.collect()
     after_all = rss_mb()
 
@@ -165,7 +219,10 @@ def main() -> None:
           f"  segments {segs[0]}")
     print(f"pipeline (job→rows) : median {mp:.2f} s  RTF {mp / duration:.4f}  runs {[round(x, 2) for x in pipe]}"
           f"  segments {segs[1]}")
-    print(f"ratio pipeline/bare : {mp / mb:.3f}  (goal <= 1.05)")
+    print(f"ratio pipeline/bare : {mp / mb:.3f} (medians of interleaved runs; goal <= 1.05)")
+    print(f"in-job ratio        : median {statistics.median(in_job_ratio):.4f} over {len(in_job_ratio)} jobs "
+          f"(job time ÷ its decode + model time); overhead outside the model median "
+          f"{statistics.median(overhead) * 1000:.0f} ms (hash, decode excluded, DB rows, progress writes, claim)")
     print(f"worker RSS          : {after_first:.0f} MiB after 1 job, {after_all:.0f} MiB after "
           f"{jobs_done} jobs (delta {after_all - after_first:+.0f} MiB); model loads in this process: "
           f"{FasterWhisperTranscriber.loads} (during the loop: {FasterWhisperTranscriber.loads - loads_before}); "
