@@ -200,3 +200,19 @@ def test_metrics_are_protected_and_labelled_by_route(runtime, api_as, client) ->
     assert api_as("researcher").get("/metrics", headers=proxied).status_code == 403
     ok = api_as("admin").get("/metrics", headers=proxied)
     assert ok.status_code == 200 and ok.headers["Content-Type"].startswith("text/plain")
+
+
+def test_transcription_real_time_factor_from_job_results(runtime, client) -> None:
+    from radio.monitor import transcription_stats
+
+    with runtime.session() as session:
+        for audio, rtf in ((10.0, 0.5), (30.0, 0.25)):
+            session.add(Job(kind="transcribe", status="done", progress=1.0, payload={},
+                            result={"duration_s": audio, "real_time_factor": rtf}))
+        session.add(Job(kind="transcribe", status="failed", progress=0.0, payload={}, result={}))
+    with runtime.read_session() as session:
+        stats = transcription_stats(session)
+    assert stats["jobs"] == 2 and stats["audio_s"] == 40.0 and stats["rtf"] == (5 + 7.5) / 40
+    text = client.get("/metrics").get_data(as_text=True)
+    assert f"radio_transcription_realtime_factor {(5 + 7.5) / 40}" in text
+    assert 'radio_jobs{kind="transcribe",status="failed"} 1.0' in text

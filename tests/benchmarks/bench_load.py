@@ -207,7 +207,7 @@ def main() -> int:
     parser.add_argument("--stations", type=int, default=50)
     parser.add_argument("--server", choices=("gunicorn", "serve"), default="gunicorn")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--redis-url", default="")
     args = parser.parse_args()
