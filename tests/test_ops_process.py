@@ -25,6 +25,12 @@ def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
 
 def test_workers_share_the_queue_and_never_run_a_job_twice(stack: Stack) -> None:
     workers = [stack.worker("--threads", "2"), stack.worker("--threads", "2")]
+
+    def both_registered() -> bool:
+        with stack.runtime.read_session() as session:
+            return len(monitor.list_workers(session)) == 2
+
+    wait_for(both_registered, 60, "both workers to register\n" + stack.logs())
     jobs = [stack.job(seconds=0.4) for _ in range(10)]
     wait_for(lambda: all(stack.status(j).status == "done" for j in jobs), 60, "all jobs done\n" + stack.logs())
     for job_id in jobs:
