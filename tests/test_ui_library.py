@@ -112,3 +112,13 @@ def test_stations_and_researchers_cannot_upload_and_stations_see_no_library(clie
     login(other, runtime, "researcher")
     assert other.get("/library/upload", headers=HTML).status_code == 403
     assert other.get("/library", headers=HTML).status_code == 200
+
+
+def test_field_errors_are_in_bangla_for_bangla_readers(client, runtime) -> None:
+    login(client, runtime, "producer", lang="bn")
+    html = _upload(client, {"title": ""}, wav_bytes(1.0), lang="bn").get_data(as_text=True)
+    assert "এটি পূরণ করতে হবে।" in html and "is required" not in html
+    html = _upload(client, {"title": "x"}, b"not audio", "x.mp3", lang="bn").get_data(as_text=True)
+    assert "এই ফাইলটি পড়া যায় এমন অডিও নয়।" in html
+    html = _upload(client, {"title": ""}, wav_bytes(1.0)).get_data(as_text=True)
+    assert "title&#39; is required" in html  # English readers get the service's own sentence

@@ -17,6 +17,7 @@ from schedule.models import Station
 from schedule.stations import create_station, feed_urls, get_station, rotate_feed_token
 from web.context import db, runtime
 from web.ui.base import done, field_errors, page
+from web.ui.labels import error_message
 
 bp = Blueprint("ui_admin", __name__, url_prefix="/admin")
 USER_FIELDS = ("email", "name", "role", "station", "password")
@@ -143,8 +144,9 @@ def add_station() -> Response | tuple[str, int]:
         create_station(session, {k: v for k, v in form.items() if v or k in ("slug", "name")})
     except DomainError as exc:
         session.rollback()
-        errors = {"slug": exc.message} if exc.code in ("invalid_slug", "station_exists") else \
-            {"timezone": exc.message} if "timezone" in exc.code else field_errors(exc, STATION_FIELDS)
+        message = error_message(exc.code, exc.message)
+        errors = {"slug": message} if exc.code in ("invalid_slug", "station_exists") else \
+            {"timezone": message} if "timezone" in exc.code else field_errors(exc, STATION_FIELDS)
         return _stations_page(form, errors, exc.status)
     session.commit()
     return done(_("The station was added."), "ui_admin.stations")

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from radio.errors import DomainError, Forbidden, Unauthorized
 from radio.models import User
 from web.auth import current_user
+from web.ui.labels import error_message
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,12 +61,13 @@ def field_errors(exc: DomainError, fields: Iterable[str]) -> dict[str, str]:
     """Map a domain error to the form field it names (``details['field']``), else to the whole form (``''``)."""
     field = exc.details.get("field") if exc.details else None
     known = set(fields)
+    message = error_message(exc.code, exc.message)
     if isinstance(field, str) and field in known:
-        return {field: exc.message}
+        return {field: message}
     for name in known:  # services often name the field in their code: ``invalid_title``, ``text_too_long``
         if name and (exc.code == name or exc.code.endswith("_" + name) or exc.code.startswith(name + "_")):
-            return {name: exc.message}
-    return {"": exc.message}
+            return {name: message}
+    return {"": message}
 
 
 def int_arg(name: str, default: int, *, low: int = 1, high: int = 10_000) -> int:

@@ -14,6 +14,7 @@ from transcripts import coding
 from transcripts.redaction import redact_phone_numbers
 from web.context import db
 from web.ui.base import done, field_errors, page, page_user
+from web.ui.labels import error_message
 
 bp = Blueprint("ui_coding", __name__)
 CODE_FIELDS = ("name", "description", "colour")
@@ -47,8 +48,9 @@ def add_code() -> Response | tuple[str, int]:
         coding.create_code(session, dict(form), user_id=page_user().id)
     except DomainError as exc:
         session.rollback()
-        errors = {"colour": exc.message} if exc.code == "invalid_colour" else \
-            {"name": exc.message} if exc.code == "duplicate" else field_errors(exc, CODE_FIELDS)
+        message = error_message(exc.code, exc.message)
+        errors = {"colour": message} if exc.code == "invalid_colour" else \
+            {"name": message} if exc.code == "duplicate" else field_errors(exc, CODE_FIELDS)
         return _codes_page(form, errors, exc.status)
     session.commit()
     return done(_("The code was added."), "ui_coding.codes")
@@ -82,7 +84,8 @@ def apply(segment_id: str) -> Response:
                                                 "memo": request.form.get("memo", "")}, user_id=page_user().id)
     except DomainError as exc:
         session.rollback()
-        return done(exc.message, "ui_research.segment", segment_id=segment_id, category="error")
+        return done(error_message(exc.code, exc.message), "ui_research.segment", segment_id=segment_id,
+                    category="error")
     session.commit()
     return done(_("The code was attached."), "ui_research.segment", segment_id=segment_id)
 

@@ -35,6 +35,44 @@ FEEDBACK_FIELDS = {
     "in_person": _l("In person"),
 }
 
+# Bangla readers get these messages for the commonest service errors (English readers get the service's own,
+# more detailed sentence).
+ERRORS = {
+    "missing_field": _l("This is required."), "invalid_field": _l("This value is not valid."),
+    "empty_file": _l("The file is empty."), "unsupported_media": _l("This file is not audio that can be read."),
+    "truncated": _l("The audio file is cut short or damaged."),
+    "too_large": _l("The file is larger than the upload limit."), "duplicate": _l("This exists already."),
+    "invalid_start": _l("Enter a date and time, e.g. 2026-03-06 20:00."),
+    "nonexistent_local_time": _l("This time does not exist in the station's time zone."),
+    "ambiguous_local_time": _l("This time happens twice in the station's time zone."),
+    "episode_restricted": _l("This episode is restricted: it is never broadcast."),
+    "no_broadcast_consent": _l("This episode has no consent to be broadcast."),
+    "episode_expired": _l("This episode may not be aired that late."),
+    "episode_not_ready": _l("This episode's analysis has not finished yet."),
+    "consent_required": _l("Without broadcast consent the episode must stay restricted."),
+    "invalid_rrule": _l("This recurrence rule is not valid."),
+    "series_overlaps_itself": _l("The airings of this series would overlap each other."),
+    "invalid_count": _l("Enter a whole number (0 or more)."),
+    "occurrence_in_future": _l("This airing has not happened yet."),
+    "no_such_occurrence": _l("There is no airing on that date."),
+    "occurrence_required": _l("Give the date of the airing."),
+    "invalid_email": _l("Enter an e-mail address."), "user_exists": _l("A user with this e-mail exists already."),
+    "weak_password": _l("A password needs at least 8 characters."),
+    "station_required": _l("A station user needs a station."),
+    "station_not_allowed": _l("Only station users belong to a station."),
+    "invalid_slug": _l("Use lowercase letters, digits and hyphens."),
+    "station_exists": _l("A station with this short name exists already."),
+    "invalid_timezone": _l("Give a time zone such as Asia/Dhaka."),
+    "text_too_long": _l("The text is too long."), "too_long": _l("The text is too long."),
+    "already_coded": _l("The segment carries this code already."),
+}
+
+
+def error_message(code: str, message: str) -> str:
+    """A service error as the reader's language says it (the service's sentence where there is no translation)."""
+    translated = ERRORS.get(code)
+    return str(translated) if translated is not None and current_locale() != "en" else message
+
 
 def _lookup(table: dict[Any, Any], key: Any) -> str:
     value = table.get(key)

@@ -22,6 +22,7 @@ from schedule.services import book_broadcast, cancel_broadcast, get_broadcast, l
 from schedule.stations import feed_urls, get_station, visible_stations
 from web.context import db, runtime
 from web.ui.base import done, field_errors, page, page_user
+from web.ui.labels import error_message
 from web.ui.widgets import parse_week, qr_svg, week_days
 
 bp = Blueprint("ui_schedule", __name__)
@@ -135,7 +136,7 @@ def book(slug: str) -> Response | tuple[str, int]:
     except DomainError as exc:
         session.rollback()
         field = CODE_FIELDS.get(exc.code)
-        errors = {field: exc.message} if field else field_errors(exc, BOOKING_FIELDS)
+        errors = {field: error_message(exc.code, exc.message)} if field else field_errors(exc, BOOKING_FIELDS)
         return render_week(station, form=form, errors=errors, status=exc.status, week=form["start"][:10])
     session.commit()
     local = broadcast.starts_at.astimezone(zone(station.timezone)).date()
