@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import time
 import wave
 from dataclasses import asdict
 from pathlib import Path
@@ -144,6 +145,26 @@ def test_transcribe_queues_a_job_and_shows_the_transcript_with_provenance(api_as
     assert prov["backend"] == "scripted" and prov["faster_whisper_version"] == "0-test"
     assert prov["worker_host"] and prov["started_at"] <= prov["finished_at"] and prov["created_at"]
     assert prov["job_id"] == job["id"]
+
+
+def test_progress_is_recorded_while_the_job_runs(api_as: Any, make_episode: Any, runtime: Runtime,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[str, float]] = []
+    original = ScriptedTranscriber.transcribe
+
+    def slow(self: ScriptedTranscriber, audio: np.ndarray, options: DecodeOptions, progress: Any = None) -> Any:
+        for fraction in (0.4, 0.8):
+            time.sleep(0.55)  # progress is written at most twice a second
+            progress(fraction)
+            with runtime.read_session() as session:
+                job = session.scalars(select(Job)).one()
+                seen.append((job.status, job.progress))
+        return original(self, audio, options, None)
+
+    monkeypatch.setattr(ScriptedTranscriber, "transcribe", slow)
+    job = transcribe(api_as("producer"), make_episode()).get_json()["job"]
+    assert seen == [("running", 0.4), ("running", 0.8)]
+    assert job["status"] == "done" and job["progress"] == 1.0
 
 
 def test_access_rules(api_as: Any, make_episode: Any, client: Any) -> None:

@@ -69,11 +69,11 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bare_run(transcriber: FasterWhisperTranscriber, path: Path, options: DecodeOptions) -> tuple[float, int]:
+def bare_run(transcriber: FasterWhisperTranscriber, path: Path, options: DecodeOptions) -> tuple[float, float, int]:
     """faster-whisper alone: decode and transcribe with the same arguments the engine passes."""
     from faster_whisper.audio import decode_audio
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     audio = decode_audio(str(path), sampling_rate=16000)
     kwargs = {"language": None if options.language == "auto" else options.language,
               "beam_size": options.beam_size, "temperature": options.temperature, "vad_filter": options.vad_filter,
@@ -88,7 +88,7 @@ def bare_run(transcriber: FasterWhisperTranscriber, path: Path, options: DecodeO
     else:
         segments, _ = transcriber._whisper.transcribe(audio, **kwargs)
     count = sum(1 for _ in segments)
-    return time.perf_counter() - start, count
+    return time.perf_counter() - start, time.process_time() - cpu, count
 
 
 class Probe:
@@ -131,14 +131,14 @@ class Probe:
         self.decode = self.model = 0.0
 
 
-def pipeline_run(runtime: Runtime, episode_id: str, language: str) -> tuple[float, int]:
+def pipeline_run(runtime: Runtime, episode_id: str, language: str) -> tuple[float, float, int]:
     """The whole job: queue row, claim, hash and decode the stored audio, transcribe, store all segments."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with runtime.session() as session:
         job_id = create_job(session, "transcribe", {"episode_id": episode_id, "language": language},
                             subject_id=episode_id).id
     status = run_job(runtime, job_id)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     if status != "done":
         raise SystemExit(f"job {job_id} ended {status}")
     with runtime.read_session() as session:
@@ -147,7 +147,7 @@ def pipeline_run(runtime: Runtime, episode_id: str, language: str) -> tuple[floa
         from transcripts.models import Segment
 
         count = session.scalar(select(func.count()).select_from(Segment).where(Segment.episode_id == episode_id))
-    return elapsed, int(count or 0)
+    return elapsed, cpu, int(count or 0)
 
 
 def main() -> None:
@@ -185,41 +185,45 @@ def main() -> None:
     probe = Probe(transcriber)
     bare: list[float] = []
     pipe: list[float] = []
+    bare_cpu: list[float] = []
+    pipe_cpu: list[float] = []
     in_job_ratio: list[float] = []
     overhead: list[float] = []
-    segs = (0, 0)
-    after_first = 0.0
+    rss: list[float] = []
+    segs = [0, 0]
     loads_before = FasterWhisperTranscriber.loads
-    for job in range(max(args.jobs, args.runs)):
+    jobs_done = max(args.jobs, args.runs)
+    for job in range(jobs_done):
+        timed = job < args.runs
         bare_first = job % 2 == 0  # alternate the order so that drifting machine load favours neither side
-        if job < args.runs and bare_first:
-            t, n_bare = bare_run(transcriber, wav, options)
+        if timed and bare_first:
+            t, c, segs[0] = bare_run(transcriber, wav, options)
             bare.append(t)
+            bare_cpu.append(c)
         probe.reset()
-        t, n_pipe = pipeline_run(runtime, episode.id, args.language)
-        if job < args.runs and not bare_first:
-            t_bare, n_bare = bare_run(transcriber, wav, options)
-            bare.append(t_bare)
-        segs = (segs[0] if job >= args.runs else n_bare, n_pipe)
-        if job < args.runs:
-            pipe.append(t)
-        # Within one job: everything ÷ (decoding + the model's work), i.e. the job with bare faster-whisper's
-        # share of work as denominator; machine load hits both sides of this ratio alike.
+        t, c, segs[1] = pipeline_run(runtime, episode.id, args.language)
+        # Within one job: its time ÷ (decoding + the model's work), the share bare faster-whisper also does;
+        # machine load hits both sides of this ratio alike.
         in_job_ratio.append(t / (probe.decode + probe.model))
         overhead.append(t - probe.decode - probe.model)
-        if job == 0:
-            gc.collect()
-            after_first = rss_mb()
-    jobs_done = max(args.jobs, args.runs)
-    gc.collect()
-    after_all = rss_mb()
+        if timed:
+            pipe.append(t)
+            pipe_cpu.append(c)
+        if timed and not bare_first:
+            t, c, segs[0] = bare_run(transcriber, wav, options)
+            bare.append(t)
+            bare_cpu.append(c)
+        gc.collect()
+        rss.append(rss_mb())
+    after_first, after_all = rss[0], rss[-1]
 
     mb, mp = statistics.median(bare), statistics.median(pipe)
     print(f"bare faster-whisper : median {mb:.2f} s  RTF {mb / duration:.4f}  runs {[round(x, 2) for x in bare]}"
           f"  segments {segs[0]}")
     print(f"pipeline (job→rows) : median {mp:.2f} s  RTF {mp / duration:.4f}  runs {[round(x, 2) for x in pipe]}"
           f"  segments {segs[1]}")
-    print(f"ratio pipeline/bare : {mp / mb:.3f} (medians of interleaved runs; goal <= 1.05)")
+    print(f"ratio pipeline/bare : {mp / mb:.3f} wall, {statistics.median(pipe_cpu) / statistics.median(bare_cpu):.3f} "
+          f"CPU time (medians of {args.runs} interleaved runs each; goal <= 1.05)")
     print(f"in-job ratio        : median {statistics.median(in_job_ratio):.4f} over {len(in_job_ratio)} jobs "
           f"(job time ÷ its decode + model time); overhead outside the model median "
           f"{statistics.median(overhead) * 1000:.0f} ms (hash, decode excluded, DB rows, progress writes, claim)")
@@ -227,6 +231,8 @@ def main() -> None:
           f"{jobs_done} jobs (delta {after_all - after_first:+.0f} MiB); model loads in this process: "
           f"{FasterWhisperTranscriber.loads} (during the loop: {FasterWhisperTranscriber.loads - loads_before}); "
           f"transcribers cached: {loaded_transcribers()}")
+    print(f"RSS per job (MiB)   : {[round(x) for x in rss]}")
+    print(f"CPU s bare / job    : {[round(x, 2) for x in bare_cpu]} / {[round(x, 2) for x in pipe_cpu]}")
     print(f"decode options: {asdict(options)}")
     runtime.close()
 
