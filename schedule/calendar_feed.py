@@ -1,4 +1,4 @@
-"""Station and campaign calendars: the database rows turned into calendar values, and a cheap validator for 304s."""
+"""Station and campaign calendars: rows → stored or freshly rendered event blocks, and a cheap validator for 304s."""
 
 from __future__ import annotations
 
@@ -6,22 +6,38 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, String, func, or_, select, type_coerce
+from sqlalchemy import CompoundSelect, Select, String, func, or_, select, type_coerce, union
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
-from schedule.ical import CalendarValues, EventValues, Feedback, render_station_calendar
-from schedule.models import FEEDBACK_COUNTS, Broadcast, BroadcastOverride, BroadcastStatus, FeedbackReport, Station
+from schedule.fragments import Fragment, fingerprint
+from schedule.ical import (
+    CALENDAR_END,
+    RENDER_FORMAT,
+    CalendarValues,
+    EventValues,
+    Feedback,
+    calendar_head,
+    render_event,
+)
+from schedule.models import (
+    FEEDBACK_COUNTS,
+    Broadcast,
+    BroadcastOverride,
+    BroadcastStatus,
+    CalendarFragment,
+    FeedbackReport,
+    Station,
+)
 from schedule.recurrence import parse_local, wall_to_utc, zone
 from schedule.stations import feed_token_for
 
 CANCELLED_KEPT = dt.timedelta(days=30)  # a cancellation stays in the feed this long, then the event is dropped
 Rows = Select[*tuple[Any, ...]]
-FORMAT_VERSION = "3"  # bump when the rendering changes, so that clients do not keep a stale 304
 
 
 @dataclass(frozen=True)
@@ -33,22 +49,26 @@ class Validator:
 
 
 def station_validator(session: Session, station: Station, base_url: str, now: dt.datetime) -> Validator:
-    """A strong ETag and Last-Modified from index-only aggregates (the 304 path reads no broadcast rows).
+    """A strong ETag and Last-Modified from one query of index-only aggregates over what the calendar shows.
 
-    Every change to a broadcast, its overrides or its feedback moves the broadcast's ``updated_at``; episode
-    edits (titles, restriction) are covered by the newest ``episodes.updated_at`` of the whole library, so an
-    edit anywhere costs each station one full render and never leaves a stale calendar.
+    Every change to a broadcast, its overrides or its feedback moves the broadcast's ``updated_at``; edits of the
+    episodes booked on this station (directly or by an override) move their newest ``updated_at``. Uploads and
+    edits of other episodes leave it alone. The count of the cancellations still shown changes exactly when one
+    leaves the feed: the only way the passing of time changes the calendar's bytes.
     """
     mine = Broadcast.station_id == station.id
+    booked: CompoundSelect[Any] = union(select(Broadcast.episode_id).where(mine),
+                   select(BroadcastOverride.episode_id).where(BroadcastOverride.station_id == station.id,
+                                                              BroadcastOverride.episode_id.is_not(None)))
     row = session.execute(select(
         select(func.count()).select_from(Broadcast).where(mine).scalar_subquery(),
         select(func.max(Broadcast.updated_at)).where(mine).scalar_subquery(),
         select(func.count()).select_from(Broadcast)
         .where(mine, Broadcast.cancelled_at >= now - CANCELLED_KEPT).scalar_subquery(),
-        select(func.max(Episode.updated_at)).scalar_subquery(),
+        select(func.max(Episode.updated_at)).where(Episode.id.in_(booked)).scalar_subquery(),
     )).one()
     stamps = [station.updated_at, *(t for t in (row[1], row[3]) if t is not None)]
-    parts = [FORMAT_VERSION, station.id, str(station.feed_token_version), station.updated_at.isoformat(),
+    parts = [RENDER_FORMAT, station.id, str(station.feed_token_version), station.updated_at.isoformat(),
              base_url, *(str(v) for v in row)]
     return Validator(hashlib.sha256("|".join(parts).encode()).hexdigest()[:40], max(stamps).replace(microsecond=0))
 
@@ -81,10 +101,14 @@ class _Links:
             self.tokens[station_id] = feed_token_for(self.secret_key, station_id, version)
         return f"{self.base}/feeds/{slug}/audio/{episode_id}.mp3?token={self.tokens[station_id]}"
 
+    def prefix(self, station: tuple[str, int, str]) -> str:
+        # What every link of the station shares (base URL, slug, token): part of each block's fingerprint.
+        return self.audio(station, "")
+
 
 def _raw(column: Any) -> Any:
     # Timestamps and JSON as the driver returns them: SQLite's text is parsed only when an event is rendered
-    # (render_event memoises on these values), PostgreSQL's driver hands over datetimes and lists anyway.
+    # (most blocks come from storage), PostgreSQL's driver hands over datetimes and lists anyway.
     return type_coerce(column, String)
 
 
@@ -116,61 +140,90 @@ def _extras(session: Session, scope: Rows) -> tuple[dict[str, list[Any]], dict[s
     return overrides, feedback
 
 
-def _events(session: Session, query: Rows, links: _Links, versions: dict[str, int]) -> list[EventValues]:
-    overrides, feedback = _extras(session, query.with_only_columns(Broadcast.id).order_by(None))
-    events: list[EventValues] = []
-    for (bid, tzid, wall, start, dur, rrule, exdates, status, seq, b_upd, notes, ep_id, title, kind, e_upd, audio,
-         slug, name, freq, station_id) in session.connection().execute(query):
-        station = (slug, versions[station_id], station_id)
-        modified = max(b_upd, e_upd)
-        audio_url = links.audio(station, ep_id) if audio else None
-        common = {"uid": f"{bid}@ashshash-radio", "tzid": tzid, "sequence": seq, "location": f"{name} {freq}".strip(),
-                  "cancelled": status == BroadcastStatus.CANCELLED}
-        reported = feedback.get(bid, {})
-        if rrule is None:
-            events.append(EventValues(start=start, wall_start=wall, duration_s=dur, last_modified=modified, title=title,
-                                      kind=kind, episode_id=ep_id, notes=notes, audio_url=audio_url,
-                                      feedback=reported.get(wall), **common))
+def _broadcast_events(row: Any, station: tuple[str, int, str], links: _Links, moved: Sequence[Any],
+                      reported: dict[str, Feedback]) -> list[EventValues]:
+    # The events of one broadcast: the booking (a series with its EXDATEs) and its per-occurrence children.
+    (bid, tzid, wall, start, dur, rrule, exdates, status, seq, b_upd, notes, ep_id, title, kind, e_upd, audio,
+     _slug, name, freq, _station_id) = row
+    modified = max(b_upd, e_upd)
+    audio_url = links.audio(station, ep_id) if audio else None
+    common = {"uid": f"{bid}@ashshash-radio", "tzid": tzid, "sequence": seq, "location": f"{name} {freq}".strip(),
+              "cancelled": status == BroadcastStatus.CANCELLED}
+    if rrule is None:
+        return [EventValues(start=start, wall_start=wall, duration_s=dur, last_modified=modified, title=title,
+                            kind=kind, episode_id=ep_id, notes=notes, audio_url=audio_url,
+                            feedback=reported.get(wall), **common)]
+    skipped, children = set(_json_list(exdates)), []
+    for key, o_start, o_wall, o_dur, o_notes, o_upd, o_ep, o_title, o_kind, o_restricted, o_audio in moved:
+        if o_restricted:  # an occurrence switched to an episode that is restricted now: leave a gap
+            skipped.add(key)
             continue
-        skipped, children = set(_json_list(exdates)), []
-        for key, o_start, o_wall, o_dur, o_notes, o_upd, o_ep, o_title, o_kind, o_restricted, o_audio in overrides.get(
-                bid, ()):
-            if o_restricted:  # an occurrence switched to an episode that is restricted now: leave a gap
-                skipped.add(key)
-                continue
+        children.append(EventValues(
+            start=o_start, wall_start=o_wall, duration_s=o_dur, recurrence_key=key, feedback=reported.get(key),
+            last_modified=max(modified, o_upd), notes=o_notes or notes,
+            title=o_title if o_ep else title, kind=o_kind if o_ep else kind, episode_id=o_ep or ep_id,
+            audio_url=(links.audio(station, o_ep) if o_audio else None) if o_ep else audio_url, **common))
+    overridden = {c.recurrence_key for c in children}
+    for key, counts in reported.items():  # an aired occurrence with feedback carries its counts
+        if key not in overridden and key not in skipped:
             children.append(EventValues(
-                start=o_start, wall_start=o_wall, duration_s=o_dur, recurrence_key=key, feedback=reported.get(key),
-                last_modified=max(modified, o_upd), notes=o_notes or notes,
-                title=o_title if o_ep else title, kind=o_kind if o_ep else kind, episode_id=o_ep or ep_id,
-                audio_url=(links.audio(station, o_ep) if o_audio else None) if o_ep else audio_url, **common))
-        moved = {c.recurrence_key for c in children}
-        for key, counts in reported.items():  # an aired occurrence with feedback carries its counts
-            if key not in moved and key not in skipped:
-                children.append(EventValues(
-                    start=wall_to_utc(parse_local(key), zone(tzid)), wall_start=key, duration_s=dur,
-                    recurrence_key=key, feedback=counts, last_modified=modified, title=title, kind=kind,
-                    episode_id=ep_id, notes=notes, audio_url=audio_url, **common))
-        events.append(EventValues(start=start, wall_start=wall, duration_s=dur, last_modified=modified, title=title,
-                                  kind=kind, episode_id=ep_id, notes=notes, audio_url=audio_url, rrule=rrule,
-                                  exdates=tuple(sorted(skipped)), **common))
-        events.extend(sorted(children, key=lambda e: e.recurrence_key or ""))
-    return events
+                start=wall_to_utc(parse_local(key), zone(tzid)), wall_start=key, duration_s=dur,
+                recurrence_key=key, feedback=counts, last_modified=modified, title=title, kind=kind,
+                episode_id=ep_id, notes=notes, audio_url=audio_url, **common))
+    master = EventValues(start=start, wall_start=wall, duration_s=dur, last_modified=modified, title=title,
+                         kind=kind, episode_id=ep_id, notes=notes, audio_url=audio_url, rrule=rrule,
+                         exdates=tuple(sorted(skipped)), **common)
+    return [master, *sorted(children, key=lambda e: e.recurrence_key or "")]
 
 
-def station_calendar_values(session: Session, station: Station, base_url: str, secret_key: str,
-                            now: dt.datetime) -> CalendarValues:
-    """The calendar values of one station's broadcasts."""
+@dataclass(frozen=True)
+class RenderedCalendar:
+    """A calendar's bytes and the blocks that had to be rendered (to be stored with ``save_fragments``)."""
+
+    body: bytes
+    fresh: list[Fragment]
+
+
+def _render(session: Session, query: Rows, links: _Links, versions: dict[str, int],
+            head: CalendarValues) -> RenderedCalendar:
+    """Header, VTIMEZONEs and each broadcast's block: the stored one while its fingerprint holds, else rendered."""
+    overrides, feedback = _extras(session, query.with_only_columns(Broadcast.id).order_by(None))
+    full = (query.add_columns(CalendarFragment.fingerprint, CalendarFragment.body)
+            .outerjoin(CalendarFragment, CalendarFragment.broadcast_id == Broadcast.id))
+    blocks: list[bytes] = []
+    fresh: list[Fragment] = []
+    tzids: set[str] = set()
+    for *values, stored_fp, stored_body in session.connection().execute(full):
+        row = tuple(values)
+        bid, tzid, slug, station_id = row[0], row[1], row[16], row[19]
+        station = (slug, versions[station_id], station_id)
+        moved = sorted(overrides.get(bid, ()))
+        reported = feedback.get(bid, {})
+        tzids.add(tzid)
+        print_ = fingerprint(row, links.prefix(station), moved, sorted(reported.items()))
+        if print_ == stored_fp:
+            blocks.append(stored_body)
+            continue
+        body = b"".join(render_event(ev) for ev in _broadcast_events(row, station, links, moved, reported))
+        blocks.append(body)
+        fresh.append(Fragment(bid, print_, body))
+    return RenderedCalendar(b"".join([calendar_head(head, tzids), *blocks, CALENDAR_END]), fresh)
+
+
+def render_for_station(session: Session, station: Station, base_url: str, secret_key: str,
+                       now: dt.datetime) -> RenderedCalendar:
+    """The station's calendar as iCalendar bytes (and the blocks rendered anew)."""
     query = _events_query(now).where(Broadcast.station_id == station.id)
-    events = _events(session, query, _Links(base_url, secret_key), {station.id: station.feed_token_version})
     label = " / ".join(n for n in (station.name_bn, station.name) if n)
-    return CalendarValues(name=f"{label} — সম্প্রচার / broadcasts",
+    head = CalendarValues(name=f"{label} — সম্প্রচার / broadcasts",
                           description=f"আশ্বাস রেডিও: {label} এর সম্প্রচার সূচি / Ashshash Radio broadcast plan "
                                       f"for {station.name}",
-                          timezone=station.timezone, events=tuple(events))
+                          timezone=station.timezone)
+    return _render(session, query, _Links(base_url, secret_key), {station.id: station.feed_token_version}, head)
 
 
-def campaign_calendar_values(session: Session, base_url: str, secret_key: str, now: dt.datetime, *,
-                             campaign: str | None = None, stations: Iterable[str] | None = None) -> CalendarValues:
+def render_campaign_calendar(session: Session, base_url: str, secret_key: str, now: dt.datetime, *,
+                             campaign: str | None = None, stations: Iterable[str] | None = None) -> RenderedCalendar:
     """All stations' broadcasts (optionally of one campaign): the producers' overview."""
     query = _events_query(now)
     if campaign:
@@ -178,14 +231,8 @@ def campaign_calendar_values(session: Session, base_url: str, secret_key: str, n
     if stations is not None:
         query = query.where(Station.slug.in_(list(stations)))
     versions = {sid: version for sid, version in session.execute(select(Station.id, Station.feed_token_version))}
-    events = _events(session, query, _Links(base_url, secret_key), versions)
     title = f"প্রচারণা / Campaign: {campaign}" if campaign else "সব স্টেশন / All stations"
-    return CalendarValues(name=f"আশ্বাস রেডিও / Ashshash Radio — {title}",
+    head = CalendarValues(name=f"আশ্বাস রেডিও / Ashshash Radio — {title}",
                           description="সব অংশীদার স্টেশনের সম্প্রচার / Broadcasts on all partner stations",
-                          timezone="Asia/Dhaka", events=tuple(events))
-
-
-def render_for_station(session: Session, station: Station, base_url: str, secret_key: str,
-                       now: dt.datetime) -> bytes:
-    """The station's calendar as iCalendar bytes."""
-    return render_station_calendar(station_calendar_values(session, station, base_url, secret_key, now))
+                          timezone="Asia/Dhaka")
+    return _render(session, query, _Links(base_url, secret_key), versions, head)

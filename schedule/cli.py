@@ -25,12 +25,15 @@ def calendar(slug: str, output: Path | None) -> None:
     """Write a station's iCalendar calendar (the same as its feed URL serves)."""
     from radio.cli import runtime_for_cli
     from schedule.calendar_feed import render_for_station
+    from schedule.fragments import save_fragments
     from schedule.stations import get_station
 
     runtime = runtime_for_cli()
     with runtime.read_session() as session:
         station = get_station(session, slug)
-        body = render_for_station(session, station, runtime.settings.public_url, runtime.secret_key, utcnow())
+        rendered = render_for_station(session, station, runtime.settings.public_url, runtime.secret_key, utcnow())
+    save_fragments(runtime, rendered.fresh)
+    body = rendered.body
     if output is None:
         sys.stdout.buffer.write(body)
         sys.stdout.buffer.flush()

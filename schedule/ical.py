@@ -1,17 +1,21 @@
-"""RFC 5545 calendars of broadcasts, built with icalendar from plain values (a pure function, memoised per event)."""
+"""RFC 5545 calendars of broadcasts, built with icalendar from plain values (pure functions: values in, bytes out)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import icalendar
 from icalendar import Calendar, Event, Timezone, vCategory, vDDDTypes, vDuration, vRecur, vText, vUri
 
 from schedule.folding import fold_lines
 from schedule.recurrence import UTC, parse_local, zone
 
 PRODID = "-//Ashshash Radio//Broadcast calendar 1.0//EN"
+# Bump the number when the rendering changes: ETags turn and every stored event block is rendered again.
+RENDER_FORMAT = f"4|icalendar {icalendar.__version__}"
 KIND_BN = {"drama": "নাটক", "psa": "জনসচেতনতামূলক বার্তা", "talk": "আলোচনা", "interview": "সাক্ষাৎকার",
            "call_in": "ফোন-ইন", "song": "গান", "jingle": "জিঙ্গেল", "other": "অন্যান্য"}
 FEEDBACK_LABELS = (("calls", "ফোন কল", "Calls", "X-RADIO-FEEDBACK-CALLS"),
@@ -34,7 +38,7 @@ class Feedback:
 
 @dataclass(frozen=True)
 class EventValues:
-    """Everything one VEVENT shows; hashable, so a rendered event is reused while its values stay the same."""
+    """Everything one VEVENT shows."""
 
     uid: str
     tzid: str
@@ -109,7 +113,6 @@ def _timed(ev: EventValues) -> tuple[dt.datetime, dt.datetime]:
     return start, end_utc.astimezone(tz)
 
 
-@lru_cache(maxsize=50_000)
 def render_event(ev: EventValues) -> bytes:
     """One folded VEVENT."""
     event = Event()
@@ -151,8 +154,11 @@ def _timezone_lines(tzid: str) -> tuple[str, ...]:
     return tuple(line for line in vtz.content_lines() if line)
 
 
-def render_station_calendar(values: CalendarValues) -> bytes:
-    """The iCalendar text of ``values``: header, a VTIMEZONE per TZID used, then the events."""
+CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+def calendar_head(values: CalendarValues, tzids: Iterable[str] = ()) -> bytes:
+    """The folded calendar header (names, refresh interval) and a VTIMEZONE for each TZID and the calendar's zone."""
     cal = Calendar()
     cal["PRODID"] = vText(PRODID)
     cal["VERSION"] = vText("2.0")
@@ -166,9 +172,12 @@ def render_station_calendar(values: CalendarValues) -> bytes:
     cal.add("REFRESH-INTERVAL", values.refresh, parameters={"VALUE": "DURATION"})
     cal["X-PUBLISHED-TTL"] = vDuration(values.refresh)
     header = [line for line in cal.content_lines() if line][:-1]  # without END:VCALENDAR
-    tzids = sorted({ev.tzid for ev in values.events} | {values.timezone})
     parts = [fold_lines(header)]
-    parts += [fold_lines(list(_timezone_lines(tzid))) for tzid in tzids]
-    parts += [render_event(ev) for ev in values.events]
-    parts.append(b"END:VCALENDAR\r\n")
+    parts += [fold_lines(list(_timezone_lines(tzid))) for tzid in sorted({*tzids, values.timezone})]
     return b"".join(parts)
+
+
+def render_station_calendar(values: CalendarValues) -> bytes:
+    """The iCalendar text of ``values``: header, a VTIMEZONE per TZID used, then the events."""
+    head = calendar_head(values, {ev.tzid for ev in values.events})
+    return b"".join([head, *(render_event(ev) for ev in values.events), CALENDAR_END])

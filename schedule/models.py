@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from episodes.models import Episode
@@ -53,6 +53,8 @@ class Broadcast(Base):
         # Cover the feed's validator (count, last change, visible cancellations) so a 304 reads no table rows.
         Index("ix_broadcasts_station_updated", "station_id", "updated_at"),
         Index("ix_broadcasts_station_cancelled", "station_id", "cancelled_at"),
+        # The episodes a station's calendar shows (the validator's newest episode change), read from the index.
+        Index("ix_broadcasts_station_episode", "station_id", "episode_id"),
     )
 
     id: Mapped[IdPk]
@@ -88,10 +90,15 @@ class BroadcastOverride(Base):
     """One occurrence of a series moved or changed (iCalendar ``RECURRENCE-ID``)."""
 
     __tablename__ = "broadcast_overrides"
-    __table_args__ = (UniqueConstraint("broadcast_id", "recurrence_key", name="uq_broadcast_overrides_occurrence"),)
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "recurrence_key", name="uq_broadcast_overrides_occurrence"),
+        Index("ix_broadcast_overrides_station_episode", "station_id", "episode_id"),
+    )
 
     id: Mapped[IdPk]
     broadcast_id: Mapped[str] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True)
+    # The broadcast's station (it never changes): the episodes a station's calendar shows, without a join.
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id", ondelete="RESTRICT"))
     recurrence_key: Mapped[str] = mapped_column(String(19))  # original wall time of the occurrence
     local_start: Mapped[str] = mapped_column(String(19))
     starts_at: Mapped[dt.datetime]
@@ -130,6 +137,18 @@ class FeedbackReport(Base):
     current: Mapped[bool] = mapped_column(default=True)
     reported_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[Created]
+
+
+class CalendarFragment(Base):
+    """A broadcast's rendered, folded VEVENT block(s), reused while the fingerprint of its inputs is unchanged."""
+
+    __tablename__ = "calendar_fragments"
+
+    broadcast_id: Mapped[str] = mapped_column(String(32), ForeignKey("broadcasts.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # hash of everything the block shows (see fragments.py)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[Updated]
 
 
 FEEDBACK_COUNTS = ("calls", "sms", "missed_calls", "letters", "in_person")

@@ -181,7 +181,7 @@ def change_occurrence(session: Session, broadcast: Broadcast, occurrence: Any, d
                                code="series_overlaps_itself")
         _conflicts(session, broadcast.station_id, [moved], broadcast.id)
         if existing is None:
-            existing = BroadcastOverride(recurrence_key=occ.key, notes="")
+            existing = BroadcastOverride(recurrence_key=occ.key, notes="", station_id=broadcast.station_id)
             broadcast.overrides.append(existing)
         existing.local_start, existing.starts_at = moved.wall, start
         existing.duration_s = duration.total_seconds()

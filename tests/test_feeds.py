@@ -266,3 +266,77 @@ def test_done_when_two_stations_weekly_series_feedback_in_feeds_and_summaries(ru
     summary = producer.get("/api/v1/feedback/summary?group_by=station").json["items"]
     assert [(s["key"], s["calls"], s["total"]) for s in summary] == [("radio-jamuna", 3, 3), ("radio-padma", 14, 137)]
     assert [s["key"] for s in padma_user.get("/api/v1/feedback/summary").json["items"]] == ["radio-padma"]
+
+
+def test_etag_ignores_episodes_not_booked_on_the_station(runtime, world, client) -> None:
+    booked, moved_to = make_episode(runtime, title="বুক করা"), make_episode(runtime, title="বদলি পর্ব")
+    elsewhere = make_episode(runtime, title="অন্য স্টেশনে")
+    series = _book(world["producer"], "radio-padma", booked, "2026-03-06T20:00", "FREQ=WEEKLY;COUNT=4")
+    assert world["producer"].patch(f"/api/v1/broadcasts/{series['id']}",
+                                   json={"occurrence": "2026-03-13", "episode_id": moved_to}).status_code == 200
+    _book(world["producer"], "radio-jamuna", elsewhere, "2026-03-06T20:00")
+    url = feed_path(world["padma"]["calendar_url"])
+    tag = client.get(url).headers["ETag"]
+    # Uploads, analysis progress and edits of episodes this station does not air: still a 304.
+    unbooked = make_episode(runtime, title="নতুন আপলোড")
+    with runtime.session() as session:
+        session.get(Episode, unbooked).status = "analysing"
+        session.get(Episode, elsewhere).title = "অন্য স্টেশনের নতুন নাম"
+    assert client.get(url, headers={"If-None-Match": tag}).status_code == 304
+    # A booked episode's title, or the episode an occurrence switched to: a new ETag and the new text.
+    for episode, title in ((booked, "বুক করা — নতুন নাম"), (moved_to, "বদলি পর্ব — নতুন নাম")):
+        with runtime.session() as session:
+            session.get(Episode, episode).title = title
+        r = client.get(url, headers={"If-None-Match": tag})
+        assert r.status_code == 200 and r.headers["ETag"] != tag and title in r.get_data(as_text=True)
+        tag = r.headers["ETag"]
+
+
+def test_stored_event_blocks_are_reused_and_only_stale_ones_rendered(runtime, world, client, monkeypatch) -> None:
+    import schedule.calendar_feed
+    from schedule.models import CalendarFragment
+
+    rendered: list[str] = []
+    real = schedule.calendar_feed.render_event
+
+    def counting(ev):
+        rendered.append(ev.uid.split("@")[0])
+        return real(ev)
+
+    monkeypatch.setattr(schedule.calendar_feed, "render_event", counting)
+    episode = make_episode(runtime, title="সংরক্ষিত অংশ")
+    ids = [_book(world["producer"], "radio-padma", episode, f"2026-03-0{d}T20:00")["id"] for d in (6, 7, 8)]
+    series = _book(world["producer"], "radio-padma", make_episode(runtime), "2026-03-09T08:00", "FREQ=DAILY;COUNT=3")
+    url = feed_path(world["padma"]["calendar_url"])
+
+    def render() -> bytes:
+        rendered.clear()
+        with client.get(url) as response:  # the server stores new blocks when it closes the response
+            return response.data
+
+    first = render()
+    assert sorted(set(rendered)) == sorted([*ids, series["id"]])
+    with runtime.session() as session:
+        assert session.query(CalendarFragment).count() == 4
+    assert render() == first and rendered == []  # a query and a concatenation: nothing rendered
+    world["producer"].patch(f"/api/v1/broadcasts/{ids[1]}", json={"notes": "স্টুডিও বদল"})
+    assert "স্টুডিও বদল" in render().decode().replace("\r\n ", "") and rendered == [ids[1]]
+    # The fingerprint covers what a block shows, not only timestamps: a silent edit is still picked up.
+    with runtime.engine.begin() as conn:
+        conn.execute(Episode.__table__.update().where(Episode.id == episode).values(title="চুপচাপ বদল"))
+    body = render().decode().replace("\r\n ", "")
+    assert sorted(rendered) == sorted(ids) and "চুপচাপ বদল" in body and "সংরক্ষিত অংশ" not in body
+    # The producers' calendar shares the blocks (same links); a rotated token renders every block anew.
+    rendered.clear()
+    assert world["producer"].get("/api/v1/calendar.ics?station=radio-padma").status_code == 200 and rendered == []
+    assert world["admin"].post("/api/v1/stations/radio-padma/rotate-token").status_code == 200
+    with runtime.session() as session:
+        from schedule.models import Station
+        from schedule.stations import feed_urls
+
+        url = feed_path(feed_urls("http://x", runtime.secret_key,
+                                  session.query(Station).filter_by(slug="radio-padma").one())["calendar_url"])
+    body = render()
+    assert len(set(rendered)) == 4 and parse_strict(body).events
+    assert url.split("token=")[1].encode() in body and world["padma"]["calendar_url"].split("token=")[1].encode() \
+        not in body

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, request, send_file
 from radio.db import utcnow
 from radio.errors import NotFound
 from schedule.calendar_feed import render_for_station, station_validator
+from schedule.fragments import save_fragments
 from schedule.podcast import (
     TRANSCRIPT_TYPES,
     render_podcast_feed,
@@ -46,12 +47,16 @@ def _conditional(kind: str, slug: str, content_type: str) -> Response:
         cached = _not_modified(etag, validator.last_modified)
         if cached is not None:
             return cached  # answered from one aggregate query: nothing rendered
+        fresh = []
         if kind == "ics":
-            body = render_for_station(session, station, rt.settings.public_url, rt.secret_key, now)
+            rendered = render_for_station(session, station, rt.settings.public_url, rt.secret_key, now)
+            body, fresh = rendered.body, rendered.fresh
         else:
             body = render_podcast_feed(station_podcast_values(session, station, rt.settings.public_url,
                                                               rt.secret_key, now))
     response = Response(body, content_type=content_type)
+    if fresh:  # blocks rendered anew are stored once the answer is sent: the client never waits for the write lock
+        response.call_on_close(lambda: save_fragments(rt, fresh))
     response.set_etag(etag)
     response.last_modified = validator.last_modified
     response.headers["Cache-Control"] = CACHE_CONTROL

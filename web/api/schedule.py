@@ -12,8 +12,8 @@ from radio.errors import InvalidInput
 from radio.models import Role, User
 from schedule import feedback as fb
 from schedule import services, stations
-from schedule.calendar_feed import campaign_calendar_values
-from schedule.ical import render_station_calendar
+from schedule.calendar_feed import render_campaign_calendar
+from schedule.fragments import store_fragments
 from schedule.serialize import broadcast_dict, feedback_dict, station_dict
 from web.api.core import json_body
 from web.auth import current_user, require_role, require_user
@@ -194,6 +194,8 @@ def feedback_summary() -> Response:
 def campaign_calendar() -> Response:
     """The producers' calendar across stations (``campaign``, ``station`` filters)."""
     slugs = request.args.getlist("station") or None
-    values = campaign_calendar_values(db(), runtime().settings.public_url, runtime().secret_key, utcnow(),
-                                      campaign=request.args.get("campaign") or None, stations=slugs)
-    return Response(render_station_calendar(values), content_type="text/calendar; charset=utf-8")
+    rendered = render_campaign_calendar(db(), runtime().settings.public_url, runtime().secret_key, utcnow(),
+                                        campaign=request.args.get("campaign") or None, stations=slugs)
+    store_fragments(db(), rendered.fresh)
+    db().commit()
+    return Response(rendered.body, content_type="text/calendar; charset=utf-8")
