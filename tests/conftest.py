@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backends import PG_URL, needs_pg, truncate_all
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
@@ -17,16 +18,10 @@ from sqlalchemy.engine import make_url
 
 from radio.auth import create_user, issue_token
 from radio.config import load_settings
-from radio.db import Base, make_engine
-from radio.migrate import load_models, upgrade
+from radio.db import make_engine
+from radio.migrate import upgrade
 from radio.runtime import Runtime, set_runtime
 from web import create_app
-
-PG_URL = os.environ.get("RADIO_TEST_DATABASE_URL", "")
-REDIS_URL = os.environ.get("RADIO_TEST_REDIS_URL", "")
-
-needs_pg = pytest.mark.skipif(not PG_URL, reason="RADIO_TEST_DATABASE_URL is not set")
-needs_redis = pytest.mark.skipif(not REDIS_URL, reason="RADIO_TEST_REDIS_URL is not set")
 
 
 def _worker_id() -> str:
@@ -62,15 +57,6 @@ def pg_database() -> Iterator[str]:
     admin.dispose()
 
 
-def _truncate_all(url: str) -> None:
-    load_models()
-    engine = make_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[needs_pg, pytest.mark.postgres])])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database for one test: SQLite copy or a truncated PostgreSQL database."""
@@ -82,7 +68,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     else:
         url = request.getfixturevalue("pg_database")
         yield url
-        _truncate_all(url)
+        truncate_all(url)
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from typing import Any
 
 import fault_jobs  # noqa: F401 - the test job kinds, also known to the worker processes
 import pytest
-from conftest import REDIS_URL, _truncate_all, needs_pg, needs_redis
+from backends import REDIS_URL, needs_pg, needs_redis
+from backends import truncate_all as _truncate_all
 from fault_jobs import marker_events
 
 from radio.config import load_settings

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from backends import PG_URL
 from click.testing import CliRunner
-from conftest import PG_URL
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
