@@ -8,12 +8,27 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Select, String, func, or_, select, type_coerce, union
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    BindParameter,
+    CompoundSelect,
+    Select,
+    String,
+    Text,
+    bindparam,
+    cast,
+    func,
+    or_,
+    select,
+    type_coerce,
+    union,
+)
+from sqlalchemy.orm import Session, aliased
 
 from episodes.models import Episode
+from radio.db import UTCDateTime
 from schedule.fragments import Fragment, fingerprint
 from schedule.ical import (
     CALENDAR_END,
@@ -56,27 +71,45 @@ def station_validator(session: Session, station: Station, base_url: str, now: dt
     edits of other episodes leave it alone. The count of the cancellations still shown changes exactly when one
     leaves the feed: the only way the passing of time changes the calendar's bytes.
     """
-    mine = Broadcast.station_id == station.id
-    booked: CompoundSelect[Any] = union(select(Broadcast.episode_id).where(mine),
-                   select(BroadcastOverride.episode_id).where(BroadcastOverride.station_id == station.id,
-                                                              BroadcastOverride.episode_id.is_not(None)))
-    row = session.execute(select(
-        select(func.count()).select_from(Broadcast).where(mine).scalar_subquery(),
-        select(func.max(Broadcast.updated_at)).where(mine).scalar_subquery(),
-        select(func.count()).select_from(Broadcast)
-        .where(mine, Broadcast.cancelled_at >= now - CANCELLED_KEPT).scalar_subquery(),
-        select(func.max(Episode.updated_at)).where(Episode.id.in_(booked)).scalar_subquery(),
-    )).one()
+    row = session.execute(_validator_query(), {"station_id": station.id, "shown_since": now - CANCELLED_KEPT}).one()
     stamps = [station.updated_at, *(t for t in (row[1], row[3]) if t is not None)]
     parts = [RENDER_FORMAT, station.id, str(station.feed_token_version), station.updated_at.isoformat(),
              base_url, *(str(v) for v in row)]
     return Validator(hashlib.sha256("|".join(parts).encode()).hexdigest()[:40], max(stamps).replace(microsecond=0))
 
 
+@cache
+def _validator_query() -> Select[Any]:
+    # Built once (the statement is the same for every station; its construction costs more than running it).
+    station_id = bindparam("station_id", type_=String)
+    mine = Broadcast.station_id == station_id
+    return select(
+        select(func.count()).select_from(Broadcast).where(mine).scalar_subquery(),
+        select(func.max(Broadcast.updated_at)).where(mine).scalar_subquery(),
+        select(func.count()).select_from(Broadcast)
+        .where(mine, Broadcast.cancelled_at >= bindparam("shown_since", type_=UTCDateTime())).scalar_subquery(),
+        select(func.max(Episode.updated_at)).where(Episode.id.in_(_booked_episodes(station_id))).scalar_subquery(),
+    )
+
+
+def _booked_episodes(station_id: BindParameter[str]) -> CompoundSelect[Any]:
+    # The distinct episodes of the station's broadcasts by a loose index scan (one index probe per episode, not
+    # one row per broadcast: a recursive CTE stepping to the next larger episode id), and those of overrides.
+    first = (select(func.min(Broadcast.episode_id).label("episode_id")).where(Broadcast.station_id == station_id)
+             .cte("booked", recursive=True))
+    after = aliased(Broadcast)
+    following = select(func.min(after.episode_id)).where(after.station_id == station_id,
+                                                         after.episode_id > first.c.episode_id).scalar_subquery()
+    booked = first.union_all(select(following).where(first.c.episode_id.is_not(None)))
+    return union(select(booked.c.episode_id),
+                 select(BroadcastOverride.episode_id).where(BroadcastOverride.station_id == station_id,
+                                                            BroadcastOverride.episode_id.is_not(None)))
+
+
 def _events_query(now: dt.datetime) -> Rows:
     query: Rows = (
         select(Broadcast.id, Broadcast.tzid, Broadcast.local_start, _raw(Broadcast.starts_at), Broadcast.duration_s,
-               Broadcast.rrule, _raw(Broadcast.exdates), Broadcast.status, Broadcast.sequence,
+               Broadcast.rrule, cast(Broadcast.exdates, Text), Broadcast.status, Broadcast.sequence,
                _raw(Broadcast.updated_at), Broadcast.notes, Episode.id, Episode.title, Episode.kind,
                _raw(Episode.updated_at),
                Episode.broadcast_sha256, Station.slug, Station.name, Station.frequency, Station.id)
@@ -113,14 +146,18 @@ def _raw(column: Any) -> Any:
 
 
 def _json_list(raw: Any) -> list[Any]:
-    # EXDATEs come as JSON text from SQLite and already decoded from PostgreSQL; most lists are empty.
+    # EXDATEs come as JSON text (decoding every row's list is wasted: most are empty, most blocks are stored).
     if isinstance(raw, list):
         return raw
     return json.loads(raw) if raw and raw != "[]" else []
 
 
-def _extras(session: Session, scope: Rows) -> tuple[dict[str, list[Any]], dict[str, dict[str, Feedback]]]:
-    # Overrides (with the episode they switch to) and current feedback of the broadcasts in ``scope``.
+_Extras = tuple[dict[str, list[Any]], dict[str, dict[str, Feedback]], dict[str, tuple[str, bytes]]]
+
+
+def _extras(session: Session, scope: Rows) -> _Extras:
+    # Overrides (with the episode they switch to), current feedback and stored blocks of the broadcasts in ``scope``.
+    # The blocks come in a query of their own: joined to the main one, PostgreSQL would sort megabytes with it.
     overrides: dict[str, list[Any]] = defaultdict(list)
     feedback: dict[str, dict[str, Feedback]] = defaultdict(dict)
     moved = (select(BroadcastOverride.broadcast_id, BroadcastOverride.recurrence_key, BroadcastOverride.starts_at,
@@ -137,7 +174,10 @@ def _extras(session: Session, scope: Rows) -> tuple[dict[str, list[Any]], dict[s
         FeedbackReport.broadcast_id.in_(scope), FeedbackReport.current.is_(True))
     for bid, key, *counts in conn.execute(reports):
         feedback[bid][key] = Feedback(*counts)
-    return overrides, feedback
+    blocks = select(CalendarFragment.broadcast_id, CalendarFragment.fingerprint, CalendarFragment.body).where(
+        CalendarFragment.broadcast_id.in_(scope))
+    stored = {bid: (print_, body) for bid, print_, body in conn.execute(blocks)}
+    return overrides, feedback, stored
 
 
 def _broadcast_events(row: Any, station: tuple[str, int, str], links: _Links, moved: Sequence[Any],
@@ -187,13 +227,11 @@ class RenderedCalendar:
 def _render(session: Session, query: Rows, links: _Links, versions: dict[str, int],
             head: CalendarValues) -> RenderedCalendar:
     """Header, VTIMEZONEs and each broadcast's block: the stored one while its fingerprint holds, else rendered."""
-    overrides, feedback = _extras(session, query.with_only_columns(Broadcast.id).order_by(None))
-    full = (query.add_columns(CalendarFragment.fingerprint, CalendarFragment.body)
-            .outerjoin(CalendarFragment, CalendarFragment.broadcast_id == Broadcast.id))
+    overrides, feedback, stored = _extras(session, query.with_only_columns(Broadcast.id).order_by(None))
     blocks: list[bytes] = []
     fresh: list[Fragment] = []
     tzids: set[str] = set()
-    for *values, stored_fp, stored_body in session.connection().execute(full):
+    for values in session.connection().execute(query):
         row = tuple(values)
         bid, tzid, slug, station_id = row[0], row[1], row[16], row[19]
         station = (slug, versions[station_id], station_id)
@@ -201,8 +239,9 @@ def _render(session: Session, query: Rows, links: _Links, versions: dict[str, in
         reported = feedback.get(bid, {})
         tzids.add(tzid)
         print_ = fingerprint(row, links.prefix(station), moved, sorted(reported.items()))
-        if print_ == stored_fp:
-            blocks.append(stored_body)
+        kept = stored.get(bid)
+        if kept is not None and kept[0] == print_:
+            blocks.append(kept[1])
             continue
         body = b"".join(render_event(ev) for ev in _broadcast_events(row, station, links, moved, reported))
         blocks.append(body)
