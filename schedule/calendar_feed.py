@@ -88,13 +88,16 @@ def _validator_query() -> Select[Any]:
         select(func.max(Broadcast.updated_at)).where(mine).scalar_subquery(),
         select(func.count()).select_from(Broadcast)
         .where(mine, Broadcast.cancelled_at >= bindparam("shown_since", type_=UTCDateTime())).scalar_subquery(),
-        select(func.max(Episode.updated_at)).where(Episode.id.in_(_booked_episodes(station_id))).scalar_subquery(),
+        select(func.max(Episode.updated_at)).where(Episode.id.in_(booked_episodes(station_id))).scalar_subquery(),
     )
 
 
-def _booked_episodes(station_id: BindParameter[str]) -> CompoundSelect[Any]:
-    # The distinct episodes of the station's broadcasts by a loose index scan (one index probe per episode, not
-    # one row per broadcast: a recursive CTE stepping to the next larger episode id), and those of overrides.
+def booked_episodes(station_id: str | BindParameter[str]) -> CompoundSelect[Any]:
+    """Ids of the episodes booked on the station, directly or by an override (cancelled bookings included).
+
+    The broadcasts' episodes come from a loose index scan: a recursive CTE stepping to the next larger episode id,
+    one index probe per distinct episode instead of one row per broadcast.
+    """
     first = (select(func.min(Broadcast.episode_id).label("episode_id")).where(Broadcast.station_id == station_id)
              .cte("booked", recursive=True))
     after = aliased(Broadcast)

@@ -340,3 +340,23 @@ def test_stored_event_blocks_are_reused_and_only_stale_ones_rendered(runtime, wo
     assert len(set(rendered)) == 4 and parse_strict(body).events
     assert url.split("token=")[1].encode() in body and world["padma"]["calendar_url"].split("token=")[1].encode() \
         not in body
+
+
+def test_podcast_etag_turns_with_transcripts_of_booked_episodes_only(runtime, world, client) -> None:
+    from transcripts.models import Transcript
+
+    booked, unbooked = make_episode(runtime), make_episode(runtime)
+    _book(world["producer"], "radio-padma", booked, local_dhaka(2))
+    url = feed_path(world["padma"]["podcast_url"])
+    tag = client.get(url).headers["ETag"]
+
+    def transcribe(episode: str) -> None:
+        with runtime.session() as session:
+            session.add(Transcript(episode_id=episode, audio_sha256="0" * 64, model="tiny", model_sha256="0" * 64,
+                                   params={}, language="bn", started_at=utcnow(), finished_at=utcnow()))
+
+    transcribe(unbooked)
+    assert client.get(url, headers={"If-None-Match": tag}).status_code == 304
+    transcribe(booked)
+    r = client.get(url, headers={"If-None-Match": tag})
+    assert r.status_code == 200 and r.headers["ETag"] != tag and b"<podcast:transcript " in r.data

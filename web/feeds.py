@@ -10,6 +10,7 @@ from schedule.calendar_feed import render_for_station, station_validator
 from schedule.fragments import save_fragments
 from schedule.podcast import (
     TRANSCRIPT_TYPES,
+    podcast_validator,
     render_podcast_feed,
     station_airs_episode,
     station_podcast_values,
@@ -41,9 +42,9 @@ def _conditional(kind: str, slug: str, content_type: str) -> Response:
     now = utcnow()
     with rt.read_session() as session:
         station = station_for_feed(session, slug, request.args.get("token"), rt.secret_key)
-        validator = station_validator(session, station, rt.settings.public_url, now)
-        # The podcast lists what aired in the last 30 days: it also changes when a day passes.
-        etag = f"{kind}-{validator.etag}" + (f"-{now:%Y%m%d}" if kind == "rss" else "")
+        validate = station_validator if kind == "ics" else podcast_validator
+        validator = validate(session, station, rt.settings.public_url, now)
+        etag = f"{kind}-{validator.etag}"
         cached = _not_modified(etag, validator.last_modified)
         if cached is not None:
             return cached  # answered from one aggregate query: nothing rendered
