@@ -170,16 +170,16 @@ def _extras(session: Session, scope: Rows) -> _Extras:
              .outerjoin(Episode, Episode.id == BroadcastOverride.episode_id)
              .where(BroadcastOverride.broadcast_id.in_(scope)))
     conn = session.connection()  # Core rows: the ORM's per-row bookkeeping is wasted on plain columns
-    for row in conn.execute(moved):
+    for row in conn.execute(moved).all():
         overrides[row[0]].append(row[1:])
     reports = select(FeedbackReport.broadcast_id, FeedbackReport.occurrence_key,
                      *(getattr(FeedbackReport, k) for k in FEEDBACK_COUNTS)).where(
         FeedbackReport.broadcast_id.in_(scope), FeedbackReport.current.is_(True))
-    for bid, key, *counts in conn.execute(reports):
+    for bid, key, *counts in conn.execute(reports).all():
         feedback[bid][key] = Feedback(*counts)
     blocks = select(CalendarFragment.broadcast_id, CalendarFragment.fingerprint, CalendarFragment.body).where(
         CalendarFragment.broadcast_id.in_(scope))
-    stored = {bid: (print_, body) for bid, print_, body in conn.execute(blocks)}
+    stored = {bid: (print_, body) for bid, print_, body in conn.execute(blocks).all()}
     return overrides, feedback, stored
 
 
@@ -234,7 +234,7 @@ def _render(session: Session, query: Rows, links: _Links, versions: dict[str, in
     blocks: list[bytes] = []
     fresh: list[Fragment] = []
     tzids: set[str] = set()
-    for values in session.connection().execute(query):
+    for values in session.connection().execute(query).all():  # fetchall: one driver call, not one per row
         row = tuple(values)
         bid, tzid, slug, station_id = row[0], row[1], row[16], row[19]
         station = (slug, versions[station_id], station_id)
