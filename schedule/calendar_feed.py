@@ -179,7 +179,7 @@ def _extras(session: Session, scope: Rows) -> _Extras:
         feedback[bid][key] = Feedback(*counts)
     blocks = select(CalendarFragment.broadcast_id, CalendarFragment.fingerprint, CalendarFragment.body).where(
         CalendarFragment.broadcast_id.in_(scope))
-    stored = {bid: (print_, body) for bid, print_, body in conn.execute(blocks).all()}
+    stored = {bid: (digest, body) for bid, digest, body in conn.execute(blocks).all()}
     return overrides, feedback, stored
 
 
@@ -241,14 +241,14 @@ def _render(session: Session, query: Rows, links: _Links, versions: dict[str, in
         moved = sorted(overrides.get(bid, ()))
         reported = feedback.get(bid, {})
         tzids.add(tzid)
-        print_ = fingerprint(row, links.prefix(station), moved, sorted(reported.items()))
+        digest = fingerprint(row, links.prefix(station), moved, sorted(reported.items()))
         kept = stored.get(bid)
-        if kept is not None and kept[0] == print_:
+        if kept is not None and kept[0] == digest:
             blocks.append(kept[1])
             continue
         body = b"".join(render_event(ev) for ev in _broadcast_events(row, station, links, moved, reported))
         blocks.append(body)
-        fresh.append(Fragment(bid, print_, body))
+        fresh.append(Fragment(bid, digest, body))
     return RenderedCalendar(b"".join([calendar_head(head, tzids), *blocks, CALENDAR_END]), fresh)
 
 
