@@ -302,6 +302,8 @@ def test_codes_show_in_evidence_and_protect_the_transcript(api_as: Any, make_epi
         apply_code(session, seg_id, {"code": "Debt bondage"})
     items = researcher.get("/api/v1/evidence?format=json").get_json()["items"]
     assert [i["codes"] for i in items] == [[], ["Debt bondage", "Recruitment"]]
+    coded = researcher.get("/api/v1/evidence?format=json&code=recruitment").get_json()["items"]
+    assert [i["segment_id"] for i in coded] == [seg_id]
     refused = transcribe(researcher, episode_id)
     assert refused.status_code == 409 and refused.get_json()["error"]["coded_segments"] == 1
     assert job_id is not None and run_job(runtime, job_id) == "failed"  # the queued run does not wipe them
@@ -389,7 +391,9 @@ def test_export_formats(api_as: Any, make_episode: Any) -> None:
     assert researcher.get(f"/api/v1/episodes/{episode_id}/transcript.doc").status_code == 404
 
 
-def test_evidence_log_with_filters(api_as: Any, make_episode: Any, runtime: Runtime) -> None:
+def test_evidence_log_with_filters(api_as: Any, make_episode: Any, make_station: Any, runtime: Runtime) -> None:
+    from schedule.models import Broadcast
+
     researcher, producer = api_as("researcher"), api_as("producer")
     a = make_episode("Call-in Dhaka", districts=["Dhaka"], campaign="safe-migration",
                      recorded_on=dt.date(2024, 3, 1))
@@ -418,6 +422,11 @@ def test_evidence_log_with_filters(api_as: Any, make_episode: Any, runtime: Runt
     assert {i["episode_id"] for i in log("language=bn")["items"]} == {c}
     assert {i["episode_id"] for i in log(f"episode_id={a},{c}")["items"]} == {a, c}
     assert log("from=2024-04-01")["filters"] == {"date_from": "2024-04-01"}
+    station = make_station("radio-padma")
+    with runtime.session() as session:
+        session.add(Broadcast(station_id=station.id, episode_id=c, tzid="Asia/Dhaka", local_start="2024-06-01T20:00:00",
+                              starts_at=dt.datetime(2024, 6, 1, 14, tzinfo=dt.UTC), duration_s=600.0))
+    assert {i["episode_id"] for i in log("station=radio-padma")["items"]} == {c}
 
     response = researcher.get(f"/api/v1/evidence?format=csv&episode_id={a}")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
@@ -427,7 +436,8 @@ def test_evidence_log_with_filters(api_as: Any, make_episode: Any, runtime: Runt
 
     for query, code in (("format=xml", "invalid_format"), ("kind=poem", "invalid_kind"),
                         ("from=yesterday", "invalid_date"), ("from=2024-05-01&to=2024-01-01", "invalid_range"),
-                        ("language=fr", "invalid_language")):
+                        ("language=fr", "invalid_language"), ("station=nowhere", "unknown_station"),
+                        ("code=nothing", "unknown_code")):
         bad = researcher.get(f"/api/v1/evidence?{query}")
         assert bad.status_code == 400 and bad.get_json()["error"]["code"] == code
     assert producer.get("/api/v1/evidence").status_code == 403

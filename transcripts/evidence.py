@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from episodes.models import KINDS, LANGUAGES, Episode
 from radio.db import utcnow
-from radio.errors import Forbidden, InvalidInput
+from radio.errors import Forbidden, InvalidInput, NotFound
 from radio.models import Role, User
 from transcripts.models import Segment, Transcript
 from transcripts.redaction import redact_phone_numbers
@@ -31,6 +31,8 @@ class EvidenceFilters:
     campaign: str | None = None
     date_from: dt.date | None = None  # on the recorded date (upload date when unknown)
     date_to: dt.date | None = None
+    station: str | None = None  # a station's slug: episodes booked (not cancelled) on it
+    code: str | None = None  # a code's id or name: only segments coded with it
     episode_ids: tuple[str, ...] = field(default_factory=tuple)
 
     def as_dict(self) -> dict[str, Any]:
@@ -50,7 +52,7 @@ def _date(args: Mapping[str, str], key: str) -> dt.date | None:
 
 
 def parse_evidence_filters(args: Mapping[str, str]) -> EvidenceFilters:
-    """Filters from query arguments (``language kind district campaign from to episode_id``), validated."""
+    """Filters from query arguments (``language kind district campaign from to station code episode_id``)."""
     language = (args.get("language") or "").strip() or None
     if language is not None and language not in LANGUAGES:
         raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}", code="invalid_language")
@@ -63,10 +65,32 @@ def parse_evidence_filters(args: Mapping[str, str]) -> EvidenceFilters:
         raise InvalidInput(f"at most {MAX_EPISODE_IDS} episode ids", code="too_many_ids")
     filters = EvidenceFilters(language=language, kind=kind, district=(args.get("district") or "").strip() or None,
                               campaign=(args.get("campaign") or "").strip() or None,
-                              date_from=_date(args, "from"), date_to=_date(args, "to"), episode_ids=ids)
+                              date_from=_date(args, "from"), date_to=_date(args, "to"),
+                              station=(args.get("station") or "").strip() or None,
+                              code=(args.get("code") or "").strip() or None, episode_ids=ids)
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise InvalidInput("'from' is after 'to'", code="invalid_range")
     return filters
+
+
+def _station_episodes(session: Session, slug: str) -> Select[Any]:
+    from schedule.models import Broadcast, Station
+
+    if session.scalar(select(Station.id).where(Station.slug == slug)) is None:
+        raise InvalidInput(f"no station {slug!r}", code="unknown_station")
+    return (select(Broadcast.episode_id).join(Station, Station.id == Broadcast.station_id)
+            .where(Station.slug == slug, Broadcast.status != "cancelled"))
+
+
+def _coded_segments(session: Session, ref: str) -> Select[Any]:
+    from transcripts.coding import find_code
+    from transcripts.coding_models import SegmentCode
+
+    try:
+        code_id = find_code(session, ref).id
+    except NotFound as exc:
+        raise InvalidInput(exc.message, code="unknown_code") from None
+    return select(SegmentCode.segment_id).where(SegmentCode.code_id == code_id)
 
 
 def _episode_date(episode: Episode) -> dt.date:
@@ -102,11 +126,15 @@ def evidence_log(session: Session, user: User, filters: EvidenceFilters) -> Evid
             query = query.where(column == value)
     if filters.episode_ids:
         query = query.where(Episode.id.in_(filters.episode_ids))
+    if filters.station is not None:
+        query = query.where(Episode.id.in_(_station_episodes(session, filters.station)))
     pairs = [(e, t) for e, t in session.execute(query) if _matches(e, filters)]
     pairs.sort(key=lambda pair: (_episode_date(pair[0]), pair[0].title, pair[0].id))
     by_transcript = {t.id: (e, t) for e, t in pairs}
-    segments = list(session.scalars(select(Segment).where(Segment.transcript_id.in_(list(by_transcript)))
-                                    .order_by(Segment.transcript_id, Segment.idx))) if by_transcript else []
+    segment_query = select(Segment).where(Segment.transcript_id.in_(list(by_transcript)))
+    if filters.code is not None:
+        segment_query = segment_query.where(Segment.id.in_(_coded_segments(session, filters.code)))
+    segments = list(session.scalars(segment_query)) if by_transcript else []
     codes = segment_codes(session, [s.id for s in segments])
     order = {t.id: n for n, (_, t) in enumerate(pairs)}
     segments.sort(key=lambda s: (order[s.transcript_id], s.idx))
