@@ -83,3 +83,15 @@ def test_word_redaction_agrees_with_text_redaction(parts: list[str]) -> None:
     words = [{"word": part, "start": float(i), "end": float(i) + 0.5} for i, part in enumerate(parts)]
     joined = "".join(w["word"] for w in redact_words(words))
     assert joined == redact_phone_numbers("".join(parts))
+
+
+def test_restore_masked_numbers_puts_numbers_back_in_order() -> None:
+    from transcripts.redaction import PHONE_MASK, redact_phone_numbers, restore_masked_numbers
+
+    original = "call 01711-123456 or ০১৮১২৩৪৫৬৭৮ now"
+    shown = redact_phone_numbers(original)
+    assert restore_masked_numbers(original, shown) == original
+    assert restore_masked_numbers(original, shown.replace("now", "today")) == original.replace("now", "today")
+    assert restore_masked_numbers("no numbers", f"typed {PHONE_MASK}") == f"typed {PHONE_MASK}"
+    three = f"{PHONE_MASK} {PHONE_MASK} {PHONE_MASK}"
+    assert restore_masked_numbers(original, three) == f"01711-123456 ০১৮১২৩৪৫৬৭৮ {PHONE_MASK}"

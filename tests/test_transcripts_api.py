@@ -459,3 +459,21 @@ def test_cli_transcribe_queues_and_waits(make_episode: Any, runtime: Runtime) ->
     assert bad.exit_code == 1 and "no such episode" in bad.output
     wrong = runner.invoke(main, ["transcribe", first, "--language", "fr"])
     assert wrong.exit_code == 2
+
+
+def test_a_researchers_correction_of_masked_text_keeps_the_real_number(api_as: Any, make_episode: Any,
+                                                                       runtime: Runtime) -> None:
+    researcher, admin = api_as("researcher"), api_as("admin")
+    episode_id = make_episode()
+    shown = transcribed(researcher, episode_id)["segments"][0]
+    assert shown["text"] == f"Please call me on {PHONE_MASK} tonight."
+    edited = shown["text"].replace("tonight", "tomorrow")
+    r = researcher.patch(f"/api/v1/segments/{shown['id']}", json={"text": edited})
+    assert r.status_code == 200 and r.get_json()["text"] == edited  # still masked for the researcher
+    with runtime.read_session() as session:
+        assert session.get(Segment, shown["id"]).text == f"Please call me on {PHONE} tomorrow."  # type: ignore
+    assert admin.get(f"/api/v1/episodes/{episode_id}/transcript").get_json()["segments"][0]["text"] == (
+        f"Please call me on {PHONE} tomorrow.")
+    # Resubmitting what was shown is no change at all.
+    again = researcher.patch(f"/api/v1/segments/{shown['id']}", json={"text": edited})
+    assert again.get_json()["revision"] == 1

@@ -32,6 +32,24 @@ def redact_phone_numbers(text: str) -> str:
     return PHONE_PATTERN.sub(PHONE_MASK, text)
 
 
+def restore_masked_numbers(original: str, corrected: str) -> str:
+    """Put the original numbers back where a corrected text still carries the masks a non-admin was shown.
+
+    Non-admins correct the redacted text; without this a correction would store the mask in place of the
+    number and the evidence would lose it. Masks are matched to the original's numbers in order; a mask
+    beyond the original's count stays as typed.
+    """
+    numbers = [original[start:end] for start, end in _find(original)]
+    if not numbers or PHONE_MASK not in corrected:
+        return corrected
+    pieces = corrected.split(PHONE_MASK)
+    out = [pieces[0]]
+    for index, piece in enumerate(pieces[1:]):
+        out.append(numbers[index] if index < len(numbers) else PHONE_MASK)
+        out.append(piece)
+    return "".join(out)
+
+
 def redact_words(words: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Word timings with phone numbers masked; a number split over several words keeps one mask."""
     if not words:

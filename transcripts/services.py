@@ -22,7 +22,7 @@ from radio.jobs import create_job
 from radio.models import Job, JobStatus, Role, User
 from transcripts.engine import LANGUAGES
 from transcripts.models import Segment, SegmentRevision, Transcript
-from transcripts.redaction import redact_phone_numbers, redact_words
+from transcripts.redaction import redact_phone_numbers, redact_words, restore_masked_numbers
 
 MAX_SEGMENT_TEXT = 5000
 _RULES = {
@@ -208,6 +208,8 @@ def correct_segment(session: Session, segment_id: str, text: Any, user: User, *,
     transcript = session.scalars(select(Transcript).where(Transcript.id == segment.transcript_id)
                                  .with_for_update().execution_options(populate_existing=True)).one()
     session.refresh(segment)
+    if user.role != Role.ADMIN:  # they edited the masked text: keep the real numbers in the evidence
+        text = restore_masked_numbers(segment.text, text)
     if text != segment.text:
         transcript.revision += 1
         segment.revision += 1
