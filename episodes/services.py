@@ -69,11 +69,12 @@ def ingest(
         if staged.size == 0:
             raise UnsupportedMedia("the file is empty", code="empty_file")
         values = validate_metadata({k: v for k, v in metadata.items() if k != "filename"}, partial=False)
-        info = probe_audio(staged.path)
-        info.duration_s = decode_check(staged.path, info)
+        # Same bytes as a stored episode: answer before spending a full decode on it.
         existing = session.scalar(select(Episode.id).where(Episode.sha256 == staged.sha256))
         if existing is not None:
             raise Duplicate("this audio is already in the library", details={"id": existing})
+        info = probe_audio(staged.path)
+        info.duration_s = decode_check(staged.path, info)
         episode = Episode(
             sha256=staged.sha256, size_bytes=staged.size, filename=clean_filename(metadata.get("filename") or ""),
             media_suffix=info.suffix, mime_type=info.mime_type, format=info.format, codec=info.codec,
