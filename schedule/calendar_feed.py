@@ -84,7 +84,9 @@ def _validator_query() -> Select[Any]:
     station_id = bindparam("station_id", type_=String)
     mine = Broadcast.station_id == station_id
     return select(
-        select(func.count()).select_from(Broadcast).where(mine).scalar_subquery(),
+        # SEQUENCE grows on every change and a new booking adds at least 1: this sum moves with any change, even
+        # when transactions commit out of the order of their timestamps (which max(updated_at) would miss).
+        select(func.sum(Broadcast.sequence + 1)).where(mine).scalar_subquery(),
         select(func.max(Broadcast.updated_at)).where(mine).scalar_subquery(),
         select(func.count()).select_from(Broadcast)
         .where(mine, Broadcast.cancelled_at >= bindparam("shown_since", type_=UTCDateTime())).scalar_subquery(),

@@ -50,8 +50,8 @@ class Broadcast(Base):
         CheckConstraint("status IN ('confirmed','cancelled')", name="status"),
         CheckConstraint("duration_s > 0", name="duration"),
         Index("ix_broadcasts_station_starts", "station_id", "starts_at"),
-        # Cover the feed's validator (count, last change, visible cancellations) so a 304 reads no table rows.
-        Index("ix_broadcasts_station_updated", "station_id", "updated_at"),
+        # Cover the feed's validator (changes, last change, visible cancellations) so a 304 reads no table rows.
+        Index("ix_broadcasts_station_updated_sequence", "station_id", "updated_at", "sequence"),
         Index("ix_broadcasts_station_cancelled", "station_id", "cancelled_at"),
         # The episodes a station's calendar shows (the validator's newest episode change), read from the index.
         Index("ix_broadcasts_station_episode", "station_id", "episode_id"),

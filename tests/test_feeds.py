@@ -360,3 +360,18 @@ def test_podcast_etag_turns_with_transcripts_of_booked_episodes_only(runtime, wo
     transcribe(booked)
     r = client.get(url, headers={"If-None-Match": tag})
     assert r.status_code == 200 and r.headers["ETag"] != tag and b"<podcast:transcript " in r.data
+
+
+def test_etag_catches_a_change_committed_after_a_later_stamped_one(runtime, world, client) -> None:
+    episode = make_episode(runtime)
+    early = _book(world["producer"], "radio-padma", episode, "2026-03-06T20:00")
+    _book(world["producer"], "radio-padma", episode, "2026-03-07T20:00")  # the newest updated_at
+    url = feed_path(world["padma"]["calendar_url"])
+    tag = client.get(url).headers["ETag"]
+    # Concurrent writers on PostgreSQL: a change stamped before the newest one, but committed after it.
+    table = Broadcast.__table__
+    with runtime.engine.begin() as conn:
+        conn.execute(table.update().where(table.c.id == early["id"]).values(
+            sequence=table.c.sequence + 1, notes="später", updated_at=utcnow() - dt.timedelta(hours=1)))
+    r = client.get(url, headers={"If-None-Match": tag})
+    assert r.status_code == 200 and "später" in r.get_data(as_text=True)

@@ -39,10 +39,15 @@ def upgrade() -> None:
 
     with op.batch_alter_table('broadcasts', schema=None) as batch_op:
         batch_op.create_index('ix_broadcasts_station_episode', ['station_id', 'episode_id'], unique=False)
+        batch_op.drop_index('ix_broadcasts_station_updated')
+        batch_op.create_index('ix_broadcasts_station_updated_sequence', ['station_id', 'updated_at', 'sequence'],
+                              unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('broadcasts', schema=None) as batch_op:
+        batch_op.drop_index('ix_broadcasts_station_updated_sequence')
+        batch_op.create_index('ix_broadcasts_station_updated', ['station_id', 'updated_at'], unique=False)
         batch_op.drop_index('ix_broadcasts_station_episode')
 
     with op.batch_alter_table('broadcast_overrides', schema=None) as batch_op:
