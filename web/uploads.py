@@ -19,6 +19,8 @@ class StreamingUpload:
     """Iterate it for the bytes of the ``file`` part; ``fields`` fills in as the body is read (all of it at the end).
 
     ``fields["filename"]`` is the client's file name unless the form sent its own ``filename`` field.
+    ``start_file()`` reads only up to the file part, so a view can look at the fields sent before it (a CSRF
+    token) before accepting a single byte of the file.
     """
 
     def __init__(self, request: Request, file_field: str = "file") -> None:
@@ -31,8 +33,28 @@ class StreamingUpload:
         self.fields: dict[str, Any] = {}
         self.saw_file = False
         self._field_bytes = 0
+        self._chunks = self._read()
+        self._has_file: bool | None = None  # None until start_file() has looked
+
+    def start_file(self) -> bool:
+        """Read the body up to the start of the file part: True when there is one (``fields`` then holds the
+        fields sent before it), False when the body ended without one (``fields`` then holds all of them)."""
+        if self._has_file is None:
+            self._has_file = next(self._chunks, None) is not None  # _read yields b"" as the file part begins
+        return self._has_file
 
     def __iter__(self) -> Iterator[bytes]:
+        if not self.start_file():
+            raise InvalidInput("the form has no 'file' part", code="missing_file")
+        yield from self._chunks
+
+    def drain(self) -> None:
+        """Read the rest of the body, throwing the file's bytes away (for the fields that follow the file)."""
+        if self.start_file():
+            for _chunk in self._chunks:
+                pass
+
+    def _read(self) -> Iterator[bytes]:
         current: str | None = None  # the field being read; "" while inside the file part
         buffer = bytearray()
         finished = False
@@ -49,6 +71,7 @@ class StreamingUpload:
                         raise InvalidInput("send exactly one 'file' part", code="too_many_files")
                     self.saw_file, current = True, ""
                     self.fields.setdefault("filename", event.filename or "")
+                    yield b""  # the file part begins: start_file() stops here
                 elif isinstance(event, File | Field):
                     current, buffer = event.name, bytearray()
                     if isinstance(event, File):
@@ -67,8 +90,6 @@ class StreamingUpload:
                 event = self._next()
             if not chunk and not finished:
                 raise InvalidInput("the upload ended before the multipart body was complete", code="incomplete_body")
-        if not self.saw_file:
-            raise InvalidInput("the form has no 'file' part", code="missing_file")
 
     def _next(self) -> Any:
         try:

@@ -18,16 +18,45 @@
     return fetch(url, opts);
   };
 
-  /* Upload with a progress bar (XHR); the server answers with the same pages as without JS. */
+  /* A message under the file control, as the server would render it. */
+  function fileError(input, text) {
+    var p = document.getElementById(input.id + "-error");
+    if (!p) {
+      p = document.createElement("p");
+      p.className = "field-error";
+      p.id = input.id + "-error";
+      var after = document.getElementById(input.id + "-hint") || input;
+      after.parentNode.insertBefore(p, after.nextSibling);
+    }
+    p.textContent = text;
+    input.setAttribute("aria-invalid", "true");
+    var hint = document.getElementById(input.id + "-hint");
+    input.setAttribute("aria-describedby", p.id + (hint ? " " + hint.id : ""));
+    input.focus();
+  }
+
+  /* Upload with a progress bar (XHR); the server answers with the same pages as without JS. The server reads
+     the body as it arrives: the CSRF token goes in a header and the file last, so a refused file still leaves
+     every other field filled in on the answer page. */
   function enhanceUpload(form) {
     var box = form.querySelector(".upload-progress");
     if (!box || !window.FormData) return;
     var bar = box.querySelector("progress"), label = box.querySelector("[data-percent]");
+    var input = form.querySelector("input[type=file]");
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
+      var max = parseInt(form.getAttribute("data-max-bytes"), 10);
+      if (input && input.files && input.files[0] && max && input.files[0].size > max) {
+        fileError(input, form.getAttribute("data-too-large"));
+        return;
+      }
+      var data = new FormData(form), file = data.get("file");
+      data.delete("file");
+      if (file !== null) data.append("file", file);
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
       xhr.setRequestHeader("X-CSRFToken", csrf());
+      xhr.setRequestHeader("Accept", "text/html");
       box.hidden = false;
       xhr.upload.onprogress = function (e) {
         if (!e.lengthComputable) return;
@@ -47,7 +76,7 @@
         if (first) first.focus();
       };
       xhr.onerror = function () { box.hidden = true; form.submit(); };
-      xhr.send(new FormData(form));
+      xhr.send(data);
     });
   }
 

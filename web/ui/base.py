@@ -1,4 +1,4 @@
-"""Shared pieces of the UI views: page access by role, form error mapping, flash-and-redirect."""
+"""Shared pieces of the UI views: page access by role, CSRF for a streamed form, form errors, flash-and-redirect."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError, same_origin, validate_csrf
 from werkzeug.wrappers import Response
+from wtforms.validators import ValidationError
 
 from radio.errors import DomainError, Forbidden, Unauthorized
 from radio.models import User
@@ -77,3 +79,24 @@ def int_arg(name: str, default: int, *, low: int = 1, high: int = 10_000) -> int
     except ValueError:
         return default
     return min(max(value, low), high)
+
+
+def csrf_header() -> str | None:
+    """The CSRF token a script sent as a header (``X-CSRFToken``), or None."""
+    for name in current_app.config["WTF_CSRF_HEADERS"]:
+        if request.headers.get(name):
+            return request.headers[name]
+    return None
+
+
+def check_csrf(token: str | None) -> None:
+    """``CSRFProtect.protect`` for a view that reads its own body (the streamed upload): 400 unless ``token`` is
+    this session's CSRF token (and, over HTTPS, the referrer is this site)."""
+    try:
+        validate_csrf(token)
+    except ValidationError as exc:
+        raise CSRFError(exc.args[0]) from exc
+    strict = request.is_secure and current_app.config["WTF_CSRF_SSL_STRICT"]
+    if strict and not (request.referrer and same_origin(request.referrer, f"https://{request.host}/")):
+        raise CSRFError("The referrer does not match the host.")
+    g.csrf_valid = True

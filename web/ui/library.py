@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from episodes.models import Episode
+from episodes.queries import latest_jobs
 from episodes.services import get_episode, ingest, list_episodes, update_episode
-from radio.errors import Conflict, DomainError, Duplicate
+from radio.errors import Conflict, DomainError, Duplicate, TooLarge
 from radio.jobs import dispatch
-from radio.models import Job, Role, User
+from radio.models import Role, User
 from schedule.services import list_broadcasts
 from transcripts.services import check_access, request_transcription, transcript_document
 from transcripts.whisper_models import model_status
 from web.context import db, runtime
-from web.ui.base import done, field_errors, int_arg, page, page_user
+from web.ui.base import check_csrf, csrf_header, done, field_errors, int_arg, page, page_user
 from web.ui.widgets import waveform_svg
+from web.uploads import StreamingUpload
 
 bp = Blueprint("ui_library", __name__)
 
@@ -63,9 +66,30 @@ def _metadata(form: Any, *, editing: bool) -> dict[str, Any]:
     return data
 
 
+class StreamedMetadata(Mapping[str, Any]):
+    """The upload form's metadata, worked out from the streamed fields only when the service reads it: ``ingest``
+    reads its metadata after the file, so the fields that follow the file part are there by then."""
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.fields = fields
+
+    def _values(self) -> dict[str, Any]:
+        return {**_metadata(self.fields, editing=False), "filename": self.fields.get("filename", "")}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values())
+
+    def __len__(self) -> int:
+        return len(self._values())
+
+
 def _upload_page(form: Any, errors: dict[str, str], status: int, duplicate: str | None = None) -> tuple[str, int]:
+    settings = runtime().settings
     return render_template("library/upload.html", form=form, errors=errors, duplicate=duplicate,
-                           max_mb=runtime().settings.max_upload_mb), status
+                           max_mb=settings.max_upload_mb, max_bytes=settings.max_upload_bytes), status
 
 
 @bp.get("/library/upload")
@@ -78,24 +102,44 @@ def upload() -> tuple[str, int]:
 @bp.post("/library/upload")
 @page(Role.PRODUCER)
 def upload_post() -> Response | tuple[str, int]:
-    """Store an uploaded file as a new episode and open it (analysis runs as a job)."""
+    """Stream an uploaded file into the media store as a new episode and open it (analysis runs as a job).
+
+    The body is read as it arrives (never parsed whole first): the CSRF token, sent by the script as a header
+    or by the plain form as its first field, is checked before a byte of the file is accepted, and a file over
+    the limit is refused with 413 as soon as it passes it (``web/__init__.py`` leaves this route's CSRF check
+    to this view).
+    """
     user_id = page_user().id
     session = db()
     session.commit()  # end the sign-in lookup's transaction: decoding the upload must not hold a write lock
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return _upload_page(request.form, {"file": _("Choose an audio file.")}, 400)
-    metadata = {**_metadata(request.form, editing=False), "filename": upload.filename}
+    header_token = csrf_header()
+    if header_token is not None:
+        check_csrf(header_token)
+    fields: dict[str, Any] = {}
+    verified = header_token is not None
     try:
-        episode = ingest(session, runtime().store, upload.stream, metadata,
+        upload = StreamingUpload(request)
+        fields = upload.fields
+        has_file = upload.start_file()
+        if not verified:
+            check_csrf(fields.get("csrf_token"))
+            verified = True
+        if not has_file or not fields.get("filename"):
+            upload.drain()  # a browser sends an empty, nameless file part when no file was chosen
+            return _upload_page(fields, {"file": _("Choose an audio file.")}, 400)
+        episode = ingest(session, runtime().store, upload, StreamedMetadata(fields),
                          max_bytes=runtime().settings.max_upload_bytes, created_by=user_id)
-    except DomainError as exc:
+    except (DomainError, RequestEntityTooLarge) as raised:
         session.rollback()
+        if not verified and isinstance(raised, DomainError):
+            check_csrf(None)  # a body that is not a form with a token first is refused as a forged form
+        exc = raised if isinstance(raised, DomainError) else TooLarge(
+            f"the upload is larger than the limit of {runtime().settings.max_upload_mb} MiB")
         duplicate = exc.details.get("id") if isinstance(exc, Duplicate) else None
         errors = field_errors(exc, UPLOAD_FIELDS)
         if "" in errors and exc.status in (409, 413, 415):
             errors = {"file": errors.pop("")}
-        return _upload_page(request.form, errors, exc.status, duplicate)
+        return _upload_page(fields, errors, exc.status, duplicate)
     session.commit()
     if episode.analysis_job_id:
         dispatch(runtime(), episode.analysis_job_id)
@@ -142,15 +186,6 @@ def transcript_for(episode: Episode, user: User) -> dict[str, Any] | None:
         return None
 
 
-def episode_jobs(episode: Episode) -> list[Job]:
-    """The latest job of each kind about this episode (analysis, rendition, transcription)."""
-    rows = db().scalars(select(Job).where(Job.subject_id == episode.id).order_by(Job.created_at.desc()).limit(20))
-    latest: dict[str, Job] = {}
-    for job in rows:
-        latest.setdefault(job.kind, job)
-    return list(latest.values())
-
-
 def start_time() -> float | None:
     """The ``?t=`` moment to play from (a search hit), in seconds."""
     try:
@@ -169,7 +204,7 @@ def episode(episode_id: str) -> str:
     transcript = transcript_for(item, user)
     can_transcribe = user.has_role(Role.PRODUCER, Role.RESEARCHER)
     return render_template(
-        "library/episode.html", episode=item, transcript=transcript, jobs=episode_jobs(item),
+        "library/episode.html", episode=item, transcript=transcript, jobs=latest_jobs(db(), item.id),
         waveform=waveform_svg(item.peaks, _("Waveform: click to play from that point")),
         audio_url=f"/api/v1/episodes/{item.id}/audio", start=start_time(), can_transcribe=can_transcribe,
         can_correct=user.has_role(Role.RESEARCHER), can_edit=user.has_role(Role.PRODUCER),
