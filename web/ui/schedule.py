@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from episodes.models import Episode, EpisodeStatus
 from radio.db import utcnow
 from radio.errors import Conflict, DomainError
-from radio.models import Role, User
+from radio.models import Role
 from schedule.models import Broadcast, Station
-from schedule.occurrences import series_of
-from schedule.recurrence import Occurrence, expand, zone
-from schedule.services import book_broadcast, cancel_broadcast, get_broadcast, list_broadcasts
+from schedule.recurrence import zone
+from schedule.services import book_broadcast, cancel_broadcast, get_broadcast
 from schedule.stations import feed_urls, get_station, visible_stations
+from schedule.week import bookable_episodes, week_airings
 from web.context import db, runtime
 from web.ui.base import done, field_errors, page, page_user
 from web.ui.labels import error_message
-from web.ui.widgets import parse_week, qr_svg, week_days
+from web.ui.widgets import parse_week, qr_svg
 
 bp = Blueprint("ui_schedule", __name__)
 BOOKING_FIELDS = ("episode_id", "start", "repeat", "count", "rrule", "notes")
@@ -36,40 +33,6 @@ CODE_FIELDS = {
     "invalid_rrule": "rrule", "unbounded_rrule": "rrule", "invalid_field": "notes",
 }
 REPEATS = {"DAILY", "WEEKLY"}
-
-
-@dataclass
-class Airing:
-    """One occurrence in the week view, with its booking."""
-
-    occurrence: Occurrence
-    broadcast: Broadcast
-    past: bool
-
-
-def week_airings(user: User, station: Station, monday: dt.date) -> dict[dt.date, list[Airing]]:
-    """The station's airings in the week of ``monday`` (station-local days), cancelled ones included."""
-    tz = zone(station.timezone)
-    lo = dt.datetime.combine(monday, dt.time(), tz).astimezone(dt.UTC)
-    hi = lo + dt.timedelta(days=7)
-    now = utcnow()
-    days: dict[dt.date, list[Airing]] = {day: [] for day in week_days(monday)}
-    for broadcast in list_broadcasts(db(), user, station=station.slug, window=(lo, hi), include_cancelled=True):
-        for occ in expand(series_of(broadcast), lo, hi):
-            day = occ.start.astimezone(tz).date()
-            if day in days:
-                days[day].append(Airing(occ, broadcast, occ.start <= now))
-    for airings in days.values():
-        airings.sort(key=lambda a: a.occurrence.start)
-    return days
-
-
-def bookable_episodes() -> list[Episode]:
-    """Episodes a producer may book: not restricted, with broadcast consent, not failed (newest first)."""
-    query = (select(Episode).where(Episode.restricted.is_(False), Episode.consent == "broadcast",
-                                   Episode.status != EpisodeStatus.FAILED)
-             .order_by(Episode.created_at.desc()).limit(300))
-    return list(db().scalars(query))
 
 
 def subscription(station: Station) -> dict[str, Any]:
@@ -86,9 +49,10 @@ def render_week(station: Station, *, form: dict[str, str] | None = None, errors:
     monday = parse_week(week or request.args.get("week"), utcnow().astimezone(zone(station.timezone)).date())
     can_book = mode == "producer" and user.has_role(Role.PRODUCER)
     return render_template(
-        "schedule/week.html", station=station, monday=monday, days=week_airings(user, station, monday),
+        "schedule/week.html", station=station, monday=monday, days=week_airings(db(), user, station, monday),
         today=utcnow().astimezone(zone(station.timezone)).date(), sub=subscription(station),
-        episodes=bookable_episodes() if can_book else [], can_book=can_book, mode=mode, form=form or {"repeat": ""},
+        episodes=bookable_episodes(db()) if can_book else [], can_book=can_book, mode=mode,
+        form=form or {"repeat": ""},
         errors=errors or {}, conflicts=conflicts or [], prev_week=(monday - dt.timedelta(days=7)).isoformat(),
         next_week=(monday + dt.timedelta(days=7)).isoformat(),
     ), status

@@ -102,11 +102,6 @@ def stacked_bars_svg(rows: Sequence[tuple[str, Sequence[int]]], series: Sequence
     return Markup("".join(out))  # noqa: S704 - every text piece is escaped
 
 
-def week_days(monday: dt.date) -> list[dt.date]:
-    """The seven days of the week starting ``monday``."""
-    return [monday + dt.timedelta(days=i) for i in range(7)]
-
-
 def monday_of(day: dt.date) -> dt.date:
     """The Monday of ``day``'s week."""
     return day - dt.timedelta(days=day.weekday())

@@ -1,0 +1,74 @@
+"""A station's week as the schedule pages show it, and the episodes a producer may book."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from episodes.models import Episode, EpisodeStatus
+from radio.db import utcnow
+from radio.models import User
+from schedule.models import Broadcast, Station
+from schedule.occurrences import series_of
+from schedule.recurrence import Occurrence, expand, zone
+from schedule.services import list_broadcasts
+
+BOOKABLE_LIMIT = 300  # a select box, not a library: the newest episodes, the rest are found by search
+
+
+@dataclass(frozen=True)
+class Airing:
+    """One occurrence in the week view, with its booking and whether it has begun."""
+
+    occurrence: Occurrence
+    broadcast: Broadcast
+    past: bool
+
+
+def week_days(monday: dt.date) -> list[dt.date]:
+    """The seven days of the week starting ``monday``."""
+    return [monday + dt.timedelta(days=i) for i in range(7)]
+
+
+def week_airings(session: Session, user: User, station: Station, monday: dt.date,
+                 now: dt.datetime | None = None) -> dict[dt.date, list[Airing]]:
+    """The station's airings in the week of ``monday`` by station-local day, cancelled ones included.
+
+    Every day of the week is a key (empty days too); each day's airings are in start order. Series are
+    expanded (skipped dates left out, moved occurrences at their new time) and only what ``user`` may see
+    is listed (a station never sees a restricted episode's broadcast).
+    """
+    tz = zone(station.timezone)
+    lo = dt.datetime.combine(monday, dt.time(), tz).astimezone(dt.UTC)
+    hi = dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(), tz).astimezone(dt.UTC)  # DST-proof
+    now = now or utcnow()
+    days: dict[dt.date, list[Airing]] = {day: [] for day in week_days(monday)}
+    for broadcast in list_broadcasts(session, user, station=station.slug, window=(lo, hi), include_cancelled=True):
+        for occurrence in expand(series_of(broadcast), lo, hi):
+            day = occurrence.start.astimezone(tz).date()
+            if day in days:
+                days[day].append(Airing(occurrence, broadcast, occurrence.start <= now))
+    for airings in days.values():
+        airings.sort(key=lambda a: (a.occurrence.start, a.broadcast.id))
+    return days
+
+
+def bookable_episodes(session: Session, *, today: dt.date | None = None,
+                      limit: int = BOOKABLE_LIMIT) -> list[Episode]:
+    """Episodes that may be booked, newest first (at most ``limit``).
+
+    Not restricted, with broadcast consent, analysis not failed, and not past their valid-until date — the
+    same rules ``book_broadcast`` enforces, so the form never offers an episode it would refuse outright.
+    """
+    today = today or utcnow().date()
+    query = (
+        select(Episode)
+        .where(Episode.restricted.is_(False), Episode.consent == "broadcast", Episode.status != EpisodeStatus.FAILED,
+               or_(Episode.valid_until.is_(None), Episode.valid_until >= today))
+        .order_by(Episode.created_at.desc(), Episode.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
