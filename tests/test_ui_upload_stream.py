@@ -138,3 +138,14 @@ def test_every_other_form_is_still_protected_by_the_global_csrf_check(client, ru
     assert checked >= 15
     with runtime.read_session() as session:
         assert session.get(Episode, ep["id"]).title == "Protected"
+
+
+@pytest.mark.parametrize("settings_overrides", [{"RADIO_MAX_UPLOAD_MB": 1}])
+def test_error_pages_say_a_known_error_in_the_readers_language(client, runtime) -> None:
+    token = csrf_token(client)
+    body = b"csrf_token=" + token.encode() + b"&locale=" + b"x" * (3 * MIB)
+    for lang, text in (("bn", "ফাইলটি আপলোডের সীমার চেয়ে বড়।"), ("en", "larger than the upload limit")):
+        r = client.post("/locale", data=body, content_type="application/x-www-form-urlencoded",
+                        headers={"Accept-Language": lang, **HTML})
+        assert r.status_code == 413 and text in r.get_data(as_text=True)
+    assert "ফাইলটি" not in r.get_data(as_text=True)  # English readers keep the English sentence

@@ -152,7 +152,7 @@ def episode_options(episodes: Any) -> list[tuple[str, str]]:
 
 
 GLOBALS = {
-    "episode_options": episode_options,
+    "episode_options": episode_options, "error_message": error_message,
     "role_options": role_options, "station_name": station_name, "station_options": station_options,
     "episode_title": episode_title,
     "role_label": role_label, "kind_label": kind_label, "language_label": language_label,

@@ -21,6 +21,7 @@ from transcripts.services import check_access, request_transcription, transcript
 from transcripts.whisper_models import model_status
 from web.context import db, runtime
 from web.ui.base import check_csrf, csrf_header, done, field_errors, int_arg, page, page_user
+from web.ui.labels import error_message
 from web.ui.widgets import waveform_svg
 from web.uploads import StreamingUpload
 
@@ -51,7 +52,8 @@ def library() -> tuple[str, int]:
             campaign=args["campaign"] or None, district=args["district"] or None, restricted=restricted,
             status=args["status"] or None, page=int_arg("page", 1), per_page=PER_PAGE, viewer_role=page_user().role)
     except DomainError as exc:
-        return render_template("library/list.html", result=None, args=args, error=exc.message), exc.status
+        return render_template("library/list.html", result=None, args=args,
+                               error=error_message(exc.code, exc.message)), exc.status
     return render_template("library/list.html", result=result, args={k: v for k, v in args.items() if v},
                            error=None), 200
 
@@ -226,7 +228,8 @@ def transcribe(episode_id: str) -> Response:
     except DomainError as exc:
         session.rollback()
         message = (_("This transcript has human corrections; tick “replace” to transcribe again anyway.")
-                   if isinstance(exc, Conflict) and exc.code == "has_corrections" else exc.message)
+                   if isinstance(exc, Conflict) and exc.code == "has_corrections"
+                   else error_message(exc.code, exc.message))
         return done(message, "ui_library.episode", episode_id=episode_id, category="error")
     session.commit()
     dispatch(runtime(), job.id)

@@ -17,6 +17,7 @@ from transcripts.services import correct_segment, segment_history
 from web.context import db
 from web.ui.base import done, field_errors, int_arg, page, page_user
 from web.ui.coding import segment_codes
+from web.ui.labels import error_message
 from web.ui.widgets import safe_snippet
 
 bp = Blueprint("ui_research", __name__)
@@ -59,7 +60,8 @@ def search_page() -> tuple[str, int]:
             result = search(db(), query, filters, Viewer.for_user(user), limit=PER_PAGE,
                             offset=(page_no - 1) * PER_PAGE)
         except DomainError as exc:
-            errors = {"q": exc.message} if exc.status == 400 else {"": exc.message}
+            message = error_message(exc.code, exc.message)
+            errors = {"q": message} if exc.status == 400 else {"": message}
             status = exc.status
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     evidence_args: dict[str, Any] = {k: v for k, v in args.items()

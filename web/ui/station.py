@@ -18,7 +18,7 @@ from schedule.stations import visible_stations
 from web.context import db
 from web.i18n import format_number
 from web.ui.base import done, field_errors, page, page_user
-from web.ui.labels import FEEDBACK_FIELDS
+from web.ui.labels import FEEDBACK_FIELDS, error_message
 from web.ui.schedule import render_week
 from web.ui.widgets import stacked_bars_svg
 
@@ -70,7 +70,7 @@ def summary() -> tuple[str, int]:
         rows = summarise_feedback(db(), user, params)
         error = None
     except DomainError as exc:
-        rows, error = [], exc.message
+        rows, error = [], error_message(exc.code, exc.message)
     series = [str(FEEDBACK_FIELDS[k]) for k in FEEDBACK_COUNTS]
     chart = stacked_bars_svg([(r.label, [r.totals[k] for k in FEEDBACK_COUNTS]) for r in rows], series,
                              _("Listener feedback by %(group)s", group=GROUP_LABELS[params["group_by"]]
