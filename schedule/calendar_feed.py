@@ -65,12 +65,12 @@ class Validator:
 
 
 def station_validator(session: Session, station: Station, base_url: str, now: dt.datetime) -> Validator:
-    """A strong ETag and Last-Modified from one query of index-only aggregates over what the calendar shows.
+    """A strong ETag and Last-Modified from one query of a few index lookups over what the calendar shows.
 
-    Every change to a broadcast, its overrides or its feedback moves the broadcast's ``updated_at``; edits of the
-    episodes booked on this station (directly or by an override) move their newest ``updated_at``. Uploads and
-    edits of other episodes leave it alone. The count of the cancellations still shown changes exactly when one
-    leaves the feed: the only way the passing of time changes the calendar's bytes.
+    Every change to the station's broadcasts, their overrides or feedback bumps the station's ``calendar_version``
+    (database triggers); edits of the episodes booked on this station (directly or by an override) move their
+    newest ``updated_at``. Uploads and edits of other episodes leave it alone. The count of the cancellations
+    still shown changes exactly when one leaves the feed: the only way the passing of time changes the bytes.
     """
     row = session.execute(_validator_query(), {"station_id": station.id, "shown_since": now - CANCELLED_KEPT}).one()
     stamps = [station.updated_at, *(t for t in (row[1], row[3]) if t is not None)]
@@ -85,9 +85,9 @@ def _validator_query() -> Select[Any]:
     station_id = bindparam("station_id", type_=String)
     mine = Broadcast.station_id == station_id
     return select(
-        # SEQUENCE grows on every change and a new booking adds at least 1: this sum moves with any change, even
-        # when transactions commit out of the order of their timestamps (which max(updated_at) would miss).
-        select(func.sum(Broadcast.sequence + 1)).where(mine).scalar_subquery(),
+        # Triggers bump it with every change of the station's broadcasts, overrides and feedback, in the
+        # changing transaction: it moves even when transactions commit out of the order of their timestamps.
+        select(Station.calendar_version).where(Station.id == station_id).scalar_subquery(),
         select(func.max(Broadcast.updated_at)).where(mine).scalar_subquery(),
         select(func.count()).select_from(Broadcast)
         .where(mine, Broadcast.cancelled_at >= bindparam("shown_since", type_=UTCDateTime())).scalar_subquery(),

@@ -37,6 +37,9 @@ class Station(Base):
     frequency: Mapped[str] = mapped_column(String(40), default="")
     contact: Mapped[str] = mapped_column(String(300), default="")
     feed_token_version: Mapped[int] = mapped_column(default=1)
+    # Bumped by database triggers (migration schedule_0002) on every insert, update or delete of the station's
+    # broadcasts, overrides and feedback: the calendar's validator reads one row instead of all its bookings.
+    calendar_version: Mapped[int] = mapped_column(default=0, server_default="0")
     feed_rotated_at: Mapped[dt.datetime | None]
     created_at: Mapped[Created]
     updated_at: Mapped[Updated]
@@ -50,8 +53,8 @@ class Broadcast(Base):
         CheckConstraint("status IN ('confirmed','cancelled')", name="status"),
         CheckConstraint("duration_s > 0", name="duration"),
         Index("ix_broadcasts_station_starts", "station_id", "starts_at"),
-        # Cover the feed's validator (changes, last change, visible cancellations) so a 304 reads no table rows.
-        Index("ix_broadcasts_station_updated_sequence", "station_id", "updated_at", "sequence"),
+        # Cover the feed's validator (last change, visible cancellations) so a 304 reads no table rows.
+        Index("ix_broadcasts_station_updated", "station_id", "updated_at"),
         Index("ix_broadcasts_station_cancelled", "station_id", "cancelled_at"),
         # The episodes a station's calendar shows (the validator's newest episode change), read from the index.
         Index("ix_broadcasts_station_episode", "station_id", "episode_id"),

@@ -375,3 +375,27 @@ def test_etag_catches_a_change_committed_after_a_later_stamped_one(runtime, worl
             sequence=table.c.sequence + 1, notes="später", updated_at=utcnow() - dt.timedelta(hours=1)))
     r = client.get(url, headers={"If-None-Match": tag})
     assert r.status_code == 200 and "später" in r.get_data(as_text=True)
+
+
+def test_every_change_of_a_stations_bookings_bumps_its_calendar_version(runtime, world, api_as) -> None:
+    from schedule.models import Station
+
+    def versions() -> tuple[int, int]:
+        with runtime.session() as session:
+            rows = dict(session.query(Station.slug, Station.calendar_version))
+        return rows["radio-padma"], rows["radio-jamuna"]
+
+    seen = [versions()]
+    series = _book(world["producer"], "radio-padma", make_episode(runtime), local_dhaka(-14), "FREQ=WEEKLY;COUNT=4")
+    seen.append(versions())
+    world["producer"].patch(f"/api/v1/broadcasts/{series['id']}", json={"occurrence": local_dhaka(7)[:10],
+                                                                         "notes": "অন্য সময়"})
+    seen.append(versions())
+    api_as("station", station="radio-padma").post(f"/api/v1/broadcasts/{series['id']}/feedback",
+                                                   json={"occurrence": local_dhaka(-7)[:10], "calls": 2})
+    seen.append(versions())
+    world["producer"].delete(f"/api/v1/broadcasts/{series['id']}")
+    seen.append(versions())
+    padma = [p for p, _ in seen]
+    assert padma == sorted(padma) and len(set(padma)) == len(padma)  # each step moved it
+    assert {j for _, j in seen} == {0}  # the other station's calendar version never moved

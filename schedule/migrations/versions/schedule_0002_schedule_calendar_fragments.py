@@ -1,4 +1,5 @@
-"""schedule: stored calendar fragments, the station on each override, indexes for the calendar validator
+"""schedule: stored calendar fragments, the station on each override, a calendar version per station kept by
+triggers, indexes for the calendar validator
 
 Revision ID: schedule_0002
 Revises: schedule_0001
@@ -11,6 +12,50 @@ import sqlalchemy as sa
 from alembic import op
 
 import radio.db
+
+# Every insert, update or delete of a station's broadcasts, overrides or feedback bumps the station's
+# calendar_version inside the same transaction: the ETag then turns exactly when the change commits, whatever
+# the order of timestamps, and a 304 reads one row instead of aggregating all the station's bookings.
+CALENDAR_SOURCES = ("broadcasts", "broadcast_overrides", "feedback_reports")
+_PG_FUNCTION = """
+CREATE FUNCTION bump_station_calendar() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        UPDATE stations SET calendar_version = calendar_version + 1 WHERE id = OLD.station_id;
+    END IF;
+    IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.station_id IS DISTINCT FROM OLD.station_id) THEN
+        UPDATE stations SET calendar_version = calendar_version + 1 WHERE id = NEW.station_id;
+    END IF;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql
+"""
+
+
+def _create_triggers() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(_PG_FUNCTION)
+        for table in CALENDAR_SOURCES:
+            op.execute(f"CREATE TRIGGER tr_{table}_calendar AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                       "FOR EACH ROW EXECUTE FUNCTION bump_station_calendar()")
+        return
+    for table in CALENDAR_SOURCES:
+        for event, stations in (("INSERT", "NEW.station_id"), ("UPDATE", "OLD.station_id, NEW.station_id"),
+                                ("DELETE", "OLD.station_id")):
+            op.execute(f"CREATE TRIGGER tr_{table}_calendar_{event.lower()} AFTER {event} ON {table} BEGIN "
+                       f"UPDATE stations SET calendar_version = calendar_version + 1 WHERE id IN ({stations}); END")
+
+
+def _drop_triggers() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in CALENDAR_SOURCES:
+            op.execute(f"DROP TRIGGER IF EXISTS tr_{table}_calendar ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS bump_station_calendar()")
+        return
+    for table in CALENDAR_SOURCES:
+        for event in ("insert", "update", "delete"):
+            op.execute(f"DROP TRIGGER IF EXISTS tr_{table}_calendar_{event}")
+
 
 revision = 'schedule_0002'
 down_revision = 'schedule_0001'
@@ -39,15 +84,17 @@ def upgrade() -> None:
 
     with op.batch_alter_table('broadcasts', schema=None) as batch_op:
         batch_op.create_index('ix_broadcasts_station_episode', ['station_id', 'episode_id'], unique=False)
-        batch_op.drop_index('ix_broadcasts_station_updated')
-        batch_op.create_index('ix_broadcasts_station_updated_sequence', ['station_id', 'updated_at', 'sequence'],
-                              unique=False)
+
+    with op.batch_alter_table('stations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('calendar_version', sa.Integer(), server_default='0', nullable=False))
+    _create_triggers()
 
 
 def downgrade() -> None:
+    _drop_triggers()
+    op.execute("ALTER TABLE stations DROP COLUMN calendar_version")  # a batch copy of stations breaks its FKs
+
     with op.batch_alter_table('broadcasts', schema=None) as batch_op:
-        batch_op.drop_index('ix_broadcasts_station_updated_sequence')
-        batch_op.create_index('ix_broadcasts_station_updated', ['station_id', 'updated_at'], unique=False)
         batch_op.drop_index('ix_broadcasts_station_episode')
 
     with op.batch_alter_table('broadcast_overrides', schema=None) as batch_op:
