@@ -16,6 +16,8 @@ import radio.db
 # Every insert, update or delete of a station's broadcasts, overrides or feedback bumps the station's
 # calendar_version inside the same transaction: the ETag then turns exactly when the change commits, whatever
 # the order of timestamps, and a 304 reads one row instead of aggregating all the station's bookings.
+# A later SQLite batch migration that copies one of these tables drops its triggers: create them again there
+# (tests/test_feeds.py::test_every_change_of_a_stations_bookings_bumps_its_calendar_version fails otherwise).
 CALENDAR_SOURCES = ("broadcasts", "broadcast_overrides", "feedback_reports")
 _PG_FUNCTION = """
 CREATE FUNCTION bump_station_calendar() RETURNS trigger AS $$
