@@ -66,7 +66,8 @@ class SearchFilters:
         """Raise InvalidInput naming the first bad value."""
         for name in ("language", "kind", "district", "campaign", "station", "code", "episode_id", "scope"):
             value = getattr(self, name)
-            if isinstance(value, str) and ("\x00" in value or len(value) > 300):
+            # Control characters never name anything (and the index separates districts with one).
+            if isinstance(value, str) and (len(value) > 300 or any(ord(ch) < 32 for ch in value)):
                 raise InvalidInput(f"'{name}' is not a valid value", code="invalid_parameter",
                                    details={"parameter": name})
         if self.language is not None and self.language not in LANGUAGES:

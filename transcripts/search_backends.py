@@ -6,6 +6,8 @@ the same filters, and return ``(segment_id | None, episode_id, score)`` rows, be
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import select, text
@@ -13,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from radio.errors import InvalidInput
 from transcripts import search_schema
-from transcripts.query import Node, to_fts5, to_tsquery
+from transcripts.query import Node, Phrase, leaves, to_fts5, to_tsquery
 
 if TYPE_CHECKING:
     from transcripts.search import SearchFilters
@@ -30,9 +32,11 @@ class SearchBackend(Protocol):
     def rebuild(self, session: Session) -> int: ...
 
 
-def _episode_conditions(session: Session, filters: SearchFilters, *, restricted: bool,
-                        dialect: str) -> tuple[list[str], dict[str, Any]]:
-    """SQL conditions on the episode row ``e`` and their parameters."""
+Conditions = tuple[list[str], dict[str, Any]]
+
+
+def _episode_conditions(session: Session, filters: SearchFilters, *, restricted: bool) -> Conditions:
+    """PostgreSQL conditions on the episode row ``e`` and their parameters."""
     conds: list[str] = [] if restricted else ["NOT e.restricted"]
     params: dict[str, Any] = {}
     for name in ("language", "kind", "campaign"):
@@ -44,33 +48,32 @@ def _episode_conditions(session: Session, filters: SearchFilters, *, restricted:
         conds.append("e.id = :episode_id")
         params["episode_id"] = filters.episode_id
     if filters.district is not None:
-        elements = ("json_each(e.districts) AS d" if dialect == "sqlite"
-                    else "json_array_elements_text(e.districts) AS d(value)")
-        conds.append(f"EXISTS (SELECT 1 FROM {elements} WHERE lower(d.value) = lower(:district))")
+        conds.append("EXISTS (SELECT 1 FROM json_array_elements_text(e.districts) AS d(value)"
+                     " WHERE lower(d.value) = lower(:district))")
         params["district"] = filters.district
     if filters.station is not None:
-        conds.append(_station_condition(session, filters.station))
+        conds.append(_station_condition(session, filters.station, "e.id"))
         params["station"] = filters.station
-    recorded = ("coalesce(e.recorded_on, date(e.created_at))" if dialect == "sqlite"
-                else "coalesce(e.recorded_on, CAST(e.created_at AT TIME ZONE 'UTC' AS date))")
+    recorded = "coalesce(e.recorded_on, CAST(e.created_at AT TIME ZONE 'UTC' AS date))"
     for name, op in (("date_from", ">="), ("date_to", "<=")):
         value = getattr(filters, name)
         if value is not None:
             conds.append(f"{recorded} {op} :{name}")
-            params[name] = value.isoformat() if dialect == "sqlite" else value
+            params[name] = value
     return conds, params
 
 
-def _station_condition(session: Session, slug: str) -> str:
+def _station_condition(session: Session, slug: str, episode_column: str) -> str:
+    """``episode_column`` is an episode booked on station ``slug`` (InvalidInput when there is no such station)."""
     try:  # the schedule package owns broadcasts; search works without it
         from schedule.models import Broadcast, Station
     except ImportError as exc:
         raise InvalidInput("filtering by station is not available", code="station_filter_unavailable") from exc
     if session.scalar(select(Station.id).where(Station.slug == slug)) is None:
         raise InvalidInput(f"no station {slug!r}", code="unknown_station")
-    table = Broadcast.__tablename__
-    return (f"EXISTS (SELECT 1 FROM {table} b JOIN stations st ON st.id = b.station_id"
-            " WHERE b.episode_id = e.id AND st.slug = :station AND b.status <> 'cancelled')")
+    return (f"{episode_column} IN (SELECT b.episode_id FROM {Broadcast.__tablename__} b"
+            f" JOIN {Station.__tablename__} st ON st.id = b.station_id"
+            " WHERE st.slug = :station AND b.status <> 'cancelled')")
 
 
 def _code_id(session: Session, filters: SearchFilters) -> str | None:
@@ -92,37 +95,91 @@ def _with_segment_conditions(conds: list[str], code_id: str | None, segment_col:
                     " AND sc.code_id = :code_id)"]
 
 
+def _facet_conditions(session: Session, filters: SearchFilters, *, restricted: bool) -> Conditions:
+    """SQLite conditions on a match: on its facets row ``e`` and on its document id ``search_fts.rowid``."""
+    conds: list[str] = [] if restricted else ["NOT e.restricted"]
+    params: dict[str, Any] = {}
+    for name in ("language", "kind", "campaign"):
+        value = getattr(filters, name)
+        if value is not None:
+            conds.append(f"e.{name} = :{name}")
+            params[name] = value
+    if filters.district is not None:
+        sep = search_schema.DISTRICT_SEPARATOR
+        conds.append(f"instr(e.districts, {sep} || lower(:district) || {sep}) > 0")
+        params["district"] = filters.district
+    if filters.station is not None:
+        conds.append(_station_condition(session, filters.station, "e.episode_id"))
+        params["station"] = filters.station
+    for name, op in (("date_from", ">="), ("date_to", "<=")):
+        value = getattr(filters, name)
+        if value is not None:
+            conds.append(f"e.recorded {op} :{name}")
+            params[name] = value.isoformat()
+    return conds, params
+
+
+def _matches_positions(node: Node) -> bool:
+    """True when FTS5 compares positions (a phrase) or merges many words (a prefix) to find a match."""
+    return any(isinstance(leaf, Phrase) or leaf.prefix for leaf, _negated in leaves(node))
+
+
 class SqliteSearch:
-    """FTS5 with the contentless ``search_fts`` table and its ``search_rows`` keys."""
+    """FTS5 with the contentless ``search_fts`` table, document ids numbered by episode (see search_schema)."""
 
     def search(self, session: Session, node: Node, filters: SearchFilters, *, restricted: bool, limit: int,
                offset: int) -> tuple[list[Row], int]:
-        """Page and total of the hits, best bm25 first."""
-        conds, params = _episode_conditions(session, filters, restricted=restricted, dialect="sqlite")
-        source = "search_fts JOIN search_rows r ON r.doc_id = search_fts.rowid"
-        if conds:
-            source += " JOIN episodes e ON e.id = r.episode_id"
+        """Page and total of the hits, best bm25 first (ties in document order)."""
+        conds, params = _facet_conditions(session, filters, restricted=restricted)
+        source = "search_fts"
+        if conds:  # CROSS JOIN keeps FTS5 outermost: one MATCH, each match checked against its episode's facets
+            source += f" CROSS JOIN search_episode_facets e ON e.ep_no = (search_fts.rowid >> {search_schema.DOC_BITS})"
+        if filters.episode_id is not None:  # an episode's documents are one rowid range, which FTS5 seeks to
+            ep_no = session.execute(text("SELECT ep_no FROM search_episode_facets WHERE episode_id = :id"),
+                                    {"id": filters.episode_id}).scalar()
+            if ep_no is None:
+                return [], 0
+            conds.append("search_fts.rowid BETWEEN :first_doc AND :last_doc")
+            params.update(first_doc=ep_no << search_schema.DOC_BITS,
+                          last_doc=(ep_no << search_schema.DOC_BITS) | search_schema.DOC_MASK)
         code_id = _code_id(session, filters)
-        conds = _with_segment_conditions(conds, code_id, "r.segment_id")
+        if code_id is not None:  # '+' keeps the set from becoming an FTS5 constraint (one MATCH per member)
+            conds.append("+search_fts.rowid IN (SELECT r.doc_id FROM segment_codes sc JOIN search_rows r"
+                         " ON r.segment_id = sc.segment_id WHERE sc.code_id = :code_id)")
         if filters.scope == "segments" or code_id is not None:
-            conds.append("r.segment_id IS NOT NULL")
+            conds.append(f"(search_fts.rowid & {search_schema.DOC_MASK}) <> 0")
         elif filters.scope == "episodes":
-            conds.append("r.segment_id IS NULL")
-        params.update(match=to_fts5(node), code_id=code_id, limit=limit, offset=offset)
-        if not conds:  # nothing to join for: rank and count inside FTS5 alone, then look up one page
-            rows = session.execute(text(
-                "SELECT r.segment_id, r.episode_id, f.score FROM (SELECT rowid AS doc_id, -rank AS score"
-                " FROM search_fts WHERE search_fts MATCH :match ORDER BY rank, rowid LIMIT :limit OFFSET :offset) f"
-                " JOIN search_rows r ON r.doc_id = f.doc_id ORDER BY f.score DESC, f.doc_id"), params).all()
-            total = session.execute(text("SELECT count(*) FROM search_fts WHERE search_fts MATCH :match"),
-                                    params).scalar_one()
-            return [(r[0], r[1], float(r[2])) for r in rows], int(total)
+            conds.append(f"(search_fts.rowid & {search_schema.DOC_MASK}) = 0")
         where = " AND ".join(["search_fts MATCH :match", *conds])
-        rows = session.execute(text(
-            f"SELECT r.segment_id, r.episode_id, -bm25(search_fts) AS score FROM {source} WHERE {where}"
-            " ORDER BY score DESC, r.doc_id LIMIT :limit OFFSET :offset"), params).all()
-        total = session.execute(text(f"SELECT count(*) FROM {source} WHERE {where}"), params).scalar_one()
-        return [(r[0], r[1], float(r[2])) for r in rows], int(total)
+        params.update(match=to_fts5(node), code_id=code_id, limit=limit, offset=offset)
+        if conds or _matches_positions(node):
+            # Each match costs a position-list comparison or a filter check: count the ranked rows in the
+            # same pass (a window) instead of evaluating every match a second time.
+            ranked = session.execute(text(
+                f"SELECT search_fts.rowid AS doc_id, -search_fts.rank AS score, count(*) OVER () AS total"
+                f" FROM {source} WHERE {where} ORDER BY score DESC, doc_id LIMIT :limit OFFSET :offset"),
+                params).all()
+            page = [(doc_id, score) for doc_id, score, _total in ranked]
+            total = ranked[0][2] if ranked else (0 if offset == 0 else None)  # past the end: count
+        else:  # plain words: counting rowids in FTS5 alone is cheaper than carrying every match to a window
+            page = list(session.execute(text(
+                f"SELECT search_fts.rowid AS doc_id, -bm25(search_fts) AS score FROM {source} WHERE {where}"
+                " ORDER BY score DESC, doc_id LIMIT :limit OFFSET :offset"), params).all())
+            total = None
+        if total is None:
+            total = session.execute(text(f"SELECT count(*) FROM {source} WHERE {where}"), params).scalar_one()
+        return self._rows(session, page), int(total)
+
+    @staticmethod
+    def _rows(session: Session, page: Sequence[Any]) -> list[Row]:
+        """(segment_id, episode_id, score) of a page of (doc_id, score), in page order."""
+        if not page:
+            return []
+        found = {doc_id: (segment_id, episode_id) for doc_id, segment_id, episode_id in session.execute(text(
+            "SELECT r.doc_id, r.segment_id, f.episode_id FROM search_rows r JOIN search_episode_facets f"
+            f" ON f.ep_no = (r.doc_id >> {search_schema.DOC_BITS})"
+            " WHERE r.doc_id IN (SELECT value FROM json_each(:ids))"), {"ids": json.dumps([d for d, _ in page])})}
+        return [(*found[doc_id], float(score)) for doc_id, score in page if doc_id in found]
 
     def rebuild(self, session: Session) -> int:
         """Empty and refill the FTS5 index."""
@@ -156,7 +213,7 @@ class PostgresSearch:
     def search(self, session: Session, node: Node, filters: SearchFilters, *, restricted: bool, limit: int,
                offset: int) -> tuple[list[Row], int]:
         """Page and total of the hits, best ts_rank first."""
-        conds, params = _episode_conditions(session, filters, restricted=restricted, dialect="postgresql")
+        conds, params = _episode_conditions(session, filters, restricted=restricted)
         code_id = _code_id(session, filters)
         params.update(tsquery=to_tsquery(node), code_id=code_id, limit=limit, offset=offset)
         ranked = self._union(conds, code_id, filters.scope, ranked=True)

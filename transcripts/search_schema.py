@@ -1,14 +1,20 @@
 """SQL of the full-text index on SQLite (FTS5 + triggers) and PostgreSQL (GIN over a tsvector expression).
 
-SQLite: ``search_rows`` gives every indexed document (a segment's current text, or an episode's titles
-and descriptions) a stable integer id; ``search_fts`` is a contentless FTS5 table keyed by it. Triggers
-on ``segments`` and ``episodes`` keep both in step inside the writing transaction.
+SQLite: ``search_fts`` is a contentless FTS5 table of every indexed document (a segment's current text,
+or an episode's titles and descriptions). A document's id says whose it is: ``ep_no << 20 | n``, where
+``ep_no`` numbers the episode in ``search_episode_facets`` (which also holds the episode's filter values:
+restricted, language, kind, campaign, recorded date, districts) and ``n`` is 0 for the episode's own
+text and 1, 2, 3… for its segments (``search_rows`` maps a document to its segment). A search filters
+each match with integer arithmetic and one lookup in the small facets table, never touching
+``episodes`` or ``segments``, and an episode's documents are one rowid range. Triggers on ``segments``
+and ``episodes`` keep all three in step inside the writing transaction.
 
 PostgreSQL: ``radio_search_document(text)`` is an immutable function (the same normalisation, then
 ``to_tsvector('simple', …)``); GIN expression indexes on ``segments`` and ``episodes`` use it, so the
 index is always in step with the rows by construction.
 
-The ``transcripts_0002`` migration runs this SQL; a change here needs a new migration and a reindex.
+The ``transcripts_0003`` migration runs this SQL (``transcripts_0002`` made the first SQLite index,
+frozen in :mod:`transcripts.search_schema_0002`); a change here needs a new migration and a reindex.
 """
 
 from __future__ import annotations
@@ -17,11 +23,43 @@ from transcripts.search_text import postgres_separator_class, sql_normalise
 
 TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
 EPISODE_FIELDS = ("title", "title_bn", "title_en", "description", "description_bn", "description_en")
+DOC_BITS = 20  # an episode has room for 2**20 - 1 segments (a month of speech)
+DOC_MASK = (1 << DOC_BITS) - 1
+FACETS = ("restricted", "language", "kind", "campaign", "recorded", "districts")
+# Episode columns the facets are computed from.
+FACET_SOURCES = ("restricted", "language", "kind", "campaign", "recorded_on", "created_at", "districts")
+DISTRICT_SEPARATOR = "char(31)"
 
 
 def episode_document(alias: str) -> str:
     """SQL for the searchable text of an episode row called ``alias``."""
     return " || ' ' || ".join(f"{alias}.{field}" for field in EPISODE_FIELDS)
+
+
+def _facet_values(alias: str) -> list[str]:
+    """SQL for the facets of an episode row ``alias``, in the order of :data:`FACETS`."""
+    sep = DISTRICT_SEPARATOR
+    districts = (f"coalesce((SELECT {sep} || group_concat(lower(d.value), {sep}) || {sep}"
+                 f" FROM json_each({alias}.districts) AS d), '')")
+    return [f"{alias}.restricted", f"{alias}.language", f"{alias}.kind", f"{alias}.campaign",
+            f"coalesce({alias}.recorded_on, date({alias}.created_at))", districts]
+
+
+def _episode_base(episode_id: str) -> str:
+    return f"(SELECT ep_no << {DOC_BITS} FROM search_episode_facets WHERE episode_id = {episode_id})"
+
+
+def _next_doc(episode_id: str) -> str:
+    """SQL for the next free document id in an episode's range (NULL when the episode is not indexed)."""
+    base = _episode_base(episode_id)
+    return f"(SELECT max(doc_id) + 1 FROM search_rows WHERE doc_id BETWEEN {base} AND {base} + {DOC_MASK})"
+
+
+def _check_room(episode_id: str, when: str | None = None) -> str:
+    """Abort when the episode is not indexed, or its range is full (the next id would be the next episode's)."""
+    full = f"coalesce({_next_doc(episode_id)} & {DOC_MASK}, 0) = 0"
+    return (f"SELECT RAISE(ABORT, 'search index: no document id for a segment of this episode')"
+            f" WHERE {f'{when} AND ' if when else ''}{full};")
 
 
 def _fts_delete(where: str, body: str) -> str:
@@ -34,7 +72,6 @@ def _fts_insert(where: str, body: str) -> str:
 
 
 SEGMENT_ROW = "segment_id = {row}.id"
-EPISODE_ROW = "episode_id = {row}.id AND segment_id IS NULL"
 
 
 def sqlite_create() -> list[str]:
@@ -42,53 +79,70 @@ def sqlite_create() -> list[str]:
     old_seg, new_seg = sql_normalise("old.text"), sql_normalise("new.text")
     old_ep, new_ep = sql_normalise(episode_document("old")), sql_normalise(episode_document("new"))
     seg_old, seg_new = SEGMENT_ROW.format(row="old"), SEGMENT_ROW.format(row="new")
-    ep_old, ep_new = EPISODE_ROW.format(row="old"), EPISODE_ROW.format(row="new")
+    ep_old, ep_new = f"doc_id = {_episode_base('old.id')}", f"doc_id = {_episode_base('new.id')}"
+    facet_set = ", ".join(f"{name} = {value}" for name, value in zip(FACETS, _facet_values("new"), strict=True))
+    moved = "new.episode_id IS NOT old.episode_id"
     return [
-        "CREATE TABLE search_rows (doc_id INTEGER PRIMARY KEY, segment_id VARCHAR(32) UNIQUE,"
-        " episode_id VARCHAR(32) NOT NULL)",
-        "CREATE INDEX search_rows_episode ON search_rows (episode_id)",
+        "CREATE TABLE search_episode_facets (ep_no INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " episode_id VARCHAR(32) NOT NULL UNIQUE, restricted BOOLEAN NOT NULL, language VARCHAR(2) NOT NULL,"
+        " kind VARCHAR(20) NOT NULL, campaign VARCHAR(100) NOT NULL, recorded DATE, districts TEXT NOT NULL)",
+        "CREATE TABLE search_rows (doc_id INTEGER PRIMARY KEY, segment_id VARCHAR(32) UNIQUE)",
         f"CREATE VIRTUAL TABLE search_fts USING fts5(body, content='', tokenize=\"{TOKENIZER}\")",
-        f"""CREATE TRIGGER search_segments_insert AFTER INSERT ON segments BEGIN
-            INSERT INTO search_rows (segment_id, episode_id) VALUES (new.id, new.episode_id);
-            INSERT INTO search_fts(rowid, body) VALUES (last_insert_rowid(), {new_seg});
-        END""",
-        f"""CREATE TRIGGER search_segments_update AFTER UPDATE OF text ON segments BEGIN
-            {_fts_delete(seg_old, old_seg)}
-            {_fts_insert(seg_new, new_seg)}
-        END""",
-        """CREATE TRIGGER search_segments_move AFTER UPDATE OF episode_id ON segments BEGIN
-            UPDATE search_rows SET episode_id = new.episode_id WHERE segment_id = new.id;
-        END""",
-        f"""CREATE TRIGGER search_segments_delete AFTER DELETE ON segments BEGIN
-            {_fts_delete(seg_old, old_seg)}
-            DELETE FROM search_rows WHERE {seg_old};
-        END""",
         f"""CREATE TRIGGER search_episodes_insert AFTER INSERT ON episodes BEGIN
-            INSERT INTO search_rows (segment_id, episode_id) VALUES (NULL, new.id);
+            INSERT INTO search_episode_facets (episode_id, {", ".join(FACETS)})
+                VALUES (new.id, {", ".join(_facet_values("new"))});
+            INSERT INTO search_rows (doc_id, segment_id) VALUES (last_insert_rowid() << {DOC_BITS}, NULL);
             INSERT INTO search_fts(rowid, body) VALUES (last_insert_rowid(), {new_ep});
         END""",
         f"""CREATE TRIGGER search_episodes_update AFTER UPDATE OF {", ".join(EPISODE_FIELDS)} ON episodes BEGIN
             {_fts_delete(ep_old, old_ep)}
             {_fts_insert(ep_new, new_ep)}
         END""",
+        f"""CREATE TRIGGER search_episodes_facets AFTER UPDATE OF {", ".join(FACET_SOURCES)} ON episodes BEGIN
+            UPDATE search_episode_facets SET {facet_set} WHERE episode_id = new.id;
+        END""",
         f"""CREATE TRIGGER search_episodes_delete AFTER DELETE ON episodes BEGIN
             {_fts_delete(ep_old, old_ep)}
             DELETE FROM search_rows WHERE {ep_old};
+            DELETE FROM search_episode_facets WHERE episode_id = old.id;
+        END""",
+        f"""CREATE TRIGGER search_segments_insert AFTER INSERT ON segments BEGIN
+            {_check_room("new.episode_id")}
+            INSERT INTO search_rows (doc_id, segment_id) VALUES ({_next_doc("new.episode_id")}, new.id);
+            INSERT INTO search_fts(rowid, body) VALUES (last_insert_rowid(), {new_seg});
+        END""",
+        # One trigger for both columns: a segment moved to another episode gets a document id in its range.
+        f"""CREATE TRIGGER search_segments_update AFTER UPDATE OF text, episode_id ON segments BEGIN
+            {_fts_delete(seg_old, old_seg)}
+            {_check_room("new.episode_id", moved)}
+            UPDATE search_rows SET doc_id = {_next_doc("new.episode_id")} WHERE {seg_new} AND {moved};
+            {_fts_insert(seg_new, new_seg)}
+        END""",
+        f"""CREATE TRIGGER search_segments_delete AFTER DELETE ON segments BEGIN
+            {_fts_delete(seg_old, old_seg)}
+            DELETE FROM search_rows WHERE {seg_old};
         END""",
     ]
 
 
 def sqlite_rebuild() -> list[str]:
-    """Statements that empty and refill the SQLite index from the rows."""
+    """Statements that empty and refill the SQLite index from the rows, then merge it into one b-tree."""
     return [
         "INSERT INTO search_fts(search_fts) VALUES ('delete-all')",
         "DELETE FROM search_rows",
-        "INSERT INTO search_rows (segment_id, episode_id) SELECT id, episode_id FROM segments",
-        "INSERT INTO search_rows (segment_id, episode_id) SELECT NULL, id FROM episodes",
+        "DELETE FROM search_episode_facets",
+        "DELETE FROM sqlite_sequence WHERE name = 'search_episode_facets'",
+        f"INSERT INTO search_episode_facets (episode_id, {', '.join(FACETS)})"
+        f" SELECT e.id, {', '.join(_facet_values('e'))} FROM episodes e ORDER BY e.created_at, e.id",
+        f"INSERT INTO search_rows (doc_id, segment_id) SELECT ep_no << {DOC_BITS}, NULL FROM search_episode_facets",
+        f"INSERT INTO search_rows (doc_id, segment_id) SELECT (f.ep_no << {DOC_BITS})"
+        " + row_number() OVER (PARTITION BY f.ep_no ORDER BY s.start, s.idx, s.id), s.id"
+        " FROM segments s JOIN search_episode_facets f ON f.episode_id = s.episode_id",
+        # In document order: FTS5 writes its in-memory index out whenever a rowid goes backwards.
+        f"INSERT INTO search_fts(rowid, body) SELECT f.ep_no << {DOC_BITS}, {sql_normalise(episode_document('e'))}"
+        " FROM search_episode_facets f JOIN episodes e ON e.id = f.episode_id ORDER BY f.ep_no",
         f"INSERT INTO search_fts(rowid, body) SELECT r.doc_id, {sql_normalise('s.text')}"
-        " FROM search_rows r JOIN segments s ON s.id = r.segment_id",
-        f"INSERT INTO search_fts(rowid, body) SELECT r.doc_id, {sql_normalise(episode_document('e'))}"
-        " FROM search_rows r JOIN episodes e ON e.id = r.episode_id WHERE r.segment_id IS NULL",
+        " FROM search_rows r JOIN segments s ON s.id = r.segment_id ORDER BY r.doc_id",
         "INSERT INTO search_fts(search_fts) VALUES ('optimize')",
     ]
 
@@ -96,9 +150,10 @@ def sqlite_rebuild() -> list[str]:
 def sqlite_drop() -> list[str]:
     """Statements that remove the SQLite index."""
     triggers = [f"search_{table}_{event}" for table in ("segments", "episodes")
-                for event in ("insert", "update", "delete")] + ["search_segments_move"]
+                for event in ("insert", "update", "delete")] + ["search_episodes_facets"]
     return [f"DROP TRIGGER IF EXISTS {name}" for name in triggers] + [
-        "DROP TABLE IF EXISTS search_fts", "DROP TABLE IF EXISTS search_rows"]
+        "DROP TABLE IF EXISTS search_fts", "DROP TABLE IF EXISTS search_rows",
+        "DROP TABLE IF EXISTS search_episode_facets"]
 
 
 def postgres_create() -> list[str]:

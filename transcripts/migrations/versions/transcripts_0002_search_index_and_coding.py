@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import radio.db
-from transcripts import search_schema
+from transcripts import search_schema, search_schema_0002
 
 revision = 'transcripts_0002'
 down_revision = 'transcripts_0001'
@@ -63,9 +63,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_segment_codes_segment_id'), ['segment_id'], unique=False)
 
     # ### end Alembic commands ###
-    # The full-text index: by hand, autogenerate cannot see it (names start with "search_").
+    # The full-text index: by hand, autogenerate cannot see it (names start with "search_"). SQLite's is
+    # frozen as this migration made it; transcripts_0003 replaces it.
     if op.get_bind().dialect.name == "sqlite":
-        statements = search_schema.sqlite_create() + search_schema.sqlite_rebuild()
+        statements = search_schema_0002.sqlite_create() + search_schema_0002.sqlite_rebuild()
     else:
         statements = search_schema.postgres_create()
     for statement in statements:
@@ -74,7 +75,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        statements = search_schema.sqlite_drop()
+        statements = search_schema_0002.sqlite_drop()
     else:
         statements = search_schema.postgres_drop()
     for statement in statements:
