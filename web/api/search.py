@@ -15,7 +15,7 @@ from transcripts.coding_models import Code
 from transcripts.search import SearchFilters, Viewer, search
 from web.api.core import json_body
 from web.auth import current_user, require_role
-from web.context import db
+from web.context import db, runtime
 
 bp = Blueprint("api_search", __name__, url_prefix="/api/v1")
 CODERS = (Role.RESEARCHER,)  # admins always pass
@@ -72,7 +72,10 @@ def search_transcripts() -> Response:
         offset = (page - 1) * limit
     else:
         limit, offset = _int_arg("limit", 20), _int_arg("offset", 0)
-    result = search(db(), request.args.get("q", ""), filters, Viewer.for_user(_user()), limit=limit, offset=offset)
+    viewer = Viewer.for_user(_user())
+    db().commit()  # end the request's transaction (sign-in bookkeeping): the search holds no write lock
+    with runtime().read_session() as session:
+        result = search(session, request.args.get("q", ""), filters, viewer, limit=limit, offset=offset)
     return jsonify(result.to_dict())
 
 

@@ -14,7 +14,7 @@ from radio.models import Role
 from schedule.stations import visible_stations
 from transcripts.search import SearchFilters, SearchResult, Viewer, search
 from transcripts.services import correct_segment, segment_history
-from web.context import db
+from web.context import db, runtime
 from web.ui.base import done, field_errors, int_arg, page, page_user
 from web.ui.coding import segment_codes
 from web.ui.labels import error_message
@@ -57,8 +57,10 @@ def search_page() -> tuple[str, int]:
     status = 200
     if query and not errors:
         try:
-            result = search(db(), query, filters, Viewer.for_user(user), limit=PER_PAGE,
-                            offset=(page_no - 1) * PER_PAGE)
+            viewer = Viewer.for_user(user)
+            db().commit()  # end the request's transaction: the search holds no write lock meanwhile
+            with runtime().read_session() as session:
+                result = search(session, query, filters, viewer, limit=PER_PAGE, offset=(page_no - 1) * PER_PAGE)
         except DomainError as exc:
             message = error_message(exc.code, exc.message)
             errors = {"q": message} if exc.status == 400 else {"": message}
