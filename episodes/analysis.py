@@ -82,8 +82,8 @@ class LoudnessMeter:
     def __init__(self, rate: int, channels: int, silence_dbfs: float = SILENCE_DBFS) -> None:
         self.rate, self.channels = rate, channels
         self.hop = max(1, rate // 10)  # 100 ms
-        self.sos = k_weighting_sos(rate)
-        self.zi = np.zeros((2, channels, 2))
+        self.sos = k_weighting_sos(rate).astype(np.float32)  # float32 throughout: half the memory traffic
+        self.zi = np.zeros((2, channels, 2), dtype=np.float32)
         self.weights = channel_weights(channels)
         factor = 4 if rate >= 44100 else max(2, min(8, round(192000 / rate)))
         self.interp = oversampling_filter(factor).astype(np.float32)
@@ -96,8 +96,8 @@ class LoudnessMeter:
         self.true_peak = 0.0
         self.first_loud: int | None = None
         self.last_loud: int | None = None
-        self._energy_carry = np.zeros((channels, 0))
-        self._peak_carry = np.zeros(0)
+        self._energy_carry = np.zeros((channels, 0), dtype=np.float32)
+        self._peak_carry = np.zeros(0, dtype=np.float32)
         self._energies: list[np.ndarray] = []
         self._peaks: list[np.ndarray] = []
 
@@ -105,7 +105,7 @@ class LoudnessMeter:
         """Analyse the next block of samples (any length)."""
         if block.size == 0:
             return
-        x = np.ascontiguousarray(block.T, dtype=np.float64)  # (channels, frames)
+        x = np.array(block.T, dtype=np.float32, order="C")  # (channels, frames): one copy, planar
         n = x.shape[1]
         filtered, self.zi = sosfilt(self.sos, x, axis=1, zi=self.zi)
         self._add_energy(filtered)
@@ -142,15 +142,18 @@ class LoudnessMeter:
     def _true_peak(self, x: np.ndarray, level: np.ndarray) -> None:
         n = x.shape[1]
         subs = -(-n // _SUB)
-        padded_level = np.zeros(subs * _SUB)
-        padded_level[:n] = level
-        sub_max = padded_level.reshape(subs, _SUB).max(axis=1)
+        if n == subs * _SUB:
+            sub_max = level.reshape(subs, _SUB).max(axis=1)
+        else:
+            padded_level = np.zeros(subs * _SUB, dtype=level.dtype)
+            padded_level[:n] = level
+            sub_max = padded_level.reshape(subs, _SUB).max(axis=1)
         reach = np.maximum(sub_max, np.concatenate([[self.prev_sub_max], sub_max[:-1]]))
         candidates = np.flatnonzero(reach * self.bound > self.true_peak)
         if candidates.size:
             # Gather only the candidate runs (plus the 11 samples before each) instead of copying the block.
             index = candidates[:, None] * _SUB + np.arange(-(_TAPS - 1), _SUB)[None, :]
-            runs = x[:, np.clip(index, 0, n - 1)].astype(np.float32)  # (ch, k, TAPS - 1 + SUB)
+            runs = x[:, np.clip(index, 0, n - 1)]  # (ch, k, TAPS - 1 + SUB), float32
             if candidates[0] == 0:
                 runs[:, 0, : _TAPS - 1] = self.hist
             windows = sliding_window_view(runs, _TAPS, axis=2)  # (ch, k, SUB, TAPS); window i ends at sample i
@@ -158,9 +161,9 @@ class LoudnessMeter:
             valid = (candidates[:, None] * _SUB + np.arange(_SUB)[None, :]) < n
             self.true_peak = max(self.true_peak, float(out[:, valid].max()))
         if n >= _TAPS - 1:
-            self.hist = x[:, n - (_TAPS - 1):].astype(np.float32)
+            self.hist = x[:, n - (_TAPS - 1):].copy()
         else:
-            self.hist = np.concatenate([self.hist, x.astype(np.float32)], axis=1)[:, -(_TAPS - 1):]
+            self.hist = np.concatenate([self.hist, x], axis=1)[:, -(_TAPS - 1):]
         self.prev_sub_max = float(sub_max[-1])
 
     def result(self) -> Analysis:
