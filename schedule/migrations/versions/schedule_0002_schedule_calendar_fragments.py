@@ -19,44 +19,53 @@ import radio.db
 # A later SQLite batch migration that copies one of these tables drops its triggers: create them again there
 # (tests/test_feeds.py::test_every_change_of_a_stations_bookings_bumps_its_calendar_version fails otherwise).
 CALENDAR_SOURCES = ("broadcasts", "broadcast_overrides", "feedback_reports")
+# PostgreSQL: statement-level triggers with transition tables (one UPDATE of each station per statement: a
+# row-level trigger would update the same station row once per inserted booking, slowing bulk loads down).
 _PG_FUNCTION = """
 CREATE FUNCTION bump_station_calendar() RETURNS trigger AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' THEN
-        UPDATE stations SET calendar_version = calendar_version + 1 WHERE id = OLD.station_id;
-    END IF;
-    IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.station_id IS DISTINCT FROM OLD.station_id) THEN
-        UPDATE stations SET calendar_version = calendar_version + 1 WHERE id = NEW.station_id;
+    IF TG_OP = 'INSERT' THEN
+        UPDATE stations SET calendar_version = calendar_version + 1
+        WHERE id IN (SELECT station_id FROM new_rows);
+    ELSIF TG_OP = 'UPDATE' THEN
+        UPDATE stations SET calendar_version = calendar_version + 1
+        WHERE id IN (SELECT station_id FROM new_rows UNION SELECT station_id FROM old_rows);
+    ELSE
+        UPDATE stations SET calendar_version = calendar_version + 1
+        WHERE id IN (SELECT station_id FROM old_rows);
     END IF;
     RETURN NULL;
 END
 $$ LANGUAGE plpgsql
 """
+_EVENTS = (("INSERT", "NEW TABLE AS new_rows", "NEW.station_id"),
+           ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", "OLD.station_id, NEW.station_id"),
+           ("DELETE", "OLD TABLE AS old_rows", "OLD.station_id"))
 
 
 def _create_triggers() -> None:
-    if op.get_bind().dialect.name == "postgresql":
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    if postgresql:
         op.execute(_PG_FUNCTION)
-        for table in CALENDAR_SOURCES:
-            op.execute(f"CREATE TRIGGER tr_{table}_calendar AFTER INSERT OR UPDATE OR DELETE ON {table} "
-                       "FOR EACH ROW EXECUTE FUNCTION bump_station_calendar()")
-        return
     for table in CALENDAR_SOURCES:
-        for event, stations in (("INSERT", "NEW.station_id"), ("UPDATE", "OLD.station_id, NEW.station_id"),
-                                ("DELETE", "OLD.station_id")):
-            op.execute(f"CREATE TRIGGER tr_{table}_calendar_{event.lower()} AFTER {event} ON {table} BEGIN "
-                       f"UPDATE stations SET calendar_version = calendar_version + 1 WHERE id IN ({stations}); END")
+        for event, transition, stations in _EVENTS:
+            name = f"tr_{table}_calendar_{event.lower()}"
+            if postgresql:
+                op.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {transition} "
+                           "FOR EACH STATEMENT EXECUTE FUNCTION bump_station_calendar()")
+            else:
+                op.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN UPDATE stations "
+                           f"SET calendar_version = calendar_version + 1 WHERE id IN ({stations}); END")
 
 
 def _drop_triggers() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for table in CALENDAR_SOURCES:
-            op.execute(f"DROP TRIGGER IF EXISTS tr_{table}_calendar ON {table}")
-        op.execute("DROP FUNCTION IF EXISTS bump_station_calendar()")
-        return
+    postgresql = op.get_bind().dialect.name == "postgresql"
     for table in CALENDAR_SOURCES:
-        for event in ("insert", "update", "delete"):
-            op.execute(f"DROP TRIGGER IF EXISTS tr_{table}_calendar_{event}")
+        for event, _, _ in _EVENTS:
+            on_table = f" ON {table}" if postgresql else ""
+            op.execute(f"DROP TRIGGER IF EXISTS tr_{table}_calendar_{event.lower()}{on_table}")
+    if postgresql:
+        op.execute("DROP FUNCTION IF EXISTS bump_station_calendar()")
 
 
 revision = 'schedule_0002'
