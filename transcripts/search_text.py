@@ -104,6 +104,7 @@ def split_tokens(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+@functools.lru_cache(maxsize=1 << 16)  # snippets look up every word of every hit; vocabularies repeat
 def token_key(token: str) -> str:
     """The indexed form of one token (normalised and lower-cased)."""
     return normalise(token).lower()
