@@ -11,7 +11,7 @@ from mutagen.id3 import ID3, TIT2, TPE1, TXXX
 from mutagen.mp3 import MP3
 
 from episodes import render
-from episodes.analysis import LoudnessMeter, analyse_audio
+from episodes.analysis import LoudnessMeter, analyse_audio, oversampling_filter
 from episodes.audio import decode_check, probe_audio
 from episodes.render import RenditionTags, render_broadcast
 from radio.errors import UnsupportedMedia
@@ -101,6 +101,30 @@ def test_true_peak_sees_inter_sample_peaks() -> None:
     result = meter.result()
     assert result.sample_peak_dbfs == pytest.approx(20 * math.log10(0.9 * math.sqrt(0.5)), abs=0.05)
     assert result.true_peak_dbtp == pytest.approx(20 * math.log10(0.9), abs=0.3)
+
+
+@pytest.mark.parametrize("loud", [True, False])
+def test_true_peak_equals_brute_force_oversampling(loud: bool) -> None:
+    # Loud material takes the whole-block path, quiet material with rare bursts the candidate-run path.
+    rng = np.random.default_rng(5)
+    signal = np.clip(0.5 * rng.standard_normal((RATE * 3, 2)), -0.95, 0.95) if loud else \
+        0.01 * rng.standard_normal((RATE * 3, 2))
+    if not loud:
+        for at in rng.integers(0, len(signal) - 100, 12):
+            signal[at:at + 40] = 0.7 * np.sin(np.arange(40)[:, None] * 2.9 + rng.random(2))
+    signal = signal.astype(np.float32)
+    meter = LoudnessMeter(RATE, 2)
+    start = 0
+    while start < len(signal):
+        size = int(rng.integers(1, 30000))
+        meter.feed(signal[start:start + size])
+        start += size
+    interp = oversampling_filter(4)
+    padded = np.concatenate([np.zeros((11, 2)), signal.astype(np.float64)])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 12, axis=0)  # (n, 2, 12), newest last
+    # The meter never reports a true peak below the sample peak (no phase of the filter lands on a sample).
+    reference = max(float(np.abs(windows.reshape(-1, 12) @ interp).max()), float(np.abs(signal).max()))
+    assert meter.result().true_peak_dbtp == pytest.approx(20 * math.log10(reference), abs=0.01)
 
 
 def test_block_size_does_not_change_the_result() -> None:
