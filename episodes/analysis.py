@@ -12,6 +12,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import sosfilt, upfirdn
 
 from episodes.audio import AudioInfo, pcm_blocks
+from episodes.decode import LayoutMismatch, planar_blocks
 
 SILENCE_DBFS = -50.0  # below this, head and tail count as silence for the cues
 WAVEFORM_POINTS = 1000  # at most this many waveform peaks (one per 100 ms for shorter files)
@@ -105,10 +106,14 @@ class LoudnessMeter:
         self._peaks: list[np.ndarray] = []
 
     def feed(self, block: np.ndarray) -> None:
-        """Analyse the next block of samples (any length)."""
-        if block.size == 0:
+        """Analyse the next ``(frames, channels)`` block of samples (any length)."""
+        self.feed_planar(np.array(block.T, dtype=np.float32, order="C"))
+
+    def feed_planar(self, x: np.ndarray) -> None:
+        """Analyse the next ``(channels, frames)`` block of samples (any length)."""
+        if x.size == 0:
             return
-        x = np.array(block.T, dtype=np.float32, order="C")  # (channels, frames): one copy, planar
+        x = np.ascontiguousarray(x, dtype=np.float32)
         n = x.shape[1]
         filtered, self.zi = sosfilt(self.sos, x, axis=1, zi=self.zi)
         self._add_energy(filtered)
@@ -217,6 +222,14 @@ def analyse_audio(path: Path, info: AudioInfo, progress: Callable[[float], None]
     rate, channels = int(info.sample_rate or 48000), int(info.channels or 2)
     meter = LoudnessMeter(rate, channels)
     expected = max(1.0, (info.duration_s or 0) * rate)
+    try:  # in-process decoding: no pipe, and MP3 arrives planar float already
+        for x in planar_blocks(path, rate, channels, block_frames=10 * meter.hop):
+            meter.feed_planar(x)
+            if progress is not None:
+                progress(min(1.0, meter.frames / expected))
+        return meter.result()
+    except LayoutMismatch:  # raised before any block: let the ffmpeg command line down-/up-mix instead
+        meter = LoudnessMeter(rate, channels)
     for block in pcm_blocks(path, rate, channels, block_frames=10 * meter.hop):
         meter.feed(block)
         if progress is not None:

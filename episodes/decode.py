@@ -1,0 +1,61 @@
+"""In-process decoding with PyAV: planar float32 blocks without an ffmpeg subprocess or a pipe."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from radio.errors import UnsupportedMedia
+
+
+class LayoutMismatch(Exception):
+    """The decoded stream does not have the expected channel count (callers fall back to the ffmpeg pipe)."""
+
+
+def planar_blocks(path: Path, sample_rate: int, channels: int, block_frames: int) -> Iterator[np.ndarray]:
+    """Decode ``path`` as ``(channels, frames)`` float32 blocks of ``block_frames`` (the last one shorter).
+
+    PyAV decodes in this process (MP3 comes out planar float already, so nothing is converted or copied
+    through a pipe); a packet the decoder rejects is skipped, as the ffmpeg command line does.
+    """
+    import av
+
+    try:
+        container = av.open(str(path), metadata_errors="ignore")
+    except av.FFmpegError as exc:
+        raise UnsupportedMedia(f"the audio does not decode: {exc}") from exc
+    with container:
+        if not container.streams.audio:
+            raise UnsupportedMedia("the file has no audio stream")
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(format="fltp", rate=sample_rate)  # keeps the stream's channel layout
+        pending: list[np.ndarray] = []
+        count = 0
+
+        def frames() -> Iterator[av.AudioFrame]:
+            for packet in container.demux(stream):
+                try:
+                    decoded = packet.decode()
+                except av.InvalidDataError:
+                    continue
+                for frame in decoded:
+                    yield from resampler.resample(frame)
+            yield from resampler.resample(None)
+
+        for frame in frames():
+            samples = frame.to_ndarray()
+            if samples.shape[0] != channels:
+                raise LayoutMismatch(f"{samples.shape[0]} channels decoded, {channels} expected")
+            pending.append(samples)
+            count += samples.shape[1]
+            if count >= block_frames:
+                joined = np.concatenate(pending, axis=1) if len(pending) > 1 else pending[0]
+                whole = count // block_frames * block_frames
+                for start in range(0, whole, block_frames):
+                    yield joined[:, start:start + block_frames]
+                pending = [joined[:, whole:]] if whole < count else []
+                count -= whole
+        if count:
+            yield np.concatenate(pending, axis=1)
