@@ -12,7 +12,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import sosfilt, upfirdn
 
 from episodes.audio import AudioInfo, pcm_blocks
-from episodes.decode import LayoutMismatch, planar_blocks
+from episodes.decode import LayoutMismatch, planar_blocks, read_ahead
 
 SILENCE_DBFS = -50.0  # below this, head and tail count as silence for the cues
 WAVEFORM_POINTS = 1000  # at most this many waveform peaks (one per 100 ms for shorter files)
@@ -223,7 +223,7 @@ def analyse_audio(path: Path, info: AudioInfo, progress: Callable[[float], None]
     meter = LoudnessMeter(rate, channels)
     expected = max(1.0, (info.duration_s or 0) * rate)
     try:  # in-process decoding: no pipe, and MP3 arrives planar float already
-        for x in planar_blocks(path, rate, channels, block_frames=10 * meter.hop):
+        for x in read_ahead(planar_blocks(path, rate, channels, block_frames=10 * meter.hop)):
             meter.feed_planar(x)
             if progress is not None:
                 progress(min(1.0, meter.frames / expected))

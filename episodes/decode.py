@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -59,3 +63,42 @@ def planar_blocks(path: Path, sample_rate: int, channels: int, block_frames: int
                 count -= whole
         if count:
             yield np.concatenate(pending, axis=1)
+
+
+def read_ahead(blocks: Iterator[np.ndarray], depth: int = 4) -> Iterator[np.ndarray]:
+    """Run ``blocks`` in a thread ``depth`` items ahead, so decoding (GIL released) overlaps the analysis."""
+    items: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for block in blocks:
+                while not stop.is_set():
+                    with contextlib.suppress(queue.Full):
+                        items.put(("block", block), timeout=0.1)
+                        break
+                if stop.is_set():
+                    return
+            items.put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
+            items.put(("error", exc))
+
+    thread = threading.Thread(target=produce, name="decode-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = items.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue
+            with contextlib.suppress(queue.Empty):
+                items.get(timeout=0.05)
+        thread.join()
+        close = getattr(blocks, "close", None)
+        if close is not None:
+            close()

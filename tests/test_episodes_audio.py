@@ -13,6 +13,7 @@ from mutagen.mp3 import MP3
 from episodes import render
 from episodes.analysis import LoudnessMeter, analyse_audio, oversampling_filter
 from episodes.audio import decode_check, probe_audio
+from episodes.decode import read_ahead
 from episodes.render import RenditionTags, render_broadcast
 from radio.errors import UnsupportedMedia
 from tests.audio import ENCODINGS, ffmpeg_duration, ffmpeg_loudness, make_audio, noise, silence, tone, write_wav
@@ -184,3 +185,24 @@ def test_broadcast_rendition_is_trimmed_normalised_and_tagged(folder: Path, tmp_
     assert str(id3["TIT2"]) == "নারী ও শিশু পাচার" and str(id3["TPE1"]) == "প্রযোজক"
     assert str(id3["TLAN"]) == "ben" and str(id3["TXXX:episode_id"]) == "e1"
     assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+def test_read_ahead_passes_blocks_errors_and_stops_early() -> None:
+    closed: list[bool] = []
+
+    def blocks(fail: bool):  # type: ignore[no-untyped-def]
+        try:
+            for i in range(10):
+                yield np.full((2, 3), i, dtype=np.float32)
+            if fail:
+                raise UnsupportedMedia("broken at the end")
+        finally:
+            closed.append(True)
+
+    assert [int(b[0, 0]) for b in read_ahead(blocks(False), depth=2)] == list(range(10))
+    with pytest.raises(UnsupportedMedia, match="broken at the end"):
+        list(read_ahead(blocks(True), depth=2))
+    reader = read_ahead(blocks(False), depth=2)
+    assert int(next(reader)[0, 0]) == 0
+    reader.close()  # the consumer stops early: the producer thread ends and the source is closed
+    assert closed == [True, True, True]
