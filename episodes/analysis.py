@@ -113,7 +113,7 @@ class LoudnessMeter:
         """Analyse the next ``(channels, frames)`` block of samples (any length)."""
         if x.size == 0:
             return
-        x = np.ascontiguousarray(x, dtype=np.float32)
+        x = np.asarray(x, dtype=np.float32)  # strided rows are fine: sosfilt makes its own working copy
         n = x.shape[1]
         filtered, self.zi = sosfilt(self.sos, x, axis=1, zi=self.zi)
         self._add_energy(filtered)
