@@ -222,14 +222,18 @@ def analyse_audio(path: Path, info: AudioInfo, progress: Callable[[float], None]
     rate, channels = int(info.sample_rate or 48000), int(info.channels or 2)
     meter = LoudnessMeter(rate, channels)
     expected = max(1.0, (info.duration_s or 0) * rate)
-    try:  # in-process decoding: no pipe, and MP3 arrives planar float already
-        for x in read_ahead(planar_blocks(path, rate, channels, block_frames=10 * meter.hop)):
-            meter.feed_planar(x)
-            if progress is not None:
-                progress(min(1.0, meter.frames / expected))
-        return meter.result()
-    except LayoutMismatch:  # raised before any block: let the ffmpeg command line down-/up-mix instead
-        meter = LoudnessMeter(rate, channels)
+    # PCM (WAV, AIFF) comes in tiny packets whose per-frame Python cost in PyAV outweighs the decoding: use the
+    # ffmpeg pipe for it. Compressed codecs decode in-process: no pipe, and MP3/AAC arrive planar float already.
+    pcm = info.format in ("wav", "aiff") or info.codec.startswith("pcm_")
+    if not pcm:
+        try:
+            for x in read_ahead(planar_blocks(path, rate, channels, block_frames=10 * meter.hop)):
+                meter.feed_planar(x)
+                if progress is not None:
+                    progress(min(1.0, meter.frames / expected))
+            return meter.result()
+        except LayoutMismatch:  # raised before any block: the ffmpeg command line down-/up-mixes instead
+            meter = LoudnessMeter(rate, channels)
     for block in pcm_blocks(path, rate, channels, block_frames=10 * meter.hop):
         meter.feed(block)
         if progress is not None:
