@@ -35,8 +35,7 @@ def planar_blocks(path: Path, sample_rate: int, channels: int, block_frames: int
             raise UnsupportedMedia("the file has no audio stream")
         stream = container.streams.audio[0]
         resampler = av.AudioResampler(format="fltp", rate=sample_rate)  # keeps the stream's channel layout
-        pending: list[np.ndarray] = []
-        count = 0
+        buffer, filled = np.empty((channels, block_frames), dtype=np.float32), 0
 
         def frames() -> Iterator[av.AudioFrame]:
             for packet in container.demux(stream):
@@ -49,21 +48,21 @@ def planar_blocks(path: Path, sample_rate: int, channels: int, block_frames: int
             yield from resampler.resample(None)
 
         for frame in frames():
-            samples = frame.to_ndarray()
-            if samples.shape[0] != channels:
-                raise LayoutMismatch(f"{samples.shape[0]} channels decoded, {channels} expected")
-            pending.append(samples)
-            count += samples.shape[1]
-            if count >= block_frames:
-                joined = np.concatenate(pending, axis=1) if len(pending) > 1 else pending[0]
-                whole = count // block_frames * block_frames
-                for start in range(0, whole, block_frames):
-                    yield joined[:, start:start + block_frames]
-                pending = [joined[:, whole:]] if whole < count else []
-                count -= whole
-        if count:
-            yield np.concatenate(pending, axis=1)
-
+            if len(frame.planes) != channels:
+                raise LayoutMismatch(f"{len(frame.planes)} channels decoded, {channels} expected")
+            count = frame.samples
+            planes = [np.frombuffer(memoryview(plane), dtype=np.float32, count=count) for plane in frame.planes]
+            done = 0
+            while done < count:  # copy each plane straight into the block being filled (no per-frame arrays)
+                take = min(count - done, block_frames - filled)
+                for channel, plane in enumerate(planes):
+                    buffer[channel, filled:filled + take] = plane[done:done + take]
+                filled, done = filled + take, done + take
+                if filled == block_frames:
+                    yield buffer
+                    buffer, filled = np.empty((channels, block_frames), dtype=np.float32), 0
+        if filled:
+            yield buffer[:, :filled]
 
 def read_ahead(blocks: Iterator[np.ndarray], depth: int = 4) -> Iterator[np.ndarray]:
     """Run ``blocks`` in a thread ``depth`` items ahead, so decoding (GIL released) overlaps the analysis."""
