@@ -20,7 +20,7 @@ from radio.migrate import alembic_config, upgrade
 from tests.search_corpus import build_corpus
 from transcripts.models import Segment
 from transcripts.search import SearchFilters, Viewer, reindex, search
-from transcripts.search_schema import DOC_BITS, DOC_MASK
+from transcripts.search_schema import DOC_BITS, DOC_MASK, sqlite_create
 
 ADMIN = Viewer(restricted=True, unredacted=True)
 PRODUCER = Viewer(restricted=False, unredacted=False)
@@ -147,3 +147,13 @@ def test_migration_0003_converts_an_existing_index(runtime, corpus) -> None:
     assert {q: hits(runtime, corpus, q) for q in before} == before
     assert hits(runtime, corpus, "broker*", PRODUCER, district="dhaka") == PSA
     assert len(_documents(runtime)) == 15
+
+
+def test_every_trigger_of_the_index_exists_after_all_migrations(runtime) -> None:
+    # A later SQLite batch migration that copies `episodes` or `segments` drops their triggers: it must
+    # create them again (search_schema.sqlite_create), or the index silently stops following the rows.
+    sqlite_only(runtime)
+    with runtime.engine.connect() as conn:
+        found = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
+    expected = {s.split()[2] for s in sqlite_create() if s.startswith("CREATE TRIGGER")}
+    assert len(expected) == 7 and expected <= found
