@@ -119,9 +119,9 @@ def _facet_conditions(session: Session, filters: SearchFilters, *, restricted: b
     return conds, params
 
 
-def _matches_positions(node: Node) -> bool:
-    """True when FTS5 compares positions (a phrase) or merges many words (a prefix) to find a match."""
-    return any(isinstance(leaf, Phrase) or leaf.prefix for leaf, _negated in leaves(node))
+def _has_phrase(node: Node) -> bool:
+    """True when FTS5 compares position lists to find a match (measured: prefixes count faster apart)."""
+    return any(isinstance(leaf, Phrase) for leaf, _negated in leaves(node))
 
 
 class SqliteSearch:
@@ -152,7 +152,7 @@ class SqliteSearch:
             conds.append(f"(search_fts.rowid & {search_schema.DOC_MASK}) = 0")
         where = " AND ".join(["search_fts MATCH :match", *conds])
         params.update(match=to_fts5(node), code_id=code_id, limit=limit, offset=offset)
-        if conds or _matches_positions(node):
+        if conds or _has_phrase(node):
             # Each match costs a position-list comparison or a filter check: count the ranked rows in the
             # same pass (a window) instead of evaluating every match a second time.
             ranked = session.execute(text(
