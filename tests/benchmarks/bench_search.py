@@ -168,6 +168,11 @@ def main() -> None:
     url = f"sqlite:///{path}"
     if not path.exists():
         build(url, args.segments, optimize=not args.no_optimize)
+    else:  # a kept database gets the current schema (a new search index is rebuilt by its migration)
+        load_models()
+        kept = make_engine(url)
+        upgrade(kept)
+        kept.dispose()
     words = vocabulary(random.Random(20260301))
     with make_engine(url).connect() as conn:  # phrases: words 2-3 of every 10,007th segment
         texts = conn.execute(text("SELECT text FROM segments WHERE rowid % 10007 = 3 LIMIT 100")).scalars()
