@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from radio.config import SettingsError
 from radio.errors import DomainError
-from radio.runtime import Runtime, get_runtime, set_runtime
+from radio.runtime import Runtime, get_runtime
 
 # Feature packages add their commands through ``register(main)``; named here so radio imports none of them.
 CLI_MODULES = ("episodes.cli", "transcripts.cli", "transcripts.search_cli", "schedule.cli", "radio.ops")
@@ -171,11 +171,6 @@ def _register_feature_commands() -> None:
 
 
 _register_feature_commands()
-
-
-def run_with(runtime: Runtime) -> None:
-    """Use ``runtime`` for commands in this process (tests)."""
-    set_runtime(runtime)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey
-from huey.consumer import Consumer
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
@@ -266,21 +265,3 @@ def requeue_stale_jobs(runtime: Runtime) -> list[str]:
         elif changed:
             log.error("job %s failed: its worker died %d times", job_id, attempts)
     return requeued
-
-
-class EmbeddedConsumer(Consumer):  # type: ignore[misc]
-    """A huey consumer that runs inside another program (no signal handlers of its own)."""
-
-    def _set_signal_handlers(self) -> None:
-        return None
-
-
-def start_embedded_consumer(runtime: Runtime) -> EmbeddedConsumer | None:
-    """Start worker threads in this process (used by ``radio serve``); None in immediate mode."""
-    if runtime.settings.queue_immediate:
-        return None
-    load_job_modules()
-    consumer = EmbeddedConsumer(runtime.huey, workers=runtime.settings.worker_threads, worker_type="thread",
-                                check_worker_health=False, periodic=True)
-    consumer.start()
-    return consumer
