@@ -15,10 +15,6 @@ AUDIO_SUFFIXES = {".mp3", ".wav", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".fla
                   ".3ga", ".webm", ".aif", ".aiff", ".mp4"}
 
 
-def register(main: click.Group) -> None:
-    """Add the ``episodes`` commands to ``radio``."""
-    main.add_command(episodes)
-
 
 @click.group()
 def episodes() -> None:
@@ -63,7 +59,6 @@ def import_(paths: tuple[Path, ...], title: str | None, language: str, kind: str
             districts: tuple[str, ...], restricted: bool | None) -> None:
     """Import audio files and folders; one line per file with its id or its error; exit 1 if any failed."""
     from radio.cli import runtime_for_cli
-    from radio.jobs import dispatch
 
     runtime = runtime_for_cli()
     files = collect_files(paths)
@@ -93,8 +88,6 @@ def import_(paths: tuple[Path, ...], title: str | None, language: str, kind: str
                 continue
             imported.append(episode_id)
             lines.append(f"{path}: {episode_id}")
-            if job_id:
-                dispatch(runtime, job_id)
     for line in lines:
         click.echo(line)
     click.echo(f"imported {len(imported)} of {len(files)} file(s); {len(failures)} failed")

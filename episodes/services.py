@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -14,31 +14,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from episodes.audio import decode_check, probe_audio
-from episodes.hooks import on_commit, on_rollback
 from episodes.metadata import apply_metadata, clean_filename, nfc, search_key, validate_metadata
 from episodes.models import Episode, EpisodeStatus
 from radio.errors import Conflict, Duplicate, InvalidInput, NotFound, UnsupportedMedia
-from radio.jobs import create_job, dispatch
-from radio.runtime import get_runtime
+from radio.features import hook
+from radio.jobs import create_job
 from radio.storage import MediaStore
+from radio.transactions import on_commit, on_rollback
 
 ANALYSE_JOB = "episode.analyse"
 RENDER_JOB = "episode.render"
 MAX_PER_PAGE = 100
 RENDITION_TAG_FIELDS = ("title", "producer", "language", "campaign")  # what the broadcast copy's ID3 tag says
-
-# Other packages register functions that say why an episode may not be deleted (e.g. "scheduled in 2
-# broadcasts"), or None. ``schedule`` registers one for its broadcasts; foreign keys back this up.
-ReferenceChecker = Callable[[Session, str], str | None]
-REFERENCE_CHECKERS: list[ReferenceChecker] = []
-
-
-def register_reference_checker(checker: ReferenceChecker) -> ReferenceChecker:
-    """Add a check that can veto deleting an episode (usable as a decorator)."""
-    if checker not in REFERENCE_CHECKERS:
-        REFERENCE_CHECKERS.append(checker)
-    return checker
-
 
 @dataclass
 class EpisodePage:
@@ -61,8 +48,8 @@ def ingest(
     """Stage, hash, decode-check and store an upload as a new episode with its analysis job queued.
 
     ``metadata`` is read only after ``source`` is exhausted (multipart fields may follow the file). The
-    caller must not hold a write transaction while this streams; it commits afterwards and dispatches
-    ``episode.analysis_job_id``. Any failure leaves no temporary file, no stored object and no row.
+    caller must not hold a write transaction while this streams; the analysis job is queued when the
+    caller's unit of work commits. Any failure leaves no temporary file, no stored object and no row.
     """
     staged = store.stage(source, max_bytes=max_bytes)
     try:
@@ -158,8 +145,8 @@ def list_episodes(
 def update_episode(session: Session, episode_id: str, data: Mapping[str, Any]) -> Episode:
     """Change editorial metadata (PATCH semantics); 400 on unknown fields or bad values.
 
-    When a field the broadcast copy's ID3 tag carries changes, a new rendition is queued and dispatched
-    once the caller commits.
+    When a field the broadcast copy's ID3 tag carries changes, a new rendition is queued (it goes on the
+    queue when the caller commits).
     """
     episode = get_episode(session, episode_id)
     values = validate_metadata(data, partial=True)
@@ -170,16 +157,15 @@ def update_episode(session: Session, episode_id: str, data: Mapping[str, Any]) -
     apply_metadata(episode, values)
     session.flush()
     if episode.broadcast_sha256 and tagged_before != [getattr(episode, name) for name in RENDITION_TAG_FIELDS]:
-        job_id = queue_analysis(session, episode.id, render_only=True)
-        on_commit(session, lambda: dispatch(get_runtime(), job_id))
+        queue_analysis(session, episode.id, render_only=True)  # queued when the caller commits
     return episode
 
 
 def delete_episode(session: Session, store: MediaStore, episode_id: str) -> None:
     """Delete an episode unless something (a broadcast) still references it; its files go after the commit."""
     episode = get_episode(session, episode_id)
-    for checker in REFERENCE_CHECKERS:
-        reason = checker(session, episode.id)
+    for episode_in_use in hook("episode_in_use"):  # e.g. schedule: "it is in 2 broadcast plans"
+        reason = episode_in_use(session, episode.id)
         if reason:
             raise Conflict(f"the episode cannot be deleted: {reason}", code="episode_in_use")
     objects = [(episode.sha256, episode.media_suffix)]
@@ -200,7 +186,7 @@ def delete_episode(session: Session, store: MediaStore, episode_id: str) -> None
 def queue_analysis(
     session: Session, episode_id: str, *, created_by: str | None = None, render_only: bool = False,
 ) -> str:
-    """Queue (re-)analysis or only a new broadcast rendition; returns the job id to dispatch after commit."""
+    """Queue (re-)analysis or only a new broadcast rendition (dispatched on commit); returns the job id."""
     episode = get_episode(session, episode_id)
     job = create_job(session, RENDER_JOB if render_only else ANALYSE_JOB, {"episode_id": episode.id},
                      subject_id=episode.id, created_by=created_by)

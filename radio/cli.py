@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import secrets
@@ -16,9 +15,6 @@ from sqlalchemy import select
 from radio.config import SettingsError
 from radio.errors import DomainError
 from radio.runtime import Runtime, get_runtime
-
-# Feature packages add their commands through ``register(main)``; named here so radio imports none of them.
-CLI_MODULES = ("episodes.cli", "transcripts.cli", "transcripts.search_cli", "schedule.cli", "radio.ops")
 
 
 class RadioGroup(click.Group):
@@ -160,14 +156,10 @@ def users_add(email: str, role: str, station_slug: str | None, name: str, passwo
 
 
 def _register_feature_commands() -> None:
-    for name in CLI_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(main)
+    from radio.features import commands
+
+    for command in commands():
+        main.add_command(command)
 
 
 _register_feature_commands()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 from sqlalchemy import JSON, DateTime, MetaData, String, create_engine, event
@@ -96,30 +94,27 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         def _begin(conn: Any) -> None:
             # A deferred BEGIN that later writes can fail at once with SQLITE_BUSY when another
             # connection wrote meanwhile; writers take the lock up front, read-only work does not.
+            # query_only makes a write in a read session fail loudly instead of being rolled back unseen.
             if conn.get_execution_options().get("readonly"):
+                conn.exec_driver_sql("PRAGMA query_only=1")
                 conn.exec_driver_sql("BEGIN")
             else:
+                conn.exec_driver_sql("PRAGMA query_only=0")
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+
+    @event.listens_for(engine, "begin")
+    def _read_only(conn: Any) -> None:
+        if conn.get_execution_options().get("readonly"):
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+    return engine
 
 
 def make_session_factory(engine: Engine, *, readonly: bool = False) -> sessionmaker[Session]:
-    """Sessions that keep loaded objects usable after commit; ``readonly`` ones never take SQLite's write lock."""
+    """Sessions that keep loaded objects usable after commit; ``readonly`` ones never take SQLite's write lock
+    and refuse to write (SQLite ``query_only``, PostgreSQL ``READ ONLY`` transactions)."""
     bind = engine.execution_options(readonly=True) if readonly else engine
     return sessionmaker(bind=bind, expire_on_commit=False)
-
-
-@contextmanager
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()

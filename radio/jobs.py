@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import socket
@@ -10,7 +9,8 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -23,12 +23,10 @@ from radio.db import utcnow
 from radio.errors import DomainError, NotFound
 from radio.models import Job, JobStatus
 from radio.runtime import Runtime, get_runtime
+from radio.transactions import on_commit
 
 log = logging.getLogger(__name__)
 
-# Feature packages register their handlers when imported; workers import these modules by name
-# so that ``radio`` never imports the feature packages directly.
-JOB_MODULES = ("episodes.tasks", "transcripts.tasks")
 # A job whose worker died this many times (e.g. killed for memory) is failed instead of retried again.
 MAX_ATTEMPTS = 4
 
@@ -37,9 +35,17 @@ class JobCancelled(Exception):
     """Raised inside a handler when its job lost its lease to another worker."""
 
 
+FailureHook = Callable[[Session, str], None]
+
+
 @dataclass
 class JobContext:
-    """What a running handler gets: its job id, payload, the runtime and a progress reporter."""
+    """What a running handler gets: its job id, payload, the runtime, its unit of work and a progress reporter.
+
+    A handler reads through :meth:`read` while it does slow work and writes through :attr:`session` at the
+    end: the runner commits that session once, together with the job's final status, when the handler
+    returns (and rolls it back when the handler raises or the job was taken over meanwhile).
+    """
 
     runtime: Runtime
     job_id: str
@@ -47,6 +53,23 @@ class JobContext:
     payload: dict[str, Any]
     attempt: int
     _last_report: float = 0.0
+    _session: Session | None = field(default=None, repr=False)
+    _failure_hooks: list[FailureHook] = field(default_factory=list, repr=False)
+
+    @property
+    def session(self) -> Session:
+        """The job's unit of work (committed by the runner; write to it only after the slow work is done)."""
+        if self._session is None:
+            raise RuntimeError("a job's session exists only while the runner runs it")
+        return self._session
+
+    def read(self) -> AbstractContextManager[Session]:
+        """A short read-only session (never holds SQLite's write lock)."""
+        return self.runtime.read_session()
+
+    def on_failure(self, hook: FailureHook) -> None:
+        """Run ``hook(session, message)`` in the transaction that marks this job failed."""
+        self._failure_hooks.append(hook)
 
     def progress(self, fraction: float, *, force: bool = False) -> None:
         """Record progress (0..1) and a heartbeat, at most twice a second unless forced."""
@@ -70,34 +93,25 @@ class JobContext:
 
 
 JobHandler = Callable[[JobContext], dict[str, Any] | None]
-_HANDLERS: dict[str, JobHandler] = {}
+# Handlers added at run time (tests, experiments); features declare theirs in their ``feature.py``.
+_EXTRA_HANDLERS: dict[str, JobHandler] = {}
 
 
 def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
-    """Register the function that runs jobs of ``kind``."""
+    """Register an extra handler for ``kind`` (features declare theirs in ``FEATURE.jobs`` instead)."""
 
     def register(func: JobHandler) -> JobHandler:
-        _HANDLERS[kind] = func
+        _EXTRA_HANDLERS[kind] = func
         return func
 
     return register
 
 
-def load_job_modules() -> None:
-    """Import every feature module that registers job handlers."""
-    for name in JOB_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-
-
 def handler_for(kind: str) -> JobHandler:
-    """The registered handler of a job kind."""
-    if kind not in _HANDLERS:
-        load_job_modules()
-    return _HANDLERS[kind]
+    """The handler of a job kind, from the features' declarations (KeyError when none runs it)."""
+    from radio.features import job_handlers
+
+    return {**job_handlers(), **_EXTRA_HANDLERS}[kind]
 
 
 def worker_name() -> str:
@@ -136,15 +150,17 @@ def create_job(
     session: Session, kind: str, payload: dict[str, Any] | None = None, *,
     subject_id: str | None = None, created_by: str | None = None,
 ) -> Job:
-    """Add a queued job row (flushed, not committed); call ``dispatch`` after the commit."""
-    if kind not in _HANDLERS:
-        load_job_modules()
-    if kind not in _HANDLERS:
-        raise ValueError(f"no handler for job kind {kind!r}")
+    """Add a queued job row (flushed); it goes on the queue when the caller's unit of work commits."""
+    try:
+        handler_for(kind)
+    except KeyError:
+        raise ValueError(f"no handler for job kind {kind!r}") from None
     job = Job(kind=kind, payload=payload or {}, subject_id=subject_id, created_by=created_by,
               status=JobStatus.QUEUED, progress=0.0)
     session.add(job)
     session.flush()
+    job_id = job.id
+    on_commit(session, lambda: dispatch(get_runtime(), job_id))  # queued only once the row is committed
     return job
 
 
@@ -208,35 +224,54 @@ def run_job(runtime: Runtime, job_id: str) -> str:
 
 
 def _execute(runtime: Runtime, job: Job, ctx: JobContext) -> str:
+    session = runtime.sessions()
+    ctx._session = session
     try:
-        result = handler_for(job.kind)(ctx) or {}
-    except JobCancelled:
-        log.warning("job %s lost its lease; leaving it to its new holder", job.id)
-        return "cancelled"
-    except Exception as exc:
-        message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
-        log.error("job %s (%s) failed: %s\n%s", job.id, job.kind, message, traceback.format_exc())
-        _finish(runtime, job.id, ctx.attempt, JobStatus.FAILED, error=message[:2000])
-        return JobStatus.FAILED
-    if not _finish(runtime, job.id, ctx.attempt, JobStatus.DONE, result=result):
-        log.warning("job %s finished after it was released or taken over; result dropped", job.id)
-        return "cancelled"
-    return JobStatus.DONE
+        try:
+            result = handler_for(job.kind)(ctx) or {}
+            # The job's one commit point: what the handler wrote and its final status, together.
+            finished = _finish(session, job.id, ctx.attempt, JobStatus.DONE, result=result)
+            if finished:
+                session.commit()
+        except JobCancelled:
+            session.rollback()
+            log.warning("job %s lost its lease; leaving it to its new holder", job.id)
+            return "cancelled"
+        except Exception as exc:
+            session.rollback()
+            message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
+            log.error("job %s (%s) failed: %s\n%s", job.id, job.kind, message, traceback.format_exc())
+            _fail(runtime, ctx, message[:2000])
+            return JobStatus.FAILED
+        if not finished:
+            session.rollback()
+            log.warning("job %s finished after it was released or taken over; its writes dropped", job.id)
+            return "cancelled"
+        return JobStatus.DONE
+    finally:
+        ctx._session = None
+        session.close()
 
 
-def _finish(runtime: Runtime, job_id: str, attempt: int, status: str, *, error: str | None = None,
+def _fail(runtime: Runtime, ctx: JobContext, message: str) -> None:
+    with runtime.session() as session:
+        if _finish(session, ctx.job_id, ctx.attempt, JobStatus.FAILED, error=message):
+            for hook in ctx._failure_hooks:
+                hook(session, message)
+
+
+def _finish(session: Session, job_id: str, attempt: int, status: str, *, error: str | None = None,
             result: dict[str, Any] | None = None) -> bool:
     values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "error": error}
     if status == JobStatus.DONE:
         values["progress"] = 1.0
     if result is not None:
         values["result"] = result
-    with runtime.session() as session:
-        # Only the current holder finishes a job: not after a release or a takeover by another worker.
-        return bool(session.execute(
-            update(Job).where(Job.id == job_id, Job.attempts == attempt, Job.status == JobStatus.RUNNING)
-            .values(**values)
-        ).rowcount)  # type: ignore[attr-defined]
+    # Only the current holder finishes a job: not after a release or a takeover by another worker.
+    return bool(session.execute(
+        update(Job).where(Job.id == job_id, Job.attempts == attempt, Job.status == JobStatus.RUNNING)
+        .values(**values)
+    ).rowcount)  # type: ignore[attr-defined]
 
 
 def requeue_stale_jobs(runtime: Runtime) -> list[str]:

@@ -1,9 +1,7 @@
-"""Alembic migrations: one branch per package, upgraded together to all heads."""
+"""Alembic migrations: one branch per feature (``FEATURE.migrations``), upgraded together to all heads."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from pathlib import Path
 
 from alembic import command
@@ -12,23 +10,16 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
-# Packages whose ``models`` module defines tables and whose ``migrations/versions`` hold their branch.
-MODEL_PACKAGES = ("radio", "schedule", "episodes", "transcripts")
-# Further models modules of those packages (beyond ``<package>.models``).
-EXTRA_MODEL_MODULES = ("transcripts.coding_models",)
+from radio.features import features, migration_folders
+
 # Objects migrations create by hand that autogenerate cannot model (FTS5 tables, expression indexes):
 # their names start with this, and autogenerate leaves them alone.
 UNMANAGED_PREFIX = "search_"
 
 
 def load_models() -> None:
-    """Import every models module so ``Base.metadata`` knows all tables."""
-    for package in MODEL_PACKAGES:
-        if importlib.util.find_spec(f"{package}.models") is not None:
-            importlib.import_module(f"{package}.models")
-    for module in EXTRA_MODEL_MODULES:
-        if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module)
+    """Import every feature's models so ``Base.metadata`` knows all tables."""
+    features()
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
@@ -37,15 +28,7 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
 
 
 def _version_locations() -> list[str]:
-    locations = []
-    for package in MODEL_PACKAGES:
-        spec = importlib.util.find_spec(package)
-        if spec is None or not spec.submodule_search_locations:
-            continue
-        folder = Path(next(iter(spec.submodule_search_locations))) / "migrations" / "versions"
-        if folder.is_dir():
-            locations.append(str(folder))
-    return locations
+    return [str(folder) for folder in migration_folders()]
 
 
 def alembic_config(engine: Engine) -> Config:

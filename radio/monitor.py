@@ -15,6 +15,7 @@ from radio.errors import Conflict
 from radio.jobs import dispatch, get_job
 from radio.models import Job, JobStatus, WorkerProcess
 from radio.runtime import Runtime
+from radio.transactions import on_commit
 
 # Job kinds whose results carry the audio duration and the processing time of a transcription.
 TRANSCRIPTION_KINDS = ("transcribe", "transcription", "transcripts.transcribe")
@@ -82,13 +83,13 @@ def queue_depth(runtime: Runtime) -> int | None:
 
 
 def retry_job(runtime: Runtime, session: Session, job_id: str) -> Job:
-    """Queue a failed job again (committed and dispatched)."""
+    """Queue a failed job again (dispatched when the caller commits)."""
     job = get_job(session, job_id)
     if job.status != JobStatus.FAILED:
         raise Conflict(f"only failed jobs can be retried; this one is {job.status}", code="not_failed")
     job.status, job.error, job.progress, job.worker, job.finished_at = JobStatus.QUEUED, None, 0.0, None, None
-    session.commit()
-    dispatch(runtime, job.id)
+    job_id = job.id
+    on_commit(session, lambda: dispatch(runtime, job_id))  # queued once the caller's unit of work commits
     return job
 
 

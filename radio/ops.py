@@ -10,14 +10,6 @@ from pathlib import Path
 import click
 
 
-def register(main: click.Group) -> None:
-    """Add the operations commands to ``radio``."""
-    main.add_command(backup)
-    main.add_command(restore)
-    main.add_command(verify)
-    main.add_command(workers)
-
-
 @click.command()
 @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
 def backup(dest: Path) -> None:

@@ -12,8 +12,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from radio.config import Settings, ensure_secret_key, load_settings
-from radio.db import make_engine, make_session_factory, session_scope
+from radio.db import make_engine, make_session_factory
 from radio.storage import MediaStore
+from radio.transactions import unit_of_work
 
 if TYPE_CHECKING:
     from huey import Huey
@@ -59,14 +60,14 @@ class Runtime:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work that commits on success."""
-        with session_scope(self.sessions) as session:
+        """A unit of work that commits once on success (the CLI's and the workers' commit point)."""
+        with unit_of_work(self.sessions) as session:
             yield session
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:
         """A read-only unit of work (never takes SQLite's write lock)."""
-        with session_scope(self.read_sessions) as session:
+        with unit_of_work(self.read_sessions) as session:
             yield session
 
     def close(self) -> None:

@@ -222,10 +222,11 @@ class WorkerConsumer(Consumer):  # type: ignore[misc]
 
 def start_worker(runtime: Runtime, *, threads: int, grace_s: float, mode: str) -> tuple[WorkerConsumer, ProcessBeat]:
     """Register this process, start its heartbeat and a consumer with ``threads`` job threads."""
+    from radio.features import features
     from radio.integrity import clean_abandoned_temp_files
-    from radio.jobs import load_job_modules, requeue_stale_jobs
+    from radio.jobs import requeue_stale_jobs
 
-    load_job_modules()
+    features()  # every feature's models and job handlers, before the first job arrives
     beat = ProcessBeat(runtime, mode=mode, threads=threads)
     runtime.extras["beat"] = beat
     beat.register()

@@ -10,13 +10,6 @@ import click
 from radio.db import utcnow
 
 
-def register(main: click.Group) -> None:
-    """Add the schedule commands to ``radio`` (and the check that keeps booked episodes from being deleted)."""
-    import schedule.services  # noqa: F401 - registers the episode reference checker
-    main.add_command(calendar)
-    main.add_command(stations)
-
-
 @click.command()
 @click.argument("slug")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,

@@ -16,10 +16,10 @@ from episodes.models import Episode
 from radio.db import utcnow
 from radio.errors import Conflict, Forbidden, InvalidInput
 from radio.models import Role, User
+from schedule.bookings import touch
 from schedule.models import FEEDBACK_COUNTS, Broadcast, BroadcastStatus, FeedbackReport, Station
 from schedule.occurrences import resolve_occurrence
 from schedule.recurrence import zone
-from schedule.services import touch
 from schedule.stations import get_station
 
 MAX_COUNT = 1_000_000

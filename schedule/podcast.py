@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +17,10 @@ from episodes.models import Episode
 from schedule.calendar_feed import Validator, booked_episodes, station_validator
 from schedule.models import Broadcast, BroadcastOverride, BroadcastStatus, Station
 from schedule.stations import feed_token
+from transcripts.exports import render_transcript
+from transcripts.models import Transcript
+from transcripts.redaction import redact_phone_numbers
+from transcripts.services import provenance, segment_dict
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip"}
@@ -111,25 +114,19 @@ def render_podcast_feed(values: PodcastValues) -> bytes:
 
 
 def _transcribed(session: Session, episode_ids: list[str]) -> set[str]:
-    # transcripts is a sibling package; it may be absent in a slimmed-down deployment.
-    if not episode_ids or importlib.util.find_spec("transcripts.models") is None:
+    if not episode_ids:
         return set()
-    from transcripts.models import Transcript
-
     return set(session.scalars(select(Transcript.episode_id).where(Transcript.episode_id.in_(episode_ids))))
 
 
 def podcast_validator(session: Session, station: Station, base_url: str, now: dt.datetime) -> Validator:
     """The calendar's validator, plus what only the podcast shows: the day (the 30-day window) and transcripts."""
     base = station_validator(session, station, base_url, now)
-    transcripts, last_modified = "", base.last_modified
-    if importlib.util.find_spec("transcripts.models") is not None:
-        from transcripts.models import Transcript
-
-        count, newest = session.execute(select(func.count(), func.max(Transcript.created_at)).where(
-            Transcript.episode_id.in_(booked_episodes(station.id)))).one()
-        transcripts = f"{count}|{newest}"
-        last_modified = max(last_modified, newest.replace(microsecond=0)) if newest else last_modified
+    last_modified = base.last_modified
+    count, newest = session.execute(select(func.count(), func.max(Transcript.created_at)).where(
+        Transcript.episode_id.in_(booked_episodes(station.id)))).one()
+    transcripts = f"{count}|{newest}"
+    last_modified = max(last_modified, newest.replace(microsecond=0)) if newest else last_modified
     digest = hashlib.sha256(f"{base.etag}|{now:%Y%m%d}|{transcripts}".encode()).hexdigest()[:40]
     return Validator(digest, last_modified)
 
@@ -179,13 +176,8 @@ def station_airs_episode(session: Session, station: Station, episode_id: str) ->
 def station_transcript(session: Session, station: Station, episode_id: str, fmt: str) -> str | None:
     """The transcript (VTT or SRT, phone numbers redacted) of an episode booked on the station, or None."""
     episode = station_airs_episode(session, station, episode_id)
-    if episode is None or fmt not in TRANSCRIPT_TYPES or importlib.util.find_spec("transcripts.services") is None:
+    if episode is None or fmt not in TRANSCRIPT_TYPES:
         return None
-    from transcripts.exports import render_transcript
-    from transcripts.models import Transcript
-    from transcripts.redaction import redact_phone_numbers
-    from transcripts.services import provenance, segment_dict
-
     transcript = session.scalar(select(Transcript).where(Transcript.episode_id == episode.id))
     if transcript is None:
         return None

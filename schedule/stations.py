@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from radio.db import utcnow
 from radio.errors import Conflict, InvalidInput, NotFound
 from radio.models import Role, User
-from schedule.models import Station
+from schedule.models import Broadcast, Station
 from schedule.recurrence import zone
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -132,3 +132,11 @@ def visible_stations(session: Session, user: User) -> list[Station]:
     if user.role == Role.STATION:
         query = query.where(Station.id == user.station_id)
     return list(session.scalars(query))
+
+
+def station_episodes_sql(session: Session, slug: str) -> str:
+    """SQL selecting the ids of episodes booked (not cancelled) on station ``:station``; 400 for an unknown slug."""
+    if session.scalar(select(Station.id).where(Station.slug == slug)) is None:
+        raise InvalidInput(f"no station {slug!r}", code="unknown_station")
+    return (f"SELECT b.episode_id FROM {Broadcast.__tablename__} b JOIN {Station.__tablename__} st"
+            " ON st.id = b.station_id WHERE st.slug = :station AND b.status <> 'cancelled'")

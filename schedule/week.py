@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from episodes.models import Episode, EpisodeStatus
 from radio.db import utcnow
 from radio.models import User
+from schedule.bookings import list_broadcasts
 from schedule.models import Broadcast, Station
 from schedule.occurrences import series_of
 from schedule.recurrence import Occurrence, expand, zone
-from schedule.services import list_broadcasts
 
 BOOKABLE_LIMIT = 300  # a select box, not a library: the newest episodes, the rest are found by search
 

@@ -64,6 +64,9 @@ def test_upload_analyses_renders_and_serves_with_range(api_as, runtime, audio) -
                       kind="drama", campaign="Safe Migration", districts="Dhaka, Narsingdi", description="পাচার")
     assert response.status_code == 201, response.get_json()
     ep = response.get_json()
+    # The answer shows the episode as committed; the analysis job ran after the commit (immediate mode).
+    assert ep["analysis_job"]["status"] == "queued"
+    ep = producer.get(f"/api/v1/episodes/{ep['id']}").get_json()
     for field in ("id", "title", "description", "language", "kind", "campaign", "districts", "restricted",
                   "consent", "sha256", "filename", "format", "codec", "duration_s", "sample_rate", "channels",
                   "bitrate", "size_bytes", "loudness_lufs", "true_peak_dbtp", "status", "created_at", "updated_at"):

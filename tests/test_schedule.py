@@ -297,7 +297,7 @@ def test_cli_adds_stations_and_writes_calendars(runtime, tmp_path) -> None:
                                  "--name-bn", "রেডিও সাগর"])
     assert added.exit_code == 0 and "/calendars/radio-sagor.ics?token=" in added.output
     episode = make_episode(runtime)
-    from schedule.services import book_broadcast
+    from schedule.bookings import book_broadcast
 
     with runtime.session() as session:
         book_broadcast(session, {"station": "radio-sagor", "episode_id": episode, "start": "2026-03-06T20:00"})

@@ -139,8 +139,8 @@ def test_booking_accepts_exactly_what_does_not_overlap(runtime, slots) -> None:
     from schedule_helpers import make_episode
 
     from radio.errors import Conflict
+    from schedule.bookings import book_broadcast
     from schedule.models import Station
-    from schedule.services import book_broadcast
 
     slug = f"p-{uuid.uuid4().hex[:12]}"
     with runtime.session() as session:

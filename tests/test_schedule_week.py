@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from radio.auth import create_user
+from schedule.bookings import book_broadcast, cancel_broadcast, change_occurrence, get_broadcast
 from schedule.models import Station
-from schedule.services import book_broadcast, cancel_broadcast, change_occurrence, get_broadcast
 from schedule.week import Airing, bookable_episodes, week_airings, week_days
 from tests.schedule_helpers import make_episode
 

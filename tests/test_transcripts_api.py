@@ -162,7 +162,9 @@ def test_progress_is_recorded_while_the_job_runs(api_as: Any, make_episode: Any,
         return original(self, audio, options, None)
 
     monkeypatch.setattr(ScriptedTranscriber, "transcribe", slow)
-    job = transcribe(api_as("producer"), make_episode()).get_json()["job"]
+    producer = api_as("producer")
+    queued = transcribe(producer, make_episode()).get_json()["job"]
+    job = producer.get(f"/api/v1/jobs/{queued['id']}").get_json()  # it ran after the request committed
     assert seen == [("running", 0.4), ("running", 0.8)]
     assert job["status"] == "done" and job["progress"] == 1.0
 
@@ -306,7 +308,10 @@ def test_codes_show_in_evidence_and_protect_the_transcript(api_as: Any, make_epi
     assert [i["segment_id"] for i in coded] == [seg_id]
     refused = transcribe(researcher, episode_id)
     assert refused.status_code == 409 and refused.get_json()["error"]["coded_segments"] == 1
-    assert job_id is not None and run_job(runtime, job_id) == "failed"  # the queued run does not wipe them
+    assert job_id is not None  # it ran once that unit of work committed (immediate mode) and refused to wipe them
+    assert run_job(runtime, job_id) == "skipped"
+    with runtime.read_session() as session:
+        assert session.get(Job, job_id).status == "failed"
     with runtime.read_session() as session:
         assert "coded segments" in (session.get(Job, job_id).error or "")  # type: ignore[union-attr]
     assert researcher.get(f"/api/v1/segments/{seg_id}/revisions").status_code == 200

@@ -8,17 +8,13 @@ import time
 
 import click
 
-from radio.jobs import dispatch, run_job
+from radio.jobs import run_job
 from radio.models import Job, JobStatus
 from radio.runtime import Runtime
 from transcripts.engine import LANGUAGES
 
 POLL_S = 0.5
 
-
-def register(main: click.Group) -> None:
-    """Add ``radio transcribe`` to the command line."""
-    main.add_command(transcribe)
 
 
 def _job_state(runtime: Runtime, job_id: str) -> Job:
@@ -73,7 +69,6 @@ def transcribe(episode_ids: tuple[str, ...], language: str, wait: bool, replace:
     failed = 0
     for episode_id, job_id in jobs:
         if not wait:
-            dispatch(runtime, job_id)
             click.echo(f"queued job {job_id} for episode {episode_id}")
             continue
         job = wait_with_progress(runtime, job_id, f"episode {episode_id}")

@@ -10,10 +10,11 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from radio.errors import InvalidInput
+from radio.features import hook
 from transcripts import search_schema
 from transcripts.query import Node, Phrase, leaves, to_fts5, to_tsquery
 
@@ -64,16 +65,11 @@ def _episode_conditions(session: Session, filters: SearchFilters, *, restricted:
 
 
 def _station_condition(session: Session, slug: str, episode_column: str) -> str:
-    """``episode_column`` is an episode booked on station ``slug`` (InvalidInput when there is no such station)."""
-    try:  # the schedule package owns broadcasts; search works without it
-        from schedule.models import Broadcast, Station
-    except ImportError as exc:
-        raise InvalidInput("filtering by station is not available", code="station_filter_unavailable") from exc
-    if session.scalar(select(Station.id).where(Station.slug == slug)) is None:
-        raise InvalidInput(f"no station {slug!r}", code="unknown_station")
-    return (f"{episode_column} IN (SELECT b.episode_id FROM {Broadcast.__tablename__} b"
-            f" JOIN {Station.__tablename__} st ON st.id = b.station_id"
-            " WHERE st.slug = :station AND b.status <> 'cancelled')")
+    """``episode_column`` is an episode booked on station ``slug``, asked of the feature that owns bookings."""
+    providers = hook("station_episodes_sql")
+    if not providers:
+        raise InvalidInput("filtering by station is not available", code="station_filter_unavailable")
+    return f"{episode_column} IN ({providers[0](session, slug)})"
 
 
 def _code_id(session: Session, filters: SearchFilters) -> str | None:

@@ -24,6 +24,7 @@ from transcripts.engine import LANGUAGES
 from transcripts.models import Segment, SegmentRevision, Transcript
 from transcripts.redaction import redact_phone_numbers, redact_words, restore_masked_numbers
 
+TRANSCRIBE_JOB = "transcribe"
 MAX_SEGMENT_TEXT = 5000
 _RULES = {
     "view": ((Role.PRODUCER, Role.RESEARCHER), (Role.RESEARCHER,)),
@@ -68,11 +69,11 @@ def request_transcription(session: Session, episode_id: str, language: Any, user
                            "set RADIO_WHISPER_MODEL to a multilingual model (e.g. base)", code="model_language")
     refuse_to_discard_work(session, episode, replace)
     active = session.scalar(select(Job).where(
-        Job.kind == "transcribe", Job.subject_id == episode.id,
+        Job.kind == TRANSCRIBE_JOB, Job.subject_id == episode.id,
         Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING))).order_by(Job.created_at.desc()).limit(1))
     if active is not None:
         return active
-    return create_job(session, "transcribe", {"episode_id": episode.id, "language": language, "replace": replace},
+    return create_job(session, TRANSCRIBE_JOB, {"episode_id": episode.id, "language": language, "replace": replace},
                       subject_id=episode.id, created_by=user.id if user else None)
 
 

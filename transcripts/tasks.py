@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from episodes.models import Episode
 from radio.db import new_id, utcnow
 from radio.errors import InvalidInput, NotFound
-from radio.jobs import JobContext, job_handler
+from radio.jobs import JobContext
 from transcripts.engine import DecodeOptions, TranscriptionResult, get_transcriber, load_audio
 from transcripts.models import Segment, Transcript
-from transcripts.services import refuse_to_discard_work
+from transcripts.services import TRANSCRIBE_JOB, refuse_to_discard_work
 
 log = logging.getLogger(__name__)
 HASH_CHUNK = 4 * 1024 * 1024
@@ -81,7 +81,6 @@ def store_transcription(session: Session, episode_id: str, result: Transcription
     return transcript
 
 
-@job_handler("transcribe")
 def transcribe_episode(ctx: JobContext) -> dict[str, Any]:
     """Transcribe one episode (payload: episode_id, language) and store the result with provenance."""
     episode_id = str(ctx.payload.get("episode_id", ""))
@@ -95,15 +94,17 @@ def transcribe_episode(ctx: JobContext) -> dict[str, Any]:
     result = transcriber.transcribe(load_audio(path), options, progress=ctx.progress)
     # Still ours? (raises JobCancelled when another worker took the job over meanwhile)
     ctx.progress(1.0, force=True)
-    with ctx.runtime.session() as session:
-        transcript = store_transcription(
-            session, episode_id, result, audio_sha256=audio_sha, model=transcriber.model.name,
-            model_sha256=transcriber.model.sha256, job_id=ctx.job_id, started_at=started_at,
-            worker_host=socket.gethostname(), replace=bool(ctx.payload.get("replace", False)))
-        transcript_id = transcript.id
+    transcript = store_transcription(  # committed by the runner with the job's status: all or nothing
+        ctx.session, episode_id, result, audio_sha256=audio_sha, model=transcriber.model.name,
+        model_sha256=transcriber.model.sha256, job_id=ctx.job_id, started_at=started_at,
+        worker_host=socket.gethostname(), replace=bool(ctx.payload.get("replace", False)))
+    transcript_id = transcript.id
     elapsed = time.monotonic() - clock
     log.info("transcribed episode %s: %d segments, %.1f s of audio in %.1f s", episode_id, len(result.segments),
              result.duration_s, elapsed)
     return {"episode_id": episode_id, "transcript_id": transcript_id, "segments": len(result.segments),
             "language": result.language, "duration_s": result.duration_s,
             "real_time_factor": round(elapsed / result.duration_s, 4) if result.duration_s else None}
+
+
+JOB_HANDLERS = {TRANSCRIBE_JOB: transcribe_episode}

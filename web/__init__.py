@@ -12,34 +12,13 @@ from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 
 from radio.config import load_settings
+from radio.features import blueprint_modules
 from radio.runtime import Runtime, set_runtime
 
 csrf = CSRFProtect()
 # Views that check the CSRF token themselves because parsing the form first would read the whole body: the
 # UI upload streams its file to the media store and checks the token (header or first field) before the file.
 CSRF_CHECKED_IN_VIEW = frozenset({"ui_library.upload_post"})
-
-# Each area is one module with a ``bp`` blueprint (and optionally ``init_app``).
-BLUEPRINT_MODULES = (
-    "web.health",
-    "web.metrics",
-    "web.api.core",
-    "web.api.ops",
-    "web.api.episodes",
-    "web.api.transcripts",
-    "web.api.search",
-    "web.api.schedule",
-    "web.feeds",
-    "web.ui.auth",
-    "web.ui.pages",
-    "web.ui.library",
-    "web.ui.schedule",
-    "web.ui.station",
-    "web.ui.research",
-    "web.ui.coding",
-    "web.ui.admin",
-)
-
 
 def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
     """Build the app; ``config`` overrides settings (``RADIO_*`` keys) and Flask options (other keys)."""
@@ -90,11 +69,12 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
         ):
             csrf.protect()
 
-    for name in BLUEPRINT_MODULES:
+    for name in blueprint_modules():  # each feature names the web modules that serve it
         module = importlib.import_module(name)
         app.register_blueprint(module.bp)
         if hasattr(module, "init_app"):
             module.init_app(app)
+    context.wrap_views(app)  # one transaction per request: views never commit
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -13,7 +13,7 @@ from wtforms.validators import ValidationError
 from radio.auth import user_for_token
 from radio.errors import Forbidden, Unauthorized
 from radio.models import User
-from web.context import db
+from web.context import read_db
 
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -29,12 +29,12 @@ def current_user() -> User | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("use 'Authorization: Bearer <token>'")
-        user = user_for_token(db(), token.strip())
+        user = user_for_token(read_db(), token.strip())
         if user is None:
             raise Unauthorized("the token is not valid or has been revoked", code="invalid_token")
         g.auth_method = "token"
     elif session.get("user_id"):
-        candidate = db().get(User, session["user_id"])
+        candidate = read_db().get(User, session["user_id"])
         if candidate is not None and candidate.active and session.get("auth_epoch") == _epoch(candidate):
             user = candidate
             g.auth_method = "session"

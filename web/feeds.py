@@ -6,6 +6,7 @@ from flask import Blueprint, Response, request, send_file
 
 from radio.db import utcnow
 from radio.errors import NotFound
+from radio.transactions import on_commit
 from schedule.calendar_feed import render_for_station, station_validator
 from schedule.fragments import save_fragments
 from schedule.podcast import (
@@ -17,7 +18,7 @@ from schedule.podcast import (
     station_transcript,
 )
 from schedule.stations import station_for_feed
-from web.context import runtime
+from web.context import db, runtime
 
 bp = Blueprint("feeds", __name__)
 
@@ -40,24 +41,24 @@ def _not_modified(etag: str, last_modified: object) -> Response | None:
 def _conditional(kind: str, slug: str, content_type: str) -> Response:
     rt = runtime()
     now = utcnow()
-    with rt.read_session() as session:
-        station = station_for_feed(session, slug, request.args.get("token"), rt.secret_key)
-        validate = station_validator if kind == "ics" else podcast_validator
-        validator = validate(session, station, rt.settings.public_url, now)
-        etag = f"{kind}-{validator.etag}"
-        cached = _not_modified(etag, validator.last_modified)
-        if cached is not None:
-            return cached  # answered from one aggregate query: nothing rendered
-        fresh = []
-        if kind == "ics":
-            rendered = render_for_station(session, station, rt.settings.public_url, rt.secret_key, now)
-            body, fresh = rendered.body, rendered.fresh
-        else:
-            body = render_podcast_feed(station_podcast_values(session, station, rt.settings.public_url,
-                                                              rt.secret_key, now))
+    session = db()
+    station = station_for_feed(session, slug, request.args.get("token"), rt.secret_key)
+    validate = station_validator if kind == "ics" else podcast_validator
+    validator = validate(session, station, rt.settings.public_url, now)
+    etag = f"{kind}-{validator.etag}"
+    cached = _not_modified(etag, validator.last_modified)
+    if cached is not None:
+        return cached  # answered from one aggregate query: nothing rendered
+    fresh = []
+    if kind == "ics":
+        rendered = render_for_station(session, station, rt.settings.public_url, rt.secret_key, now)
+        body, fresh = rendered.body, rendered.fresh
+    else:
+        body = render_podcast_feed(station_podcast_values(session, station, rt.settings.public_url,
+                                                          rt.secret_key, now))
     response = Response(body, content_type=content_type)
-    if fresh:  # blocks rendered anew are stored once the answer is sent: the client never waits for the write lock
-        response.call_on_close(lambda: save_fragments(rt, fresh))
+    if fresh:  # blocks rendered anew are stored in their own short write once this read-only request ends
+        on_commit(session, lambda: save_fragments(rt, fresh))
     response.set_etag(etag)
     response.last_modified = validator.last_modified
     response.headers["Cache-Control"] = CACHE_CONTROL
@@ -82,10 +83,10 @@ def station_podcast(slug: str) -> Response:
 def broadcast_audio(slug: str, episode_id: str) -> Response:
     """The broadcast rendition of an episode booked on the station (never a restricted one), with Range support."""
     rt = runtime()
-    with rt.read_session() as session:
-        station = station_for_feed(session, slug, request.args.get("token"), rt.secret_key)
-        episode = station_airs_episode(session, station, episode_id)
-        sha = episode.broadcast_sha256 if episode is not None else None
+    session = db()
+    station = station_for_feed(session, slug, request.args.get("token"), rt.secret_key)
+    episode = station_airs_episode(session, station, episode_id)
+    sha = episode.broadcast_sha256 if episode is not None else None
     path = None
     if sha:
         path = next((p for p in (rt.store.path_for(sha, ".mp3"), rt.store.path_for(sha)) if p.is_file()), None)
@@ -101,9 +102,9 @@ def broadcast_audio(slug: str, episode_id: str) -> Response:
 def transcript(slug: str, episode_id: str, fmt: str) -> Response:
     """The transcript of a booked episode as WebVTT or SRT (phone numbers redacted)."""
     rt = runtime()
-    with rt.read_session() as session:
-        station = station_for_feed(session, slug, request.args.get("token"), rt.secret_key)
-        text = station_transcript(session, station, episode_id, fmt)
+    session = db()
+    station = station_for_feed(session, slug, request.args.get("token"), rt.secret_key)
+    text = station_transcript(session, station, episode_id, fmt)
     if text is None:
         raise NotFound("no transcript for this episode on this station")
     response = Response(text, content_type=f"{TRANSCRIPT_TYPES[fmt]}; charset=utf-8")

@@ -104,8 +104,8 @@ def touch_one(runtime: Runtime) -> None:
     """An unrelated edit: one broadcast's notes change (its event must be rendered again, the rest not)."""
     from sqlalchemy import select
 
+    from schedule.bookings import touch
     from schedule.models import Broadcast
-    from schedule.services import touch
 
     with runtime.session() as session:
         b = session.scalars(select(Broadcast).where(Broadcast.rrule.is_(None)).limit(1)).one()

@@ -60,7 +60,7 @@ def prepare_home(env: dict[str, str], stations: int) -> tuple[str, list[str]]:
     runtime = Runtime.from_settings(load_settings(environ=env))
     upgrade(runtime.engine)
     from episodes.services import ingest
-    from schedule.services import book_broadcast
+    from schedule.bookings import book_broadcast
     from schedule.stations import create_station, feed_urls
 
     paths = []

@@ -11,7 +11,7 @@ from typing import Any
 from episodes.services import ingest
 from radio.db import utcnow
 from radio.jobs import dispatch
-from schedule.services import book_broadcast
+from schedule.bookings import book_broadcast
 from tests.browser.conftest import ARTIFACTS, LiveServer, screenshot
 from tests.ui_helpers import wav_bytes
 from transcripts.engine import SegmentResult, TranscriptionResult

@@ -76,7 +76,6 @@ def add_user() -> Response:
     user = create_user(session, data["email"], data["role"], station_slug=data.get("station"),
                        name=str(data.get("name", "")), password=data.get("password"))
     token = issue_token(session, user, "api")
-    session.commit()
     response = jsonify({"user": user_dict(user), "token": token})
     response.status_code = 201
     return response
@@ -95,7 +94,6 @@ def new_token(user_id: str) -> Response:
     if user is None:
         raise NotFound("no such user")
     token = issue_token(session, user, str(json_body().get("name", "")))
-    session.commit()
     response = jsonify({"token": token})
     response.status_code = 201
     return response
@@ -129,5 +127,4 @@ def delete_token(token_id: str) -> Response:
     if row is None or (row.user_id != me_.id and me_.role != Role.ADMIN):
         raise NotFound("no such token")
     revoke_token(session, token_id)
-    session.commit()
     return jsonify({"id": token_id, "revoked": True})

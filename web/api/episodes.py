@@ -18,7 +18,6 @@ from episodes.services import (
     update_episode,
 )
 from radio.errors import InvalidInput
-from radio.jobs import dispatch
 from radio.models import Job, Role, User
 from web.api.core import json_body
 from web.auth import current_user, require_role, require_user
@@ -86,15 +85,10 @@ def _created(body: dict[str, Any], status: int = 201) -> Response:
 def upload_episode() -> Response:
     """Upload audio (multipart ``file`` plus metadata fields); 201 with the episode, its analysis queued."""
     user = _me()
-    session = db()
-    session.commit()  # end the auth lookup's transaction: streaming and decoding must not hold a write lock
+    session = db()  # the sign-in lookup used the read session: no write lock is held while the file streams
     upload = StreamingUpload(request)
     episode = ingest(session, runtime().store, upload, upload.fields,
                      max_bytes=runtime().settings.max_upload_bytes, created_by=user.id)
-    session.commit()
-    if episode.analysis_job_id:
-        dispatch(runtime(), episode.analysis_job_id)
-        session.refresh(episode)
     return _created(episode_dict(episode, detail=True))
 
 
@@ -127,7 +121,6 @@ def episode_detail(episode_id: str) -> Response:
 def episode_update(episode_id: str) -> Response:
     """Change editorial metadata."""
     episode = update_episode(db(), episode_id, json_body())
-    db().commit()
     return jsonify(episode_dict(episode, detail=True))
 
 
@@ -136,7 +129,6 @@ def episode_update(episode_id: str) -> Response:
 def episode_delete(episode_id: str) -> Response:
     """Delete an episode (409 while it is scheduled); its files go when nothing else references them."""
     delete_episode(db(), runtime().store, episode_id)
-    db().commit()
     return jsonify({"id": episode_id, "deleted": True})
 
 
@@ -146,11 +138,7 @@ def episode_analyse(episode_id: str) -> Response:
     """Queue analysis again (or, with ``{"render_only": true}``, only a new broadcast rendition)."""
     body = json_body()
     job_id = queue_analysis(db(), episode_id, created_by=_me().id, render_only=bool(body.get("render_only")))
-    db().commit()
-    dispatch(runtime(), job_id)
-    db().expire_all()  # in immediate mode the job has run already
-    job = db().get(Job, job_id)
-    return _created({"job": {"id": job_id, "status": job.status if job else "queued"}}, 202)
+    return _created({"job": {"id": job_id, "status": "queued"}}, 202)
 
 
 @bp.get("/episodes/<episode_id>/audio")

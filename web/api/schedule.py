@@ -10,10 +10,11 @@ from flask import Blueprint, Response, jsonify, request
 from radio.db import utcnow
 from radio.errors import InvalidInput
 from radio.models import Role, User
+from radio.transactions import on_commit
+from schedule import bookings, stations
 from schedule import feedback as fb
-from schedule import services, stations
 from schedule.calendar_feed import render_campaign_calendar
-from schedule.fragments import store_fragments
+from schedule.fragments import save_fragments
 from schedule.serialize import broadcast_dict, feedback_dict, station_dict
 from web.api.core import json_body
 from web.auth import current_user, require_role, require_user
@@ -73,7 +74,6 @@ def list_stations() -> Response:
 def create_station() -> Response:
     """Add a station; the answer carries its secret calendar URL."""
     station = stations.create_station(db(), json_body())
-    db().commit()
     return _created(_station_json(station))
 
 
@@ -89,7 +89,6 @@ def get_station(slug: str) -> Response:
 def update_station(slug: str) -> Response:
     """Change a station's names, time zone, district, frequency or contact."""
     station = stations.update_station(db(), stations.get_station(db(), slug), json_body())
-    db().commit()
     return jsonify(_station_json(station))
 
 
@@ -98,7 +97,6 @@ def update_station(slug: str) -> Response:
 def rotate_token(slug: str) -> Response:
     """A new feed token: calendar and podcast URLs with the old one answer 404 from now on."""
     station = stations.rotate_feed_token(db(), stations.get_station(db(), slug))
-    db().commit()
     return jsonify(_station_json(station))
 
 
@@ -107,7 +105,7 @@ def rotate_token(slug: str) -> Response:
 def list_broadcasts() -> Response:
     """Broadcasts (``station``, ``episode_id``, ``from``/``to`` with occurrences, ``include_cancelled``)."""
     window = _window()
-    items = services.list_broadcasts(
+    items = bookings.list_broadcasts(
         db(), _user(), station=request.args.get("station") or None, episode_id=request.args.get("episode_id") or None,
         window=window, include_cancelled=request.args.get("include_cancelled") in ("1", "true", "yes"))
     return jsonify({"items": [broadcast_dict(b, window) for b in items], "total": len(items)})
@@ -117,8 +115,7 @@ def list_broadcasts() -> Response:
 @require_role(Role.PRODUCER)
 def book() -> Response:
     """Book an episode on a station (one-off or RRULE series); 409 ``conflict`` listing what overlaps."""
-    broadcast = services.book_broadcast(db(), json_body(), _user())
-    db().commit()
+    broadcast = bookings.book_broadcast(db(), json_body(), _user())
     return _created(broadcast_dict(broadcast))
 
 
@@ -126,7 +123,7 @@ def book() -> Response:
 @require_user
 def get_broadcast(broadcast_id: str) -> Response:
     """One broadcast; with ``from``/``to`` its occurrences in that window."""
-    return jsonify(broadcast_dict(services.get_broadcast(db(), broadcast_id, _user()), _window()))
+    return jsonify(broadcast_dict(bookings.get_broadcast(db(), broadcast_id, _user()), _window()))
 
 
 @bp.patch("/broadcasts/<broadcast_id>")
@@ -134,13 +131,12 @@ def get_broadcast(broadcast_id: str) -> Response:
 def change_broadcast(broadcast_id: str) -> Response:
     """Change the booking, or with ``occurrence`` move/change/skip one occurrence of a series."""
     data = json_body()
-    broadcast = services.get_broadcast(db(), broadcast_id, _user())
+    broadcast = bookings.get_broadcast(db(), broadcast_id, _user())
     if "occurrence" in data:
         occurrence = data.pop("occurrence")
-        broadcast = services.change_occurrence(db(), broadcast, occurrence, data)
+        broadcast = bookings.change_occurrence(db(), broadcast, occurrence, data)
     else:
-        broadcast = services.update_broadcast(db(), broadcast, data)
-    db().commit()
+        broadcast = bookings.update_broadcast(db(), broadcast, data)
     return jsonify(broadcast_dict(broadcast))
 
 
@@ -148,13 +144,12 @@ def change_broadcast(broadcast_id: str) -> Response:
 @require_role(Role.PRODUCER)
 def cancel(broadcast_id: str) -> Response:
     """Cancel the booking (STATUS:CANCELLED in the feed); with ``?occurrence=`` skip only that one (EXDATE)."""
-    broadcast = services.get_broadcast(db(), broadcast_id, _user())
+    broadcast = bookings.get_broadcast(db(), broadcast_id, _user())
     occurrence = request.args.get("occurrence")
     if occurrence:
-        broadcast = services.change_occurrence(db(), broadcast, occurrence, {"skip": True})
+        broadcast = bookings.change_occurrence(db(), broadcast, occurrence, {"skip": True})
     else:
-        broadcast = services.cancel_broadcast(db(), broadcast)
-    db().commit()
+        broadcast = bookings.cancel_broadcast(db(), broadcast)
     return jsonify(broadcast_dict(broadcast))
 
 
@@ -163,8 +158,7 @@ def cancel(broadcast_id: str) -> Response:
 def report_feedback(broadcast_id: str) -> Response:
     """Listener feedback for one past occurrence; a second report for it is a correction (history is kept)."""
     user = _user()
-    report = fb.record_feedback(db(), services.get_broadcast(db(), broadcast_id, user), json_body(), user)
-    db().commit()
+    report = fb.record_feedback(db(), bookings.get_broadcast(db(), broadcast_id, user), json_body(), user)
     return _created(feedback_dict(report))
 
 
@@ -172,7 +166,7 @@ def report_feedback(broadcast_id: str) -> Response:
 @require_user
 def feedback_history(broadcast_id: str) -> Response:
     """Every feedback report of the broadcast, corrections included."""
-    reports = fb.feedback_history(db(), services.get_broadcast(db(), broadcast_id, _user()))
+    reports = fb.feedback_history(db(), bookings.get_broadcast(db(), broadcast_id, _user()))
     return jsonify({"items": [feedback_dict(r) for r in reports]})
 
 
@@ -196,6 +190,6 @@ def campaign_calendar() -> Response:
     slugs = request.args.getlist("station") or None
     rendered = render_campaign_calendar(db(), runtime().settings.public_url, runtime().secret_key, utcnow(),
                                         campaign=request.args.get("campaign") or None, stations=slugs)
-    store_fragments(db(), rendered.fresh)
-    db().commit()
+    fresh = rendered.fresh
+    on_commit(db(), lambda: save_fragments(runtime(), fresh))  # new blocks stored after the request's transaction
     return Response(rendered.body, content_type="text/calendar; charset=utf-8")

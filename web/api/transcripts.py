@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from radio.errors import InvalidInput
-from radio.jobs import dispatch
 from radio.models import Role, User
 from transcripts.evidence import evidence_log, parse_evidence_filters
 from transcripts.exports import MEDIA_TYPES, evidence_csv, evidence_json, render_transcript
@@ -36,9 +35,6 @@ def transcribe(episode_id: str) -> tuple[Response, int]:
     session = db()
     job = request_transcription(session, episode_id, data.get("language"), _user(), replace=replace,
                                 multilingual_model=status.get("multilingual") if status["available"] else None)
-    session.commit()
-    dispatch(runtime(), job.id)
-    session.refresh(job)
     return jsonify({"job": {"id": job.id, "status": job.status, "progress": job.progress,
                             "url": f"/api/v1/jobs/{job.id}"}}), 202
 
@@ -69,7 +65,6 @@ def patch_segment(segment_id: str) -> Response:
         raise InvalidInput("'text' is required", code="missing_field")
     session = db()
     segment = correct_segment(session, segment_id, data["text"], _user(), note=data.get("note", ""))
-    session.commit()
     return jsonify(segment)
 
 

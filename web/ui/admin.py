@@ -54,9 +54,7 @@ def add_user() -> tuple[str, int]:
                            name=form["name"], password=form["password"] or None)
         token = issue_token(session, user, "web")
     except DomainError as exc:
-        session.rollback()
         return _users_page(form, field_errors(exc, USER_FIELDS), status=exc.status)
-    session.commit()
     return _users_page(new_token=token, status=201)
 
 
@@ -94,9 +92,7 @@ def change_user(user_id: str) -> Response | tuple[str, int]:
                     active=None if active is None else active == "1",
                     password=request.form.get("password") or None)
     except DomainError as exc:
-        session.rollback()
         return _user_page(_user_or_404(user_id), field_errors(exc, USER_FIELDS), status=exc.status)
-    session.commit()
     return done(_("Saved."), "ui_admin.user_detail", user_id=user_id)
 
 
@@ -106,7 +102,6 @@ def add_token(user_id: str) -> tuple[str, int]:
     """Issue a new API token for a user and show it once."""
     user = _user_or_404(user_id)
     token = issue_token(db(), user, request.form.get("name", "").strip()[:100])
-    db().commit()
     return _user_page(user, new_token=token, status=201)
 
 
@@ -115,7 +110,6 @@ def add_token(user_id: str) -> tuple[str, int]:
 def revoke(token_id: str) -> Response:
     """Revoke an API token."""
     row = revoke_token(db(), token_id)
-    db().commit()
     return done(_("The token was revoked."), "ui_admin.user_detail", user_id=row.user_id)
 
 
@@ -143,12 +137,10 @@ def add_station() -> Response | tuple[str, int]:
     try:
         create_station(session, {k: v for k, v in form.items() if v or k in ("slug", "name")})
     except DomainError as exc:
-        session.rollback()
         message = error_message(exc.code, exc.message)
         errors = {"slug": message} if exc.code in ("invalid_slug", "station_exists") else \
             {"timezone": message} if "timezone" in exc.code else field_errors(exc, STATION_FIELDS)
         return _stations_page(form, errors, exc.status)
-    session.commit()
     return done(_("The station was added."), "ui_admin.stations")
 
 
@@ -157,7 +149,6 @@ def add_station() -> Response | tuple[str, int]:
 def rotate(slug: str) -> Response:
     """Give a station a new feed token (its old calendar and podcast links stop working)."""
     rotate_feed_token(db(), get_station(db(), slug))
-    db().commit()
     return done(_("New feed links were made; give the station its new calendar link."), "ui_admin.stations")
 
 

@@ -42,7 +42,6 @@ def login() -> Response | tuple[str, int]:
                 session["locale"] = chosen
                 if user.locale != chosen:
                     user.locale = chosen
-                    db().commit()
             elif user.locale in LOCALES:
                 session["locale"] = user.locale
             return redirect(safe_next(request.args.get("next")))

@@ -47,12 +47,10 @@ def add_code() -> Response | tuple[str, int]:
     try:
         coding.create_code(session, dict(form), user_id=page_user().id)
     except DomainError as exc:
-        session.rollback()
         message = error_message(exc.code, exc.message)
         errors = {"colour": message} if exc.code == "invalid_colour" else \
             {"name": message} if exc.code == "duplicate" else field_errors(exc, CODE_FIELDS)
         return _codes_page(form, errors, exc.status)
-    session.commit()
     return done(_("The code was added."), "ui_coding.codes")
 
 
@@ -83,10 +81,8 @@ def apply(segment_id: str) -> Response:
         coding.apply_code(session, segment_id, {"code_id": request.form.get("code_id", ""),
                                                 "memo": request.form.get("memo", "")}, user_id=page_user().id)
     except DomainError as exc:
-        session.rollback()
         return done(error_message(exc.code, exc.message), "ui_research.segment", segment_id=segment_id,
                     category="error")
-    session.commit()
     return done(_("The code was attached."), "ui_research.segment", segment_id=segment_id)
 
 
@@ -95,5 +91,4 @@ def apply(segment_id: str) -> Response:
 def remove(segment_id: str, code_id: str) -> Response:
     """Detach a code from a segment."""
     coding.remove_code(db(), segment_id, code_id)
-    db().commit()
     return done(_("The code was removed."), "ui_research.segment", segment_id=segment_id)

@@ -14,9 +14,8 @@ from episodes.models import Episode
 from episodes.queries import latest_jobs
 from episodes.services import get_episode, ingest, list_episodes, update_episode
 from radio.errors import Conflict, DomainError, Duplicate, TooLarge
-from radio.jobs import dispatch
 from radio.models import Role, User
-from schedule.services import list_broadcasts
+from schedule.bookings import list_broadcasts
 from transcripts.services import check_access, request_transcription, transcript_document
 from transcripts.whisper_models import model_status
 from web.context import db, runtime
@@ -112,8 +111,7 @@ def upload_post() -> Response | tuple[str, int]:
     to this view).
     """
     user_id = page_user().id
-    session = db()
-    session.commit()  # end the sign-in lookup's transaction: decoding the upload must not hold a write lock
+    session = db()  # sign-in was looked up in the read session: no write lock is held while the file streams
     header_token = csrf_header()
     if header_token is not None:
         check_csrf(header_token)
@@ -132,7 +130,6 @@ def upload_post() -> Response | tuple[str, int]:
         episode = ingest(session, runtime().store, upload, StreamedMetadata(fields),
                          max_bytes=runtime().settings.max_upload_bytes, created_by=user_id)
     except (DomainError, RequestEntityTooLarge) as raised:
-        session.rollback()
         if not verified and isinstance(raised, DomainError):
             check_csrf(None)  # a body that is not a form with a token first is refused as a forged form
         exc = raised if isinstance(raised, DomainError) else TooLarge(
@@ -142,9 +139,6 @@ def upload_post() -> Response | tuple[str, int]:
         if "" in errors and exc.status in (409, 413, 415):
             errors = {"file": errors.pop("")}
         return _upload_page(fields, errors, exc.status, duplicate)
-    session.commit()
-    if episode.analysis_job_id:
-        dispatch(runtime(), episode.analysis_job_id)
     return done(_("The episode was uploaded; its analysis has started."), "ui_library.episode",
                 episode_id=episode.id)
 
@@ -171,11 +165,9 @@ def edit(episode_id: str) -> Response | tuple[str, int]:
     try:
         update_episode(session, episode_id, _metadata(request.form, editing=True))
     except DomainError as exc:
-        session.rollback()
         episode = visible_episode(episode_id, page_user())
         return render_template("library/edit.html", episode=episode, form=request.form,
                                errors=field_errors(exc, (*EDIT_FIELDS, "restricted"))), exc.status
-    session.commit()
     return done(_("Saved."), "ui_library.episode", episode_id=episode_id)
 
 
@@ -222,16 +214,13 @@ def transcribe(episode_id: str) -> Response:
     session = db()
     status = model_status(runtime().settings)
     try:
-        job = request_transcription(session, episode_id, request.form.get("language") or "auto", page_user(),
+        request_transcription(session, episode_id, request.form.get("language") or "auto", page_user(),
                                     replace=request.form.get("replace") == "1",
                                     multilingual_model=status.get("multilingual") if status.get("available") else None)
     except DomainError as exc:
-        session.rollback()
         message = (_("This transcript has human corrections; tick “replace” to transcribe again anyway.")
                    if isinstance(exc, Conflict) and exc.code == "has_corrections"
                    else error_message(exc.code, exc.message))
         return done(message, "ui_library.episode", episode_id=episode_id, category="error")
-    session.commit()
-    dispatch(runtime(), job.id)
     return done(_("Transcription was started."), "ui_library.episode", episode_id=episode_id)
 

@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, current_app, g, redirect, render_template, r
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from radio.models import Role
+from radio.models import Role, User
 from web import i18n
 from web.context import db
 from web.ui import labels
@@ -69,8 +69,9 @@ def set_locale() -> Response:
         session["locale"] = locale
         user = signed_in_user()
         if user is not None and user.locale != locale:
-            user.locale = locale
-            db().commit()
+            stored = db().get(User, user.id)  # the signed-in user was read in the read-only session
+            if stored is not None:
+                stored.locale = locale
     return redirect(safe_next(request.form.get("next")))
 
 

@@ -14,7 +14,7 @@ from radio.models import Role
 from schedule.stations import visible_stations
 from transcripts.search import SearchFilters, SearchResult, Viewer, search
 from transcripts.services import correct_segment, segment_history
-from web.context import db, runtime
+from web.context import db
 from web.ui.base import done, field_errors, int_arg, page, page_user
 from web.ui.coding import segment_codes
 from web.ui.labels import error_message
@@ -58,9 +58,7 @@ def search_page() -> tuple[str, int]:
     if query and not errors:
         try:
             viewer = Viewer.for_user(user)
-            db().commit()  # end the request's transaction: the search holds no write lock meanwhile
-            with runtime().read_session() as session:
-                result = search(session, query, filters, viewer, limit=PER_PAGE, offset=(page_no - 1) * PER_PAGE)
+            result = search(db(), query, filters, viewer, limit=PER_PAGE, offset=(page_no - 1) * PER_PAGE)
         except DomainError as exc:
             message = error_message(exc.code, exc.message)
             errors = {"q": message} if exc.status == 400 else {"": message}
@@ -105,9 +103,7 @@ def correct(segment_id: str) -> Response | tuple[str, int]:
     try:
         result = correct_segment(session, segment_id, text, page_user(), note=request.form.get("note", ""))
     except DomainError as exc:
-        session.rollback()
         return _segment_page(segment_id, field_errors(exc, ("text", "note")), text=text, status=exc.status)
-    session.commit()
     history = segment_history(session, segment_id, page_user())
     back = request.form.get("back") == "episode"
     if back:

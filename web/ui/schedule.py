@@ -12,9 +12,9 @@ from werkzeug.wrappers import Response
 from radio.db import utcnow
 from radio.errors import Conflict, DomainError
 from radio.models import Role
+from schedule.bookings import book_broadcast, cancel_broadcast, get_broadcast
 from schedule.models import Broadcast, Station
 from schedule.recurrence import zone
-from schedule.services import book_broadcast, cancel_broadcast, get_broadcast
 from schedule.stations import feed_urls, get_station, visible_stations
 from schedule.week import bookable_episodes, week_airings
 from web.context import db, runtime
@@ -92,17 +92,14 @@ def book(slug: str) -> Response | tuple[str, int]:
     try:
         broadcast = book_broadcast(session, booking_data(slug, form), page_user())
     except Conflict as exc:
-        session.rollback()
         ids = exc.details.get("conflicts", []) if exc.code == "conflict" else []
         clashing = [get_broadcast(session, i) for i in ids]
         return render_week(station, form=form, conflicts=clashing, status=409, week=form["start"][:10],
                            errors={"": _("This time overlaps other broadcasts on this station.")})
     except DomainError as exc:
-        session.rollback()
         field = CODE_FIELDS.get(exc.code)
         errors = {field: error_message(exc.code, exc.message)} if field else field_errors(exc, BOOKING_FIELDS)
         return render_week(station, form=form, errors=errors, status=exc.status, week=form["start"][:10])
-    session.commit()
     local = broadcast.starts_at.astimezone(zone(station.timezone)).date()
     return done(_("The broadcast was booked."), "ui_schedule.week", slug=slug, week=local.isoformat())
 
@@ -113,6 +110,5 @@ def cancel(broadcast_id: str) -> Response:
     """Cancel a booking (it stays in the calendar as cancelled)."""
     session = db()
     broadcast = cancel_broadcast(session, get_broadcast(session, broadcast_id, page_user()))
-    session.commit()
     return done(_("The broadcast was cancelled."), "ui_schedule.week", slug=broadcast.station.slug,
                 week=request.form.get("week", ""))

@@ -11,9 +11,9 @@ from werkzeug.wrappers import Response
 
 from radio.errors import DomainError, NotFound
 from radio.models import Role
+from schedule.bookings import get_broadcast
 from schedule.feedback import feedback_history, record_feedback, summarise_feedback
 from schedule.models import FEEDBACK_COUNTS
-from schedule.services import get_broadcast
 from schedule.stations import visible_stations
 from web.context import db
 from web.i18n import format_number
@@ -100,10 +100,8 @@ def save_feedback(broadcast_id: str) -> Response | tuple[str, int]:
     try:
         record_feedback(session, broadcast, data, page_user())
     except DomainError as exc:
-        session.rollback()
         return _feedback_page(broadcast_id, dict(request.form),
                               field_errors(exc, (*FEEDBACK_COUNTS, "occurrence", "notes")), exc.status)
-    session.commit()
     target = "ui_station.home" if page_user().role == Role.STATION else "ui_schedule.week"
     values = {} if target == "ui_station.home" else {"slug": broadcast.station.slug}
     return done(_("Thank you: the feedback was saved."), target, **values)

@@ -6,14 +6,14 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from episodes.models import Episode
-from episodes.services import register_reference_checker
 from radio.db import utcnow
 from radio.errors import Conflict, InvalidInput, NotFound
 from radio.models import Role, User
+from schedule.booking_conflicts import check_booking_conflicts
 from schedule.eligibility import check_bookable, episode_duration, get_episode
 from schedule.models import Broadcast, BroadcastOverride, BroadcastStatus, FeedbackReport
 from schedule.occurrences import resolve_occurrence, series_of
@@ -51,30 +51,6 @@ def touch(broadcast: Broadcast) -> None:
     broadcast.updated_at = utcnow()
 
 
-def _conflicts(session: Session, station_id: str, new: list[Occurrence], exclude_id: str | None) -> None:
-    # 409 listing every confirmed broadcast on the station with an occurrence overlapping one of ``new``.
-    if not new:
-        return
-    lo, hi = new[0].start, max(o.end for o in new)
-    moved_here = select(BroadcastOverride.broadcast_id).where(
-        BroadcastOverride.starts_at < hi, BroadcastOverride.starts_at > lo - dt.timedelta(days=1))
-    query = (
-        select(Broadcast).options(selectinload(Broadcast.overrides))
-        .where(Broadcast.station_id == station_id, Broadcast.status == BroadcastStatus.CONFIRMED,
-               or_(and_(Broadcast.starts_at < hi, or_(Broadcast.series_end.is_(None), Broadcast.series_end > lo)),
-                   Broadcast.id.in_(moved_here)))
-    )
-    if exclude_id is not None:
-        query = query.where(Broadcast.id != exclude_id)
-    existing = [(other.id, occ) for other in session.scalars(query) for occ in expand(series_of(other), lo, hi)]
-    hits = overlapping_ids(new, existing)
-    if hits:
-        clashes = [{"broadcast_id": i, "start": o.start.isoformat(), "end": o.end.isoformat()}
-                   for i, o in existing if i in hits][:20]
-        raise Conflict(f"overlaps {len(hits)} other broadcast(s) on this station", code="conflict",
-                       details={"conflicts": hits, "clashes": clashes})
-
-
 def _set_timing(session: Session, broadcast: Broadcast, episode: Episode, start: dt.datetime, wall: dt.datetime,
                 rrule: Any, now: dt.datetime) -> None:
     """Validate and store start, RRULE and duration; prune skips/overrides that no longer match; check overlaps."""
@@ -105,7 +81,7 @@ def _set_timing(session: Session, broadcast: Broadcast, episode: Episode, start:
     if clash is not None:
         raise InvalidInput(f"the series overlaps itself at {clash.wall}: the episode is longer than the gap "
                            "between occurrences", code="series_overlaps_itself")
-    _conflicts(session, broadcast.station_id, occurrences, broadcast.id)
+    check_booking_conflicts(session, broadcast.station_id, occurrences, broadcast.id)
 
 
 def book_broadcast(session: Session, data: Mapping[str, Any], user: User | None = None,
@@ -179,7 +155,7 @@ def change_occurrence(session: Session, broadcast: Broadcast, occurrence: Any, d
         if overlapping_ids([moved], siblings):
             raise InvalidInput("the moved occurrence overlaps another occurrence of the same series",
                                code="series_overlaps_itself")
-        _conflicts(session, broadcast.station_id, [moved], broadcast.id)
+        check_booking_conflicts(session, broadcast.station_id, [moved], broadcast.id)
         if existing is None:
             existing = BroadcastOverride(recurrence_key=occ.key, notes="", station_id=broadcast.station_id)
             broadcast.overrides.append(existing)
@@ -249,7 +225,6 @@ def episode_bookings(session: Session, episode_id: str) -> list[str]:
     return sorted({*direct, *moved})
 
 
-@register_reference_checker
 def why_episode_is_in_use(session: Session, episode_id: str) -> str | None:
     """Why ``episode_id`` cannot be deleted (booked, or feedback logged for it), or None."""
     booked = episode_bookings(session, episode_id)

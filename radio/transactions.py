@@ -1,14 +1,23 @@
-"""File work that must follow the database: run callbacks after a session commits or rolls back."""
+"""Transactions: one unit of work per request, job and command, and the callbacks that follow its outcome.
+
+Every write path (a web request, a job handler, a CLI command) opens one :func:`unit_of_work`: it commits
+once when the work returns and rolls back when it raises. Work that must wait for the commit (queueing a
+job, deleting a file nothing references any more, storing rendered feed blocks) is registered with
+:func:`on_commit`; clean-up that must happen only if the work is abandoned, with :func:`on_rollback`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
-_COMMIT = "episodes.after_commit"
-_ROLLBACK = "episodes.after_rollback"
+log = logging.getLogger(__name__)
+_COMMIT = "radio.after_commit"
+_ROLLBACK = "radio.after_rollback"
 
 
 def on_commit(session: Session, callback: Callable[[], None]) -> None:
@@ -19,6 +28,20 @@ def on_commit(session: Session, callback: Callable[[], None]) -> None:
 def on_rollback(session: Session, callback: Callable[[], None]) -> None:
     """Run ``callback`` if the session's current transaction ends without committing."""
     session.info.setdefault(_ROLLBACK, []).append(callback)
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit once on success, roll back on any error, always close."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
 
 
 def _run(callbacks: list[Callable[[], None]]) -> None:

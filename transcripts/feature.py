@@ -1,0 +1,18 @@
+"""Transcripts' declaration: segments, revisions, search index and codes; the transcribe job; search pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from radio.features import Feature
+from transcripts import cli, coding_models, models, search_cli, tasks
+
+FEATURE = Feature(
+    name="transcripts",
+    description="Whisper transcripts as evidence: transcription, corrections, exports, search and coding",
+    models=(models, coding_models),
+    migrations=Path(__file__).parent / "migrations" / "versions",
+    jobs=tasks.JOB_HANDLERS,
+    commands=(cli.transcribe, search_cli.search_command),
+    blueprints=("web.api.transcripts", "web.api.search", "web.api.coding", "web.ui.research", "web.ui.coding"),
+)
