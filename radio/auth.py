@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from radio.db import utcnow
 from radio.errors import Conflict, InvalidInput, NotFound
+from radio.features import hook
 from radio.models import ApiToken, Role, User
-from schedule.models import Station
 
 TOKEN_PREFIX = "rad_"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -37,24 +37,32 @@ def create_user(
         raise InvalidInput(f"not an e-mail address: {email!r}", code="invalid_email")
     if role not in {r.value for r in Role}:
         raise InvalidInput(f"unknown role {role!r}; one of {', '.join(r.value for r in Role)}", code="invalid_role")
-    station_id = None
-    if role == Role.STATION:
-        if not station_slug:
-            raise InvalidInput("a station user needs --station SLUG", code="station_required")
-        station = session.scalar(select(Station).where(Station.slug == station_slug))
-        if station is None:
-            raise NotFound(f"no station {station_slug!r}")
-        station_id = station.id
-    elif station_slug:
-        raise InvalidInput("only station users are bound to a station", code="station_not_allowed")
+    _check_station_rule(role, station_slug)
     if session.scalar(select(User.id).where(User.email == email)):
         raise Conflict(f"a user {email} already exists", code="user_exists")
-    user = User(email=email, role=role, station_id=station_id, name=name)
+    user = User(email=email, role=role, name=name)
     if password:
         user.password_hash = hash_password(password)
     session.add(user)
     session.flush()
+    _assign_station(session, user, station_slug if role == Role.STATION else None)
     return user
+
+
+def _check_station_rule(role: str, station_slug: str | None) -> None:
+    if role == Role.STATION and not station_slug:
+        raise InvalidInput("a station user needs --station SLUG", code="station_required")
+    if role != Role.STATION and station_slug:
+        raise InvalidInput("only station users are bound to a station", code="station_not_allowed")
+
+
+def _assign_station(session: Session, user: User, station_slug: str | None) -> None:
+    # Stations belong to the schedule feature; it binds the user (404 for an unknown slug).
+    assigners = hook("assign_station")
+    if station_slug and not assigners:
+        raise InvalidInput("no feature here keeps stations", code="station_not_allowed")
+    for assign in assigners:
+        assign(session, user, station_slug)
 
 
 def issue_token(session: Session, user: User, name: str = "") -> str:
@@ -128,15 +136,9 @@ def update_user(
     if role is not None:
         if role not in {r.value for r in Role}:
             raise InvalidInput(f"unknown role {role!r}", code="invalid_role")
-        if role == Role.STATION:
-            if not station_slug:
-                raise InvalidInput("a station user needs a station", code="station_required")
-            station = session.scalar(select(Station).where(Station.slug == station_slug))
-            if station is None:
-                raise NotFound(f"no station {station_slug!r}")
-            user.station_id = station.id
-        else:
-            user.station_id = None
+        if role == Role.STATION and not station_slug:
+            raise InvalidInput("a station user needs a station", code="station_required")
+        _assign_station(session, user, station_slug if role == Role.STATION else None)
         user.role = role
     if active is not None:
         user.active = active

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import signal
 import sys
 from typing import Any
 
@@ -70,43 +69,14 @@ def init(admin_email: str, skip_model: bool) -> None:
         else:
             click.echo("an admin exists already; no new token printed")
     if not skip_model:
-        from transcripts.whisper_models import ModelError, resolve_model
+        from radio.features import hook
 
-        try:
-            model = resolve_model(runtime.settings)
-            click.echo(f"whisper model ready: {model.name} at {model.path}")
-        except ModelError as exc:
-            click.echo(f"warning: {exc}", err=True)
+        for prepare in hook("prepare_instance"):  # e.g. transcripts assembles and checks the Whisper model
+            prepare(runtime, click.echo)
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--no-worker", is_flag=True, help="Do not run jobs in this process.")
-@click.option("--grace", default=30.0, show_default=True, help="Seconds to let running jobs finish on shutdown.")
-def serve(host: str, port: int, no_worker: bool, grace: float) -> None:
-    """Run the web UI, the API and an in-process worker (the embedded default)."""
-    from werkzeug.serving import run_simple
-
-    from radio.worker import finish_worker, start_worker
-    from web import create_app
-
-    runtime = runtime_for_cli()
-    app = create_app(runtime=runtime)
-    embedded = None
-    if not no_worker and not runtime.settings.queue_immediate:
-        embedded = start_worker(runtime, threads=runtime.settings.worker_threads, grace_s=grace, mode="serve")
-        embedded[0].start()
-    click.echo(f"serving on http://{host}:{port}/ (worker: {'in-process' if embedded else 'none'})")
-    signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM shuts down like Ctrl-C: jobs finish or go back
-    try:
-        run_simple(host, port, app, threaded=True, use_reloader=False)
-    finally:
-        if embedded is not None:
-            finish_worker(*embedded, stopped=False)
-
-
-def _interrupt(signum: int, frame: Any) -> None:
+def interrupt_on_sigterm(signum: int, frame: Any) -> None:
+    """A SIGTERM handler that shuts down like Ctrl-C (running jobs finish or go back to the queue)."""
     raise KeyboardInterrupt
 
 

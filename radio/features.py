@@ -6,9 +6,10 @@ are, which job kinds it runs, which commands it adds to ``radio``, which web blu
 module: features never import the web layer) and which hooks it offers other features.
 
 Dependencies run one way (a test enforces it): ``radio`` ← ``episodes`` ← ``transcripts`` ← ``schedule``
-← ``web``. A feature never imports a feature that comes after it in :data:`FEATURES`; when an earlier one
+← ``web``. A package never imports one that comes after it in :data:`FEATURES`; when an earlier one
 needs an answer from a later one (may this episode be deleted? which episodes are booked on a station?),
-it asks through a hook named in :data:`HOOKS`.
+it asks through a hook named in :data:`HOOKS`. ``web`` is the outermost layer: it declares only the
+``radio serve`` command, and no feature imports it or Flask.
 """
 
 from __future__ import annotations
@@ -27,14 +28,14 @@ if TYPE_CHECKING:
     from radio.jobs import JobHandler
 
 # The one tuple of features, in dependency order.
-FEATURES = ("radio", "episodes", "transcripts", "schedule")
+FEATURES = ("radio", "episodes", "transcripts", "schedule", "web")
 
 # The hooks a feature may offer, with what each answers; callers get every offered implementation.
 HOOKS: Mapping[str, str] = {
     "episode_in_use": "(session, episode_id) -> str | None: why the episode may not be deleted",
     "station_episodes_sql": "(session, slug) -> str: SQL selecting episode ids booked on a station (:station)",
     "assign_station": "(session, user, slug | None) -> None: bind a user to a station (or unbind)",
-    "user_station_id": "(user) -> str | None: the station a user is bound to",
+    "prepare_instance": "(runtime, echo) -> None: get ready during `radio init` (e.g. the Whisper model)",
 }
 
 

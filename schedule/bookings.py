@@ -32,7 +32,7 @@ from schedule.recurrence import (
     wall_to_utc,
     zone,
 )
-from schedule.stations import can_see_station, get_station
+from schedule.stations import can_see_station, get_station, station_id_of
 
 _MAX_NOTES = 2000
 
@@ -206,7 +206,7 @@ def list_broadcasts(session: Session, user: User, *, station: str | None = None,
     if station:
         query = query.where(Broadcast.station_id == get_station(session, station, user).id)
     if user.role == Role.STATION:
-        query = query.where(Broadcast.station_id == user.station_id,
+        query = query.where(Broadcast.station_id == station_id_of(user),
                             Broadcast.episode.has(Episode.restricted.is_(False)))
     if episode_id:
         query = query.where(Broadcast.episode_id == episode_id)

@@ -20,7 +20,7 @@ from schedule.bookings import touch
 from schedule.models import FEEDBACK_COUNTS, Broadcast, BroadcastStatus, FeedbackReport, Station
 from schedule.occurrences import resolve_occurrence
 from schedule.recurrence import zone
-from schedule.stations import get_station
+from schedule.stations import get_station, station_id_of
 
 MAX_COUNT = 1_000_000
 GROUPS = ("station", "episode", "month")
@@ -112,7 +112,7 @@ def summarise_feedback(session: Session, user: User, params: Mapping[str, Any]) 
     if params.get("station"):
         query = query.where(Station.id == get_station(session, params["station"], user).id)
     if user.role == Role.STATION:
-        query = query.where(Station.id == user.station_id, Episode.restricted.is_(False))
+        query = query.where(Station.id == station_id_of(user), Episode.restricted.is_(False))
     if params.get("campaign"):
         query = query.where(Episode.campaign == params["campaign"])
     if params.get("episode_id"):

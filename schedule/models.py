@@ -6,10 +6,11 @@ import datetime as dt
 import enum
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from episodes.models import Episode
 from radio.db import Base, Created, IdPk, JsonList, Updated
+from radio.models import User
 
 # Local wall times are kept as ISO text without offset ("2026-03-06T20:00:00"): a series is defined on the
 # wall clock of its time zone (RFC 5545), so its occurrences keep their local hour across DST changes.
@@ -43,6 +44,19 @@ class Station(Base):
     feed_rotated_at: Mapped[dt.datetime | None]
     created_at: Mapped[Created]
     updated_at: Mapped[Updated]
+
+
+class StationMember(Base):
+    """The station a station user reports for: kept with the stations so the core knows nothing of them."""
+
+    __tablename__ = "station_members"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id", ondelete="RESTRICT"), index=True)
+    created_at: Mapped[Created]
+
+    # ``user.station_member`` (a backref: the core's User model does not name this table).
+    user: Mapped[User] = relationship(backref=backref("station_member", uselist=False, cascade="all, delete-orphan"))
 
 
 class Broadcast(Base):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from radio.db import utcnow
 from radio.errors import Conflict, InvalidInput, NotFound
 from radio.models import Role, User
-from schedule.models import Broadcast, Station
+from schedule.models import Broadcast, Station, StationMember
 from schedule.recurrence import zone
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -121,16 +121,41 @@ def get_station(session: Session, slug: str, user: User | None = None) -> Statio
     return station
 
 
+def station_id_of(user: User) -> str | None:
+    """The station a user is bound to (station users only), or None."""
+    member: StationMember | None = getattr(user, "station_member", None)
+    return member.station_id if member is not None else None
+
+
+def assign_station(session: Session, user: User, slug: str | None) -> None:
+    """Bind ``user`` to the station ``slug`` (404 when there is none), or unbind it when ``slug`` is None."""
+    member = session.get(StationMember, user.id)
+    if slug is None:
+        if member is not None:
+            session.delete(member)
+            session.flush()
+        return
+    station = session.scalar(select(Station).where(Station.slug == slug))
+    if station is None:
+        raise NotFound(f"no station {slug!r}")
+    if member is None:
+        session.add(StationMember(user_id=user.id, station_id=station.id))
+    else:
+        member.station_id = station.id
+    session.flush()
+    session.expire(user, ["station_member"])
+
+
 def can_see_station(user: User, station_id: str) -> bool:
     """Station users see only their own station; every other role sees all."""
-    return user.role != Role.STATION or user.station_id == station_id
+    return user.role != Role.STATION or station_id_of(user) == station_id
 
 
 def visible_stations(session: Session, user: User) -> list[Station]:
     """The stations ``user`` may see, by slug."""
     query = select(Station).order_by(Station.slug)
     if user.role == Role.STATION:
-        query = query.where(Station.id == user.station_id)
+        query = query.where(Station.id == station_id_of(user))
     return list(session.scalars(query))
 
 

@@ -9,6 +9,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -161,3 +162,12 @@ def model_status(settings: Settings) -> dict[str, Any]:
         return {"available": False, "setting": settings.whisper_model, "error": str(exc)}
     return {"available": True, "name": model.name, "path": str(model.path), "sha256": model.sha256,
             "multilingual": model.multilingual}
+
+
+def prepare_model(runtime: Any, echo: Callable[..., Any]) -> None:
+    """`radio init`: assemble and check the configured Whisper model now, so the first job does not wait."""
+    try:
+        model = resolve_model(runtime.settings)
+        echo(f"whisper model ready: {model.name} at {model.path}")
+    except ModelError as exc:
+        echo(f"warning: {exc}", err=True)

@@ -11,6 +11,7 @@ from radio.auth import create_user, issue_token, revoke_token
 from radio.errors import Forbidden, InvalidInput, NotFound
 from radio.jobs import get_job
 from radio.models import ApiToken, Role, User
+from schedule.stations import station_id_of
 from web.auth import current_user, require_role, require_user
 from web.context import db
 
@@ -32,7 +33,7 @@ def json_body() -> dict[str, Any]:
 def user_dict(user: User) -> dict[str, Any]:
     """A user as the API shows it (never a hash)."""
     return {"id": user.id, "email": user.email, "name": user.name, "role": user.role,
-            "station_id": user.station_id, "active": user.active, "created_at": user.created_at.isoformat()}
+            "station_id": station_id_of(user), "active": user.active, "created_at": user.created_at.isoformat()}
 
 
 @bp.get("/me")

@@ -14,7 +14,7 @@ from radio.auth import create_user, issue_token, revoke_token, update_user
 from radio.errors import DomainError, NotFound
 from radio.models import ApiToken, Role, User
 from schedule.models import Station
-from schedule.stations import create_station, feed_urls, get_station, rotate_feed_token
+from schedule.stations import create_station, feed_urls, get_station, rotate_feed_token, station_id_of
 from web.context import db, runtime
 from web.ui.base import done, field_errors, page
 from web.ui.labels import error_message
@@ -32,8 +32,9 @@ def _users_page(form: dict[str, Any] | None = None, errors: dict[str, str] | Non
                 new_token: str | None = None, status: int = 200) -> tuple[str, int]:
     users = db().scalars(select(User).order_by(User.role, User.email)).all()
     stations = {s.id: s for s in _stations()}
-    return render_template("admin/users.html", users=users, stations=stations, roles=[r.value for r in Role],
-                           form=form or {}, errors=errors or {}, new_token=new_token), status
+    return render_template("admin/users.html", users=users, stations=stations, station_id_of=station_id_of,
+                           roles=[r.value for r in Role], form=form or {}, errors=errors or {},
+                           new_token=new_token), status
 
 
 @bp.get("/users")
@@ -68,8 +69,9 @@ def _user_or_404(user_id: str) -> User:
 def _user_page(user: User, errors: dict[str, str] | None = None, new_token: str | None = None,
                status: int = 200) -> tuple[str, int]:
     tokens = db().scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at)).all()
-    return render_template("admin/user.html", subject=user, tokens=tokens, stations=_stations(),
-                           roles=[r.value for r in Role], errors=errors or {}, new_token=new_token), status
+    return render_template("admin/user.html", subject=user, tokens=tokens, station_id_of=station_id_of,
+                           stations=_stations(), roles=[r.value for r in Role], errors=errors or {},
+                           new_token=new_token), status
 
 
 @bp.get("/users/<user_id>")
