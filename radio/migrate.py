@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
 
 from radio.features import features, migration_folders
 
@@ -25,6 +27,17 @@ def load_models() -> None:
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """Autogenerate filter: skip the hand-made search objects (see ``UNMANAGED_PREFIX``)."""
     return not (type_ in ("table", "index") and name is not None and name.startswith(UNMANAGED_PREFIX))
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Autogenerate hook: an application column type (a ``TypeDecorator`` such as ``radio.db.UTCDateTime``)
+    renders as the plain SQLAlchemy type it stores (``sa.DateTime(timezone=True)``), so a new migration is
+    frozen: it imports nothing from the application. Anything else renders as Alembic does by default."""
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        impl = obj.impl_instance
+        if type(impl).__module__.startswith("sqlalchemy.sql."):
+            return f"sa.{impl!r}"
+    return False
 
 
 def _version_locations() -> list[str]:

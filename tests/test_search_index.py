@@ -151,7 +151,8 @@ def test_migration_0003_converts_an_existing_index(runtime, corpus) -> None:
 
 def test_every_trigger_of_the_index_exists_after_all_migrations(runtime) -> None:
     # A later SQLite batch migration that copies `episodes` or `segments` drops their triggers: it must
-    # create them again (search_schema.sqlite_create), or the index silently stops following the rows.
+    # create them again (their SQL written out in that migration, as transcripts_0003 does), or the index
+    # silently stops following the rows.
     sqlite_only(runtime)
     with runtime.engine.connect() as conn:
         found = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())

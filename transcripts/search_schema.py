@@ -13,8 +13,10 @@ PostgreSQL: ``radio_search_document(text)`` is an immutable function (the same n
 ``to_tsvector('simple', …)``); GIN expression indexes on ``segments`` and ``episodes`` use it, so the
 index is always in step with the rows by construction.
 
-The ``transcripts_0003`` migration runs this SQL (``transcripts_0002`` made the first SQLite index,
-frozen in :mod:`transcripts.search_schema_0002`); a change here needs a new migration and a reindex.
+This is the schema of today, never run by a migration: each migration carries its own SQL written out
+(``transcripts_0002`` made the first SQLite index and the PostgreSQL one, ``transcripts_0003`` today's SQLite
+index), and tests/test_migrations_frozen.py checks that a migrated database matches this SQL. A change here
+needs a new migration that carries its own SQL, and a reindex.
 """
 
 from __future__ import annotations

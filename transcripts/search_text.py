@@ -6,8 +6,9 @@ the nukta (Mn) stay inside a word instead of splitting it. Before tokenising, te
 NFC, no zero-width joiners or soft hyphens, Bangla digits ০–৯ as Latin 0–9, lower case.
 
 Stored text is normalised by SQL (triggers on SQLite, an immutable function on PostgreSQL), so the
-rules below exist twice: as Python for queries and as SQL. The ``transcripts_0002`` migration freezes
-the SQL of the day; changing these rules needs a new migration and ``radio search --reindex``.
+rules below exist twice: as Python for queries and as SQL. The migrations carry the SQL of their day
+written out; changing these rules needs a new migration that carries its own SQL, and
+``radio search --reindex``.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from radio.db import Base
-from radio.migrate import include_name, load_models
+from radio.migrate import include_name, load_models, render_item
 
 load_models()
 config = context.config
@@ -18,6 +18,7 @@ with engine.connect() as connection:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         include_name=include_name,
+        render_item=render_item,  # app types render as plain sa types: new migrations import nothing from the app
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import radio.db
-
 revision = 'episodes_0001'
 down_revision = None
 branch_labels = ('episodes',)
@@ -71,8 +69,8 @@ def upgrade() -> None:
     sa.Column('broadcast_true_peak_dbtp', sa.Float(), nullable=True),
     sa.Column('broadcast_gain_db', sa.Float(), nullable=True),
     sa.Column('created_by', sa.String(length=32), nullable=True),
-    sa.Column('created_at', radio.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', radio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("consent IN ('broadcast','research_only','none')", name=op.f('ck_episodes_consent')),
     sa.CheckConstraint("kind IN ('drama', 'psa', 'talk', 'interview', 'call_in', 'song', 'jingle', 'other')", name=op.f('ck_episodes_kind')),
     sa.CheckConstraint("language IN ('bn','en')", name=op.f('ck_episodes_language')),

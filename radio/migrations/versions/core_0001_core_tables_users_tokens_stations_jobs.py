@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import radio.db
-
 revision = 'core_0001'
 down_revision = None
 branch_labels = ('radio',)
@@ -30,8 +28,8 @@ def upgrade() -> None:
     sa.Column('frequency', sa.String(length=40), nullable=False),
     sa.Column('contact', sa.String(length=300), nullable=False),
     sa.Column('feed_token_version', sa.Integer(), nullable=False),
-    sa.Column('created_at', radio.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', radio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stations')),
     sa.UniqueConstraint('slug', name=op.f('uq_stations_slug'))
     )
@@ -44,8 +42,8 @@ def upgrade() -> None:
     sa.Column('password_hash', sa.String(length=200), nullable=True),
     sa.Column('locale', sa.String(length=10), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', radio.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', radio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("role IN ('producer','station','researcher','admin')", name=op.f('ck_users_role')),
     sa.ForeignKeyConstraint(['station_id'], ['stations.id'], name=op.f('fk_users_station_id_stations'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
@@ -60,9 +58,9 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('prefix', sa.String(length=12), nullable=False),
-    sa.Column('created_at', radio.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', radio.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', radio.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
@@ -82,10 +80,10 @@ def upgrade() -> None:
     sa.Column('created_by', sa.String(length=32), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('worker', sa.String(length=200), nullable=True),
-    sa.Column('heartbeat_at', radio.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', radio.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('started_at', radio.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('finished_at', radio.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("status IN ('queued','running','done','failed')", name=op.f('ck_jobs_status')),
     sa.CheckConstraint('progress >= 0 AND progress <= 1', name=op.f('ck_jobs_progress')),
     sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_jobs_created_by_users'), ondelete='SET NULL'),

@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import radio.db
-
 revision = 'core_0002'
 down_revision = 'core_0001'
 branch_labels = None
@@ -33,9 +31,9 @@ def upgrade() -> None:
     sa.Column('current_jobs', sa.JSON(), nullable=False),
     sa.Column('jobs_done', sa.Integer(), nullable=False),
     sa.Column('jobs_failed', sa.Integer(), nullable=False),
-    sa.Column('started_at', radio.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('heartbeat_at', radio.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('stopped_at', radio.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('stopped_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("state IN ('running','stopping','stopped')", name=op.f('ck_workers_state')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_workers'))
     )

@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import radio.db
-
 revision = 'schedule_0001'
 down_revision = None
 branch_labels = ('schedule',)
@@ -26,18 +24,18 @@ def upgrade() -> None:
     sa.Column('episode_id', sa.String(length=32), nullable=False),
     sa.Column('tzid', sa.String(length=64), nullable=False),
     sa.Column('local_start', sa.String(length=19), nullable=False),
-    sa.Column('starts_at', radio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('duration_s', sa.Float(), nullable=False),
     sa.Column('rrule', sa.String(length=500), nullable=True),
     sa.Column('exdates', sa.JSON(), nullable=False),
-    sa.Column('series_end', radio.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('series_end', sa.DateTime(timezone=True), nullable=True),
     sa.Column('status', sa.String(length=10), nullable=False),
-    sa.Column('cancelled_at', radio.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('notes', sa.Text(), nullable=False),
     sa.Column('created_by', sa.String(length=32), nullable=True),
-    sa.Column('created_at', radio.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', radio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("status IN ('confirmed','cancelled')", name=op.f('ck_broadcasts_status')),
     sa.CheckConstraint('duration_s > 0', name=op.f('ck_broadcasts_duration')),
     sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_broadcasts_created_by_users'), ondelete='SET NULL'),
@@ -56,12 +54,12 @@ def upgrade() -> None:
     sa.Column('broadcast_id', sa.String(length=32), nullable=False),
     sa.Column('recurrence_key', sa.String(length=19), nullable=False),
     sa.Column('local_start', sa.String(length=19), nullable=False),
-    sa.Column('starts_at', radio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('duration_s', sa.Float(), nullable=False),
     sa.Column('episode_id', sa.String(length=32), nullable=True),
     sa.Column('notes', sa.Text(), nullable=False),
-    sa.Column('created_at', radio.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', radio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['broadcast_id'], ['broadcasts.id'], name=op.f('fk_broadcast_overrides_broadcast_id_broadcasts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['episode_id'], ['episodes.id'], name=op.f('fk_broadcast_overrides_episode_id_episodes'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_broadcast_overrides')),
@@ -77,7 +75,7 @@ def upgrade() -> None:
     sa.Column('station_id', sa.String(length=32), nullable=False),
     sa.Column('episode_id', sa.String(length=32), nullable=False),
     sa.Column('occurrence_key', sa.String(length=19), nullable=False),
-    sa.Column('occurrence_start', radio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('occurrence_start', sa.DateTime(timezone=True), nullable=False),
     sa.Column('calls', sa.Integer(), nullable=False),
     sa.Column('sms', sa.Integer(), nullable=False),
     sa.Column('missed_calls', sa.Integer(), nullable=False),
@@ -86,7 +84,7 @@ def upgrade() -> None:
     sa.Column('notes', sa.Text(), nullable=False),
     sa.Column('current', sa.Boolean(), nullable=False),
     sa.Column('reported_by', sa.String(length=32), nullable=True),
-    sa.Column('created_at', radio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('calls >= 0 AND sms >= 0 AND missed_calls >= 0 AND letters >= 0 AND in_person >= 0', name=op.f('ck_feedback_reports_counts')),
     sa.ForeignKeyConstraint(['broadcast_id'], ['broadcasts.id'], name=op.f('fk_feedback_reports_broadcast_id_broadcasts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['episode_id'], ['episodes.id'], name=op.f('fk_feedback_reports_episode_id_episodes'), ondelete='RESTRICT'),
@@ -100,7 +98,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_feedback_reports_station_start', ['station_id', 'occurrence_start'], unique=False)
 
     with op.batch_alter_table('stations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('feed_rotated_at', radio.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('feed_rotated_at', sa.DateTime(timezone=True), nullable=True))
 
     # ### end Alembic commands ###
 

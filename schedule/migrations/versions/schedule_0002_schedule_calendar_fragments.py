@@ -11,8 +11,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import radio.db
-
 # Every insert, update or delete of a station's broadcasts, overrides or feedback bumps the station's
 # calendar_version inside the same transaction: the ETag then turns exactly when the change commits, whatever
 # the order of timestamps, and a 304 reads one row instead of aggregating all the station's bookings.
@@ -79,7 +77,7 @@ def upgrade() -> None:
     sa.Column('broadcast_id', sa.String(length=32), nullable=False),
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('body', sa.LargeBinary(), nullable=False),
-    sa.Column('updated_at', radio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['broadcast_id'], ['broadcasts.id'], name=op.f('fk_calendar_fragments_broadcast_id_broadcasts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('broadcast_id', name=op.f('pk_calendar_fragments'))
     )

@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import radio.db
-
 revision = 'transcripts_0001'
 down_revision = None
 branch_labels = ('transcripts',)
@@ -36,9 +34,9 @@ def upgrade() -> None:
     sa.Column('ctranslate2_version', sa.String(length=40), nullable=False),
     sa.Column('worker_host', sa.String(length=200), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
-    sa.Column('started_at', radio.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', radio.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('created_at', radio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['episode_id'], ['episodes.id'], name=op.f('fk_transcripts_episode_id_episodes'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['job_id'], ['jobs.id'], name=op.f('fk_transcripts_job_id_jobs'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_transcripts')),
@@ -78,7 +76,7 @@ def upgrade() -> None:
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('author_id', sa.String(length=32), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('created_at', radio.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_segment_revisions_author_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['segment_id'], ['segments.id'], name=op.f('fk_segment_revisions_segment_id_segments'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_segment_revisions')),
