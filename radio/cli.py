@@ -17,7 +17,26 @@ from radio.runtime import Runtime, get_runtime
 
 
 class RadioGroup(click.Group):
-    """Turns domain and settings errors into a message and exit code 1 instead of a traceback."""
+    """Adds the features' commands on first use; turns domain and settings errors into a message and exit 1."""
+
+    _features_added = False
+
+    def _add_feature_commands(self) -> None:
+        # Lazily: importing the features imports their CLI modules, which import this one.
+        if not self._features_added:
+            from radio.features import commands
+
+            self._features_added = True
+            for command in commands():
+                self.add_command(command)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._add_feature_commands()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._add_feature_commands()
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -123,16 +142,6 @@ def users_add(email: str, role: str, station_slug: str | None, name: str, passwo
         token = issue_token(session, user, "cli")
     click.echo(f"user {user.email} ({user.role}) id {user.id}")
     click.echo(f"API token (shown once): {token}")
-
-
-def _register_feature_commands() -> None:
-    from radio.features import commands
-
-    for command in commands():
-        main.add_command(command)
-
-
-_register_feature_commands()
 
 
 if __name__ == "__main__":
