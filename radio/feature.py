@@ -9,7 +9,8 @@ from radio.features import Feature
 
 FEATURE = Feature(
     name="radio",
-    description="core: settings, database, jobs and workers, media store, users and tokens",
+    description=("core: settings, database, one transaction per unit of work, jobs and workers, media store, users"
+                 " and tokens, operations"),
     models=(models,),
     migrations=Path(__file__).parent / "migrations" / "versions",
     commands=(ops.backup, ops.restore, ops.verify, ops.workers),

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from radio.config import Settings
@@ -27,8 +27,6 @@ from radio.transactions import on_commit
 
 log = logging.getLogger(__name__)
 
-# A job whose worker died this many times (e.g. killed for memory) is failed instead of retried again.
-MAX_ATTEMPTS = 4
 
 
 class JobCancelled(Exception):
@@ -143,6 +141,8 @@ def _run_job_task(job_id: str) -> None:
 
 
 def _requeue_stale_task() -> None:
+    from radio.dead_worker_retry import requeue_stale_jobs
+
     requeue_stale_jobs(get_runtime())
 
 
@@ -272,31 +272,3 @@ def _finish(session: Session, job_id: str, attempt: int, status: str, *, error: 
         update(Job).where(Job.id == job_id, Job.attempts == attempt, Job.status == JobStatus.RUNNING)
         .values(**values)
     ).rowcount)  # type: ignore[attr-defined]
-
-
-def requeue_stale_jobs(runtime: Runtime) -> list[str]:
-    """Queue again the running jobs whose worker stopped beating (crashed or killed); fail crash loops."""
-    cutoff = utcnow() - timedelta(seconds=runtime.settings.job_lease_s)
-    with runtime.read_session() as session:
-        stale = list(session.execute(
-            select(Job.id, Job.attempts).where(Job.status == JobStatus.RUNNING, Job.heartbeat_at < cutoff)
-        ))
-    requeued = []
-    for job_id, attempts in stale:
-        gave_up = attempts >= MAX_ATTEMPTS
-        values: dict[str, Any] = (
-            {"status": JobStatus.FAILED, "finished_at": utcnow(),
-             "error": f"the worker running this job stopped answering {attempts} times; not retried"}
-            if gave_up else {"status": JobStatus.QUEUED, "worker": None, "progress": 0.0})
-        with runtime.session() as session:
-            changed = session.execute(
-                update(Job).where(Job.id == job_id, Job.attempts == attempts, Job.status == JobStatus.RUNNING,
-                                  Job.heartbeat_at < cutoff).values(**values)
-            ).rowcount  # type: ignore[attr-defined]
-        if changed and not gave_up:
-            log.warning("job %s has had no heartbeat since %s; queueing it again", job_id, cutoff)
-            dispatch(runtime, job_id)
-            requeued.append(job_id)
-        elif changed:
-            log.error("job %s failed: its worker died %d times", job_id, attempts)
-    return requeued

@@ -113,7 +113,7 @@ class ProcessBeat:
         if self.worker_id is not None:
             self._beat_worker()
             if time.monotonic() - self._last_requeue >= max(self.interval, self.runtime.settings.job_lease_s / 2):
-                from radio.jobs import requeue_stale_jobs
+                from radio.dead_worker_retry import requeue_stale_jobs
 
                 self._last_requeue = time.monotonic()
                 requeue_stale_jobs(self.runtime)
@@ -222,9 +222,9 @@ class WorkerConsumer(Consumer):  # type: ignore[misc]
 
 def start_worker(runtime: Runtime, *, threads: int, grace_s: float, mode: str) -> tuple[WorkerConsumer, ProcessBeat]:
     """Register this process, start its heartbeat and a consumer with ``threads`` job threads."""
+    from radio.dead_worker_retry import requeue_stale_jobs
     from radio.features import features
     from radio.integrity import clean_abandoned_temp_files
-    from radio.jobs import requeue_stale_jobs
 
     features()  # every feature's models and job handlers, before the first job arrives
     beat = ProcessBeat(runtime, mode=mode, threads=threads)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
-from schedule.calendar_feed import Validator, booked_episodes, station_validator
 from schedule.models import Broadcast, BroadcastOverride, BroadcastStatus, Station
 from schedule.stations import feed_token
 from transcripts.exports import render_transcript
@@ -117,18 +115,6 @@ def _transcribed(session: Session, episode_ids: list[str]) -> set[str]:
     if not episode_ids:
         return set()
     return set(session.scalars(select(Transcript.episode_id).where(Transcript.episode_id.in_(episode_ids))))
-
-
-def podcast_validator(session: Session, station: Station, base_url: str, now: dt.datetime) -> Validator:
-    """The calendar's validator, plus what only the podcast shows: the day (the 30-day window) and transcripts."""
-    base = station_validator(session, station, base_url, now)
-    last_modified = base.last_modified
-    count, newest = session.execute(select(func.count(), func.max(Transcript.created_at)).where(
-        Transcript.episode_id.in_(booked_episodes(station.id)))).one()
-    transcripts = f"{count}|{newest}"
-    last_modified = max(last_modified, newest.replace(microsecond=0)) if newest else last_modified
-    digest = hashlib.sha256(f"{base.etag}|{now:%Y%m%d}|{transcripts}".encode()).hexdigest()[:40]
-    return Validator(digest, last_modified)
 
 
 def station_podcast_values(session: Session, station: Station, base_url: str, secret_key: str,

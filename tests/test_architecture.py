@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -254,3 +255,18 @@ def test_a_read_only_request_refuses_to_write(app: Flask, runtime) -> None:
     app.add_url_rule("/api/_probe/get", "sneaky_write", in_transaction(sneaky_write), methods=["GET"])
     assert app.test_client().get("/api/_probe/get").status_code == 500  # a GET without @writes gets a read session
     assert _users(runtime, "get@example.org") == 0
+
+
+def test_the_readme_map_lists_every_package_and_its_files_exist() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Contributing: where things live", 1)[1]
+    rows = [line.split("|")[1:-1] for line in section.splitlines() if line.startswith("| `")]
+    packages = [cells[0].strip().strip("`") for cells in rows if "/" not in cells[0]]
+    assert packages == list(FEATURES)
+    descriptions = {f.name: f.description for f in features()}
+    for cells in rows:
+        name = cells[0].strip().strip("`")
+        if name in descriptions:
+            assert cells[1].strip() == descriptions[name], f"the map's line for {name} differs from its feature.py"
+    for path in re.findall(r"`((?:radio|episodes|schedule|transcripts|web)/[\w/.]*)`", section):
+        assert (ROOT / path).exists(), f"the README map names {path}, which does not exist"

@@ -11,13 +11,12 @@ import fault_jobs  # noqa: F401 - registers test.sleep
 import pytest
 from sqlalchemy import update
 
+from radio.dead_worker_retry import MAX_ATTEMPTS, requeue_stale_jobs
 from radio.jobs import (
-    MAX_ATTEMPTS,
     JobContext,
     _claim,
     create_job,
     job_handler,
-    requeue_stale_jobs,
     run_job,
 )
 from radio.metrics import LATENCY, REQUESTS

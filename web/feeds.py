@@ -7,11 +7,11 @@ from flask import Blueprint, Response, request, send_file
 from radio.db import utcnow
 from radio.errors import NotFound
 from radio.transactions import on_commit
-from schedule.calendar_feed import render_for_station, station_validator
+from schedule.calendar_feed import render_for_station
+from schedule.feed_etag import podcast_validator, station_validator
 from schedule.fragments import save_fragments
 from schedule.podcast import (
     TRANSCRIPT_TYPES,
-    podcast_validator,
     render_podcast_feed,
     station_airs_episode,
     station_podcast_values,
