@@ -7,6 +7,6 @@ from web import cli
 
 FEATURE = Feature(
     name="web",
-    description="the web UI and JSON API: the Flask app factory, request transactions, errors, templates",
+    description="the web UI and JSON API: app factory, request transactions, errors, templates",
     commands=(cli.serve,),
 )
