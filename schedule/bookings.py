@@ -14,7 +14,7 @@ from radio.db import utcnow
 from radio.errors import Conflict, InvalidInput, NotFound
 from radio.models import Role, User
 from schedule.booking_conflicts import check_booking_conflicts
-from schedule.eligibility import check_bookable, episode_duration, get_episode
+from schedule.eligibility import check_bookable, episode_duration, episode_to_book
 from schedule.models import Broadcast, BroadcastOverride, BroadcastStatus, FeedbackReport
 from schedule.occurrences import resolve_occurrence, series_of
 from schedule.recurrence import (
@@ -91,7 +91,7 @@ def book_broadcast(session: Session, data: Mapping[str, Any], user: User | None 
     if not isinstance(data.get("station"), str):
         raise InvalidInput("'station' (the station's slug) is required", code="missing_field")
     station = get_station(session, data["station"])
-    episode = get_episode(session, data.get("episode_id"))
+    episode = episode_to_book(session, data.get("episode_id"))
     start, wall = parse_start(data.get("start"), zone(station.timezone))
     broadcast = Broadcast(station_id=station.id, station=station, episode_id=episode.id, episode=episode,
                           tzid=station.timezone, notes=_notes(data.get("notes")),
@@ -115,7 +115,7 @@ def update_broadcast(session: Session, broadcast: Broadcast, data: Mapping[str, 
     if "notes" in data:
         broadcast.notes = _notes(data["notes"])
     if {"start", "rrule", "episode_id"} & set(data):
-        episode = get_episode(session, data["episode_id"]) if "episode_id" in data else broadcast.episode
+        episode = episode_to_book(session, data["episode_id"]) if "episode_id" in data else broadcast.episode
         tz = zone(broadcast.tzid)
         if "start" in data:
             start, wall = parse_start(data["start"], tz)
@@ -147,7 +147,7 @@ def change_occurrence(session: Session, broadcast: Broadcast, occurrence: Any, d
         tz = zone(broadcast.tzid)
         start, wall = parse_start(data["start"], tz) if "start" in data else (occ.start, parse_local(occ.wall))
         episode_id = data.get("episode_id", existing.episode_id if existing else None)
-        episode = get_episode(session, episode_id) if episode_id else broadcast.episode
+        episode = episode_to_book(session, episode_id) if episode_id else broadcast.episode
         duration = episode_duration(episode)
         check_bookable(episode, wall)
         moved = Occurrence(occ.key, start, start + duration, format_local(wall), overridden=True)
