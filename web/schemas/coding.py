@@ -32,7 +32,7 @@ class CodeFields(Body):
 class CodeCreate(CodeFields):
     """``POST /api/v1/codes``."""
 
-    name: Annotated[Name, OnError("missing_field", "string_type", missing=True)]
+    name: Annotated[Name, OnError("missing_field", missing=True)]
 
 
 class CodePatch(CodeFields):

@@ -32,9 +32,9 @@ class RevisionQuery(Query):
 class SegmentPatch(Body):
     """``PATCH /api/v1/segments/<id>``: a corrected text (the earlier texts stay in its history)."""
 
-    text: Annotated[str, Field(max_length=MAX_SEGMENT_TEXT), OnError("invalid_text", "string_type"),
+    text: Annotated[str, Field(max_length=MAX_SEGMENT_TEXT), Clean, OnError("invalid_text", "string_type"),
                     OnError("text_too_long", "string_too_long")]
-    note: Annotated[str, Field(max_length=MAX_SEGMENT_TEXT), OnError("invalid_text", "string_type"),
+    note: Annotated[str, Field(max_length=MAX_SEGMENT_TEXT), Clean, OnError("invalid_text", "string_type"),
                     OnError("text_too_long", "string_too_long")] | None = None
 
 
