@@ -14,9 +14,12 @@ from radio.errors import InvalidInput
 from schedule.models import FEEDBACK_COUNTS
 from web.contract import validate_model
 from web.schemas import episodes as ep_schemas
+from web.schemas.coding import CodeCreate
+from web.schemas.core import UserCreate
 from web.schemas.episodes import AnalyseBody, EpisodeListQuery, EpisodePatch, UploadForm
-from web.schemas.schedule import BroadcastCreate, FeedbackBody, WindowQuery
+from web.schemas.schedule import BroadcastCreate, FeedbackBody, StationCreate, StationPatch, WindowQuery
 from web.schemas.search import SearchQuery
+from web.schemas.transcripts import EvidenceQuery, SegmentPatch, TranscribeBody
 
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 
@@ -113,6 +116,16 @@ def _error(model: Any, data: dict[str, Any]) -> dict[str, Any]:
     (FeedbackBody, {"calls": "5"}, "invalid_count", "calls"),
     (FeedbackBody, {"in_person": True}, "invalid_count", "in_person"),
     (WindowQuery, {"from": "2026-01-01", "to": "2027-06-01"}, "invalid_window", "to"),
+    (UserCreate, {"email": "a@b.cd", "role": "bogus"}, "invalid_role", "role"),
+    (UserCreate, {"role": "admin"}, "missing_field", "email"),
+    (CodeCreate, {"name": 5}, "invalid_field", "name"),
+    (CodeCreate, {"name": ""}, "missing_field", "name"),
+    (CodeCreate, {"name": "x" * 201}, "too_long", "name"),
+    (StationCreate, {"name": "x"}, "invalid_slug", "slug"),
+    (StationPatch, {"slug": "new"}, "invalid_field", "slug"),
+    (SegmentPatch, {"text": "x" * 5001}, "text_too_long", "text"),
+    (TranscribeBody, {"replace": "yes"}, "invalid_replace", "replace"),
+    (EvidenceQuery, {"from": "2024-05-01", "to": "2024-01-01"}, "invalid_range", "to"),
 ])
 def test_validation_errors_keep_their_codes_and_name_the_field(model, data, code, field) -> None:
     error = _error(model, data)

@@ -32,7 +32,7 @@ class CodeFields(Body):
 class CodeCreate(CodeFields):
     """``POST /api/v1/codes``."""
 
-    name: Annotated[Name, OnError("missing_field", missing=True)]
+    name: Name
 
 
 class CodePatch(CodeFields):

@@ -16,7 +16,7 @@ class UserCreate(Body):
     """``POST /api/v1/users`` (admin): the answer carries the user's first API token, shown once."""
 
     email: Annotated[str, Field(max_length=320), _Required]
-    role: Annotated[Role, OnError("missing_field", missing=True), OnError("invalid_role", "enum")]
+    role: Annotated[Role, OnError("invalid_role", "enum")]
     station: Annotated[str, Field(max_length=64, description="a station user's station (its slug)")] | None = None
     name: Annotated[str, Field(max_length=200), Clean, Line] = ""
     password: Annotated[str, Field(min_length=1, max_length=1000)] | None = Field(
