@@ -38,7 +38,6 @@ def test_openapi_document_is_valid_and_served_without_a_token(client) -> None:
     assert document["paths"]["/api/v1/openapi.json"]["get"]["security"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="phase 1: the views are wired to their schemas in the next commit")
 def test_openapi_document_lists_every_api_route_of_the_url_map(app: Flask, client) -> None:
     document = client.get("/api/v1/openapi.json").get_json()
     expected = {(_openapi_path(rule.rule), method.lower())
@@ -50,7 +49,6 @@ def test_openapi_document_lists_every_api_route_of_the_url_map(app: Flask, clien
     assert len(endpoints) == len(documented)  # operation ids are the Flask endpoints, one each
 
 
-@pytest.mark.xfail(strict=True, reason="phase 1: the views are wired to their schemas in the next commit")
 def test_models_are_generated_from_the_schemas(client) -> None:
     document = client.get("/api/v1/openapi.json").get_json()
     schemas = document["components"]["schemas"]
