@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any, get_args
 
@@ -139,3 +140,27 @@ def test_valid_input_is_typed_and_normalised() -> None:
     query = validate_model(SearchQuery, {"q": "debt", "page": "3", "per_page": "10", "language": ""})
     assert query.page_offset() == (10, 20) and query.language is None
     assert validate_model(AnalyseBody, {"render_only": True}).render_only is True
+
+
+def test_http_validation_errors_carry_the_field(api_as, runtime) -> None:
+    from tests.schedule_helpers import make_episode
+
+    producer, researcher = api_as("producer"), api_as("researcher")
+    episode = make_episode(runtime)
+    render = producer.post(f"/api/v1/episodes/{episode}/analyse", json={"render_only": "no"})
+    assert render.status_code == 400
+    assert render.get_json()["error"] == {"code": "invalid_field", "field": "render_only",
+                                          "message": "'render_only' should be a valid boolean"}
+    unknown = producer.patch(f"/api/v1/episodes/{episode}", json={"restrcited": True})
+    assert unknown.status_code == 400 and unknown.get_json()["error"]["field"] == "restrcited"
+    assert unknown.get_json()["error"]["code"] == "unknown_field"
+    page = researcher.get("/api/v1/search", query_string={"q": "debt", "limit": "ten"}).get_json()["error"]
+    assert (page["code"], page["field"], page["parameter"]) == ("invalid_parameter", "limit", "limit")
+    form = producer.post("/api/v1/episodes", content_type="multipart/form-data",
+                         data={"title": "x", "language": "fr", "file": (io.BytesIO(b"RIFF" + b"\0" * 64), "a.wav")})
+    assert form.status_code == 400 and form.get_json()["error"]["field"] == "language"
+    not_json = producer.post(f"/api/v1/episodes/{episode}/analyse", data="x", content_type="text/plain")
+    assert not_json.status_code == 400 and not_json.get_json()["error"]["code"] == "not_json"
+    broken = producer.post(f"/api/v1/episodes/{episode}/analyse", data="[1", content_type="application/json")
+    assert broken.get_json()["error"]["code"] == "malformed_json"
+    assert api_as("station").post(f"/api/v1/episodes/{episode}/analyse", json={"render_only": "no"}).status_code == 403
