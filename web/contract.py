@@ -110,8 +110,12 @@ def validated(*, query: type[Query] | None = None, json: type[BaseModel] | None 
     """
 
     def decorate(func: F) -> F:
-        documented = spec.validate(query=query, json=json, form=form, resp=resp or answers(),
+        answered = resp or answers()
+        declared_400 = "HTTP_400" in {*answered.codes, *getattr(answered, "_raw_code_models", {})}
+        documented = spec.validate(query=query, json=json, form=form, resp=answered,
                                    security={} if public else None, skip_validation=True)(func)
+        if query is None and json is None and form is None and not declared_400:
+            answered.code_models.pop("HTTP_400", None)  # spectree adds it to every operation; nothing to refuse
 
         @functools.wraps(func)
         def view(*args: Any, **kwargs: Any) -> Any:

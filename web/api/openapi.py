@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
+from markupsafe import Markup, escape
 
 from web.contract import answers, openapi_document, validated
 
@@ -43,7 +44,8 @@ def reference(document: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]
                 continue
             areas.setdefault(operation["tags"][0], []).append({
                 "id": operation["operationId"], "method": method.upper(), "path": path,
-                "summary": operation.get("summary", ""), "description": operation.get("description", ""),
+                "summary": inline(operation.get("summary", "")),
+                "description": inline(operation.get("description", "")),
                 "public": operation.get("security") == [],
                 "parameters": [{"name": p["name"], "in": p["in"], "required": p.get("required", False),
                                 "type": describe(p.get("schema", {}), components),
@@ -55,6 +57,12 @@ def reference(document: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]
                               for status, answer in sorted(operation.get("responses", {}).items())],
             })
     return sorted(areas.items())
+
+
+def inline(text: str) -> Markup:
+    """A docstring's text as HTML: escaped, with ````literal```` spans as ``<code>``."""
+    parts = str(escape(text)).split("``")
+    return Markup("".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)))  # noqa: S704
 
 
 def _body(request_body: dict[str, Any] | None, components: dict[str, Any]) -> dict[str, Any] | None:
