@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from typing import Any, get_args
 
@@ -164,3 +165,20 @@ def test_http_validation_errors_carry_the_field(api_as, runtime) -> None:
     broken = producer.post(f"/api/v1/episodes/{episode}/analyse", data="[1", content_type="application/json")
     assert broken.get_json()["error"]["code"] == "malformed_json"
     assert api_as("station").post(f"/api/v1/episodes/{episode}/analyse", json={"render_only": "no"}).status_code == 403
+
+
+def test_every_reference_resolves_and_schema_names_are_unique(client) -> None:
+    import inspect
+
+    from pydantic import BaseModel
+
+    from web.schemas import answers, coding, core, episodes, errors, schedule, search, transcripts
+
+    document = client.get("/api/v1/openapi.json").get_json()  # another app than the other tests: regenerated
+    refs = set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(document)))
+    assert refs and refs <= set(document["components"]["schemas"])
+    models = [m for module in (answers, coding, core, episodes, errors, schedule, search, transcripts)
+              for _, m in inspect.getmembers(module, inspect.isclass)
+              if issubclass(m, BaseModel) and m.__module__ == module.__name__]
+    names = [m.__name__ for m in models]
+    assert len(names) == len(set(names))  # spectree names components by class name
