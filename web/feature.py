@@ -9,4 +9,5 @@ FEATURE = Feature(
     name="web",
     description="the web UI and JSON API: app factory, request transactions, errors, templates",
     commands=(cli.serve,),
+    blueprints=("web.api.openapi",),  # the published contract of every feature's /api/v1 operations
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from flask import Request
@@ -10,6 +10,8 @@ from werkzeug.http import parse_options_header
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from radio.errors import InvalidInput
+from web.contract import validate_model
+from web.schemas.base import Body
 
 CHUNK = 256 * 1024
 MAX_FIELDS_BYTES = 512 * 1024  # all text fields together
@@ -105,3 +107,35 @@ class StreamingUpload:
         if name == "filename" and self.fields.get("filename") and not value:
             return
         self.fields[name] = value
+
+
+class StreamedForm(Mapping[str, Any]):
+    """The metadata fields of a streamed upload, validated with ``model`` only when first read.
+
+    ``episodes.services.ingest`` reads its metadata after the file part, so the fields that follow the file
+    have arrived by then; ``prepare`` turns the raw fields into the model's input first (a form's checkbox).
+    The validated fields the client sent are what the service gets, with the file's ``filename``.
+    """
+
+    def __init__(self, fields: dict[str, Any], model: type[Body],
+                 prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> None:
+        self.fields, self.model, self.prepare = fields, model, prepare
+        self._values: dict[str, Any] | None = None
+
+    def values_(self) -> dict[str, Any]:
+        """The validated fields (InvalidInput naming the failing field when one is bad)."""
+        if self._values is None:
+            data = self.prepare(self.fields) if self.prepare else dict(self.fields)
+            changes = validate_model(self.model, data).changes()
+            changes.setdefault("filename", self.fields.get("filename", ""))
+            self._values = changes
+        return self._values
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values_()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values_())
+
+    def __len__(self) -> int:
+        return len(self.values_())

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
 from radio.models import Role, User
 from transcripts import coding
 from transcripts.coding_export import codebook_qdc, coded_segments_csv, coding_to_dict
 from transcripts.coding_models import Code
-from web.api.core import json_body
-from web.api.search import text_arg
 from web.auth import current_user, require_role
 from web.context import db
+from web.contract import answers, validated
+from web.schemas import answers as out
+from web.schemas.coding import ApplyCode, CodeCreate, CodeDeleteQuery, CodedSegmentsQuery, CodePatch, MemoPatch
 
 bp = Blueprint("api_coding", __name__, url_prefix="/api/v1")
 CODERS = (Role.RESEARCHER,)  # admins always pass
@@ -43,6 +44,7 @@ def _created(body: dict[str, Any]) -> Response:
 
 @bp.get("/codes")
 @require_role(*CODERS)
+@validated(resp=answers(200, out.Items, errors=(401, 403)))
 def list_codes() -> Response:
     """The codebook with how many segments carry each code."""
     return jsonify({"items": [code_dict(c, n) for c, n in coding.list_codes(db())]})
@@ -50,15 +52,17 @@ def list_codes() -> Response:
 
 @bp.post("/codes")
 @require_role(*CODERS)
-def create_code() -> Response:
+@validated(json=CodeCreate, resp=answers(201, out.Code, errors=(400, 401, 403, 404, 409)))
+def create_code(body: CodeCreate) -> Response:
     """Define a code: ``{"name", "description", "colour", "parent_id"}``."""
     session = db()
-    code = coding.create_code(session, json_body(), user_id=_user().id)
+    code = coding.create_code(session, body.changes(), user_id=_user().id)
     return _created(code_dict(code, 0))
 
 
 @bp.get("/codes/export.qdc")
 @require_role(*CODERS)
+@validated(resp=answers(200, media="application/xml (REFI-QDA codebook)", errors=(401, 403)))
 def export_codebook() -> Response:
     """The codebook as a REFI-QDA ``.qdc`` file."""
     return Response(codebook_qdc(db()), mimetype="application/xml",
@@ -67,6 +71,7 @@ def export_codebook() -> Response:
 
 @bp.get("/codes/<code_id>")
 @require_role(*CODERS)
+@validated(resp=answers(200, out.Code, errors=(401, 403, 404)))
 def get_code(code_id: str) -> Response:
     """One code."""
     return jsonify(code_dict(coding.find_code(db(), code_id)))
@@ -74,19 +79,21 @@ def get_code(code_id: str) -> Response:
 
 @bp.patch("/codes/<code_id>")
 @require_role(*CODERS)
-def update_code(code_id: str) -> Response:
+@validated(json=CodePatch, resp=answers(200, out.Code, errors=(400, 401, 403, 404, 409)))
+def update_code(code_id: str, body: CodePatch) -> Response:
     """Change a code's name, description, colour or parent."""
     session = db()
-    code = coding.update_code(session, code_id, json_body())
+    code = coding.update_code(session, code_id, body.changes())
     return jsonify(code_dict(code))
 
 
 @bp.delete("/codes/<code_id>")
 @require_role(*CODERS)
-def delete_code(code_id: str) -> Response:
+@validated(query=CodeDeleteQuery, resp=answers(200, out.Deleted, errors=(400, 401, 403, 404, 409)))
+def delete_code(code_id: str, query: CodeDeleteQuery) -> Response:
     """Remove a code (409 while in use, unless ``?force=true``)."""
     session = db()
-    coding.delete_code(session, code_id, force=request.args.get("force", "").lower() in ("1", "true", "yes"))
+    coding.delete_code(session, code_id, force=query.force)
     return jsonify({"id": code_id, "deleted": True})
 
 
@@ -96,6 +103,7 @@ def _redact() -> bool:
 
 @bp.get("/segments/<segment_id>/codes")
 @require_role(*CODERS)
+@validated(resp=answers(200, out.Items, errors=(401, 403, 404)))
 def segment_codes(segment_id: str) -> Response:
     """The codes on a segment with their memos."""
     items = coding.codings(db(), segment_id=segment_id)
@@ -104,24 +112,27 @@ def segment_codes(segment_id: str) -> Response:
 
 @bp.post("/segments/<segment_id>/codes")
 @require_role(*CODERS)
-def apply_code(segment_id: str) -> Response:
+@validated(json=ApplyCode, resp=answers(201, errors=(400, 401, 403, 404, 409)))
+def apply_code(segment_id: str, body: ApplyCode) -> Response:
     """Attach a code: ``{"code_id" | "code", "memo"}``."""
     session = db()
-    item = coding.apply_code(session, segment_id, json_body(), user_id=_user().id)
+    item = coding.apply_code(session, segment_id, body.changes(), user_id=_user().id)
     return _created(coding_to_dict(item, redact=_redact()))
 
 
 @bp.patch("/segments/<segment_id>/codes/<code_id>")
 @require_role(*CODERS)
-def update_memo(segment_id: str, code_id: str) -> Response:
+@validated(json=MemoPatch, resp=answers(200, errors=(400, 401, 403, 404)))
+def update_memo(segment_id: str, code_id: str, body: MemoPatch) -> Response:
     """Change the memo: ``{"memo"}``."""
     session = db()
-    item = coding.update_memo(session, segment_id, code_id, json_body().get("memo"))
+    item = coding.update_memo(session, segment_id, code_id, body.memo)
     return jsonify(coding_to_dict(item, redact=_redact()))
 
 
 @bp.delete("/segments/<segment_id>/codes/<code_id>")
 @require_role(*CODERS)
+@validated(resp=answers(200, out.Deleted, errors=(401, 403, 404)))
 def remove_code(segment_id: str, code_id: str) -> Response:
     """Detach a code from a segment."""
     session = db()
@@ -131,17 +142,19 @@ def remove_code(segment_id: str, code_id: str) -> Response:
 
 @bp.get("/coded-segments")
 @require_role(*CODERS)
-def coded_segments() -> Response:
+@validated(query=CodedSegmentsQuery, resp=answers(200, out.Items, errors=(400, 401, 403, 404)))
+def coded_segments(query: CodedSegmentsQuery) -> Response:
     """Coded segments, filtered by ``code`` (id or name) and ``episode_id``."""
-    items = coding.codings(db(), code=text_arg("code"), episode_id=text_arg("episode_id"))
+    items = coding.codings(db(), code=query.code, episode_id=query.episode_id)
     return jsonify({"items": [coding_to_dict(c, redact=_redact()) for c in items], "total": len(items)})
 
 
 @bp.get("/coded-segments.csv")
 @require_role(*CODERS)
-def coded_segments_export() -> Response:
+@validated(query=CodedSegmentsQuery, resp=answers(200, media="text/csv", errors=(400, 401, 403, 404)))
+def coded_segments_export(query: CodedSegmentsQuery) -> Response:
     """Coded segments as CSV (phone numbers masked for all but admins)."""
     session = db()
-    items = coding.codings(session, code=text_arg("code"), episode_id=text_arg("episode_id"))
+    items = coding.codings(session, code=query.code, episode_id=query.episode_id)
     return Response(coded_segments_csv(session, items, redact=_redact()), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="coded-segments.csv"'})

@@ -4,30 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 from sqlalchemy import select
 
 from radio.auth import create_user, issue_token, revoke_token
-from radio.errors import Forbidden, InvalidInput, NotFound
+from radio.errors import Forbidden, NotFound
 from radio.jobs import get_job
 from radio.models import ApiToken, Role, User
 from schedule.stations import station_id_of
 from web.auth import current_user, require_role, require_user
 from web.context import db
+from web.contract import answers, validated
+from web.schemas import answers as out
+from web.schemas.core import TokenCreate, UserCreate
 
 bp = Blueprint("api_core", __name__, url_prefix="/api/v1")
-
-
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 400 that says what is wrong."""
-    if not request.data:
-        return {}
-    if not request.is_json:
-        raise InvalidInput("send JSON with 'Content-Type: application/json'", code="not_json")
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise InvalidInput("the body is not a JSON object", code="malformed_json")
-    return data
 
 
 def user_dict(user: User) -> dict[str, Any]:
@@ -38,6 +29,7 @@ def user_dict(user: User) -> dict[str, Any]:
 
 @bp.get("/me")
 @require_user
+@validated(resp=answers(200, out.User, errors=(401,)))
 def me() -> Response:
     """The authenticated user."""
     user = current_user()
@@ -47,6 +39,7 @@ def me() -> Response:
 
 @bp.get("/jobs/<job_id>")
 @require_user
+@validated(resp=answers(200, out.Job, errors=(401, 404)))
 def job_status(job_id: str) -> Response:
     """A job's status and progress (only its creator, producers, researchers and admins see it)."""
     job = get_job(db(), job_id)
@@ -59,6 +52,7 @@ def job_status(job_id: str) -> Response:
 
 @bp.get("/users")
 @require_role(Role.ADMIN)
+@validated(resp=answers(200, out.UserList, errors=(401, 403)))
 def list_users() -> Response:
     """All users."""
     users = db().scalars(select(User).order_by(User.email))
@@ -67,15 +61,12 @@ def list_users() -> Response:
 
 @bp.post("/users")
 @require_role(Role.ADMIN)
-def add_user() -> Response:
+@validated(json=UserCreate, resp=answers(201, out.UserCreated, errors=(400, 401, 403, 404, 409)))
+def add_user(body: UserCreate) -> Response:
     """Create a user and return its first API token once."""
-    data = json_body()
-    for key in ("email", "role"):
-        if not isinstance(data.get(key), str):
-            raise InvalidInput(f"'{key}' is required", code="missing_field")
     session = db()
-    user = create_user(session, data["email"], data["role"], station_slug=data.get("station"),
-                       name=str(data.get("name", "")), password=data.get("password"))
+    user = create_user(session, body.email, body.role, station_slug=body.station, name=body.name,
+                       password=body.password)
     token = issue_token(session, user, "api")
     response = jsonify({"user": user_dict(user), "token": token})
     response.status_code = 201
@@ -84,7 +75,8 @@ def add_user() -> Response:
 
 @bp.post("/users/<user_id>/tokens")
 @require_user
-def new_token(user_id: str) -> Response:
+@validated(json=TokenCreate, resp=answers(201, out.NewToken, errors=(400, 401, 403, 404)))
+def new_token(user_id: str, body: TokenCreate) -> Response:
     """Issue another token for a user (admins for anyone, users for themselves)."""
     me_ = current_user()
     assert me_ is not None
@@ -94,7 +86,7 @@ def new_token(user_id: str) -> Response:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("no such user")
-    token = issue_token(session, user, str(json_body().get("name", "")))
+    token = issue_token(session, user, body.name)
     response = jsonify({"token": token})
     response.status_code = 201
     return response
@@ -102,6 +94,7 @@ def new_token(user_id: str) -> Response:
 
 @bp.get("/tokens")
 @require_user
+@validated(resp=answers(200, out.Items, errors=(401,)))
 def list_tokens() -> Response:
     """The caller's tokens (admins: everyone's), without secrets."""
     me_ = current_user()
@@ -119,6 +112,7 @@ def list_tokens() -> Response:
 
 @bp.delete("/tokens/<token_id>")
 @require_user
+@validated(resp=answers(200, errors=(401, 404)))
 def delete_token(token_id: str) -> Response:
     """Revoke a token (your own, or any as admin)."""
     me_ = current_user()

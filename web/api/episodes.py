@@ -17,12 +17,13 @@ from episodes.services import (
     queue_analysis,
     update_episode,
 )
-from radio.errors import InvalidInput
 from radio.models import Job, Role, User
-from web.api.core import json_body
 from web.auth import current_user, require_role, require_user
 from web.context import db, runtime
-from web.uploads import StreamingUpload
+from web.contract import answers, validated
+from web.schemas import answers as out
+from web.schemas.episodes import AnalyseBody, AudioQuery, EpisodeListQuery, EpisodePatch, UploadForm, UploadRequest
+from web.uploads import StreamedForm, StreamingUpload
 
 bp = Blueprint("api_episodes", __name__, url_prefix="/api/v1")
 
@@ -64,16 +65,6 @@ def _me() -> User:
     return user
 
 
-def _int_arg(name: str, default: int) -> int:
-    raw = request.args.get(name, "")
-    if raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise InvalidInput(f"'{name}' must be a whole number", code="invalid_parameter") from exc
-
-
 def _created(body: dict[str, Any], status: int = 201) -> Response:
     response = jsonify(body)
     response.status_code = status
@@ -82,28 +73,30 @@ def _created(body: dict[str, Any], status: int = 201) -> Response:
 
 @bp.post("/episodes")
 @require_role(Role.PRODUCER)
+@validated(form=UploadRequest, resp=answers(201, out.Episode, errors=(400, 401, 403, 409, 413, 415, 507)))
 def upload_episode() -> Response:
-    """Upload audio (multipart ``file`` plus metadata fields); 201 with the episode, its analysis queued."""
+    """Upload audio (multipart ``file`` plus metadata fields); 201 with the episode, its analysis queued.
+
+    The file part streams to the media store; the metadata fields (which may follow it) are validated with
+    ``UploadForm`` once they have arrived.
+    """
     user = _me()
     session = db()  # the sign-in lookup used the read session: no write lock is held while the file streams
     upload = StreamingUpload(request)
-    episode = ingest(session, runtime().store, upload, upload.fields,
+    episode = ingest(session, runtime().store, upload, StreamedForm(upload.fields, UploadForm),
                      max_bytes=runtime().settings.max_upload_bytes, created_by=user.id)
     return _created(episode_dict(episode, detail=True))
 
 
 @bp.get("/episodes")
 @require_user
-def episodes_index() -> Response:
+@validated(query=EpisodeListQuery, resp=answers(200, out.EpisodeList, errors=(400, 401)))
+def episodes_index(query: EpisodeListQuery) -> Response:
     """The library: filters, text search (Bangla too) and pagination with the total."""
-    args = request.args
-    restricted = args.get("restricted")
     page = list_episodes(
-        db(), q=args.get("q", ""), language=args.get("language") or None, kind=args.get("kind") or None,
-        campaign=args.get("campaign") or None, district=args.get("district") or None,
-        restricted=None if restricted in (None, "") else restricted.lower() in ("1", "true", "yes", "on"),
-        status=args.get("status") or None, page=_int_arg("page", 1), per_page=_int_arg("per_page", 20),
-        viewer_role=_me().role,
+        db(), q=query.q, language=query.language, kind=query.kind, campaign=query.campaign,
+        district=query.district, restricted=query.restricted, status=query.status, page=query.page,
+        per_page=query.per_page, viewer_role=_me().role,
     )
     return jsonify({"items": [episode_dict(e) for e in page.items], "total": page.total, "page": page.page,
                     "per_page": page.per_page})
@@ -111,6 +104,7 @@ def episodes_index() -> Response:
 
 @bp.get("/episodes/<episode_id>")
 @require_user
+@validated(resp=answers(200, out.Episode, errors=(401, 404)))
 def episode_detail(episode_id: str) -> Response:
     """One episode with its waveform peaks and analysis job."""
     return jsonify(episode_dict(get_episode(db(), episode_id, viewer_role=_me().role), detail=True))
@@ -118,14 +112,16 @@ def episode_detail(episode_id: str) -> Response:
 
 @bp.patch("/episodes/<episode_id>")
 @require_role(Role.PRODUCER)
-def episode_update(episode_id: str) -> Response:
+@validated(json=EpisodePatch, resp=answers(200, out.Episode, errors=(400, 401, 403, 404)))
+def episode_update(episode_id: str, body: EpisodePatch) -> Response:
     """Change editorial metadata."""
-    episode = update_episode(db(), episode_id, json_body())
+    episode = update_episode(db(), episode_id, body.changes())
     return jsonify(episode_dict(episode, detail=True))
 
 
 @bp.delete("/episodes/<episode_id>")
 @require_role(Role.PRODUCER)
+@validated(resp=answers(200, out.Deleted, errors=(401, 403, 404, 409)))
 def episode_delete(episode_id: str) -> Response:
     """Delete an episode (409 while it is scheduled); its files go when nothing else references them."""
     delete_episode(db(), runtime().store, episode_id)
@@ -134,21 +130,22 @@ def episode_delete(episode_id: str) -> Response:
 
 @bp.post("/episodes/<episode_id>/analyse")
 @require_role(Role.PRODUCER)
-def episode_analyse(episode_id: str) -> Response:
+@validated(json=AnalyseBody, resp=answers(202, out.Queued, errors=(400, 401, 403, 404)))
+def episode_analyse(episode_id: str, body: AnalyseBody) -> Response:
     """Queue analysis again (or, with ``{"render_only": true}``, only a new broadcast rendition)."""
-    body = json_body()
-    job_id = queue_analysis(db(), episode_id, created_by=_me().id, render_only=bool(body.get("render_only")))
+    job_id = queue_analysis(db(), episode_id, created_by=_me().id, render_only=body.render_only)
     return _created({"job": {"id": job_id, "status": "queued"}}, 202)
 
 
 @bp.get("/episodes/<episode_id>/audio")
 @require_user
-def episode_audio(episode_id: str) -> Response:
+@validated(query=AudioQuery, resp=answers(200, media="audio/*; 206 for a Range", errors=(400, 401, 404)))
+def episode_audio(episode_id: str, query: AudioQuery) -> Response:
     """The original audio, or ``?rendition=broadcast`` the normalised MP3; HTTP Range and conditional GET."""
     episode = get_episode(db(), episode_id, viewer_role=_me().role)
-    path, mimetype, name = media_file(runtime().store, episode, request.args.get("rendition"))
+    path, mimetype, name = media_file(runtime().store, episode, query.rendition)
     response = send_file(path, mimetype=mimetype, conditional=True, download_name=name,
-                         as_attachment=request.args.get("download") in ("1", "true"), etag=True)
+                         as_attachment=query.download, etag=True)
     response.headers["Accept-Ranges"] = "bytes"
     response.cache_control.private = True  # authenticated content: no shared caches
     return response

@@ -8,12 +8,15 @@ from radio import monitor
 from radio.models import Role
 from web.auth import require_role
 from web.context import db, runtime
+from web.contract import answers, validated
+from web.schemas import answers as out
 
 bp = Blueprint("api_ops", __name__, url_prefix="/api/v1/admin")
 
 
 @bp.get("/workers")
 @require_role(Role.ADMIN)
+@validated(resp=answers(200, out.Items, errors=(401, 403)))
 def workers() -> Response:
     """Worker processes with their state and current jobs, plus queue depth and job totals."""
     session = db()
@@ -26,6 +29,7 @@ def workers() -> Response:
 
 @bp.get("/jobs")
 @require_role(Role.ADMIN)
+@validated(resp=answers(200, errors=(401, 403)))
 def jobs() -> Response:
     """Job counts by kind and status, the latest failures and the transcription speed."""
     session = db()
@@ -39,6 +43,7 @@ def jobs() -> Response:
 
 @bp.post("/jobs/<job_id>/retry")
 @require_role(Role.ADMIN)
+@validated(resp=answers(202, out.Job, errors=(401, 403, 404, 409)))
 def retry(job_id: str) -> Response:
     """Queue a failed job again; 409 unless it failed."""
     job = monitor.retry_job(runtime(), db(), job_id)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from flask import Blueprint, Response, jsonify
 
-from flask import Blueprint, Response, jsonify, request
-
-from radio.errors import InvalidInput
 from radio.models import Role, User
 from transcripts.search import SearchFilters, Viewer, search
 from web.auth import current_user, require_role
 from web.context import db
+from web.contract import answers, validated
+from web.schemas import answers as out
+from web.schemas.search import SearchQuery
 
 bp = Blueprint("api_search", __name__, url_prefix="/api/v1")
 
@@ -21,52 +21,21 @@ def _user() -> User:
     return user
 
 
-def _int_arg(name: str, default: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput(f"'{name}' must be a whole number", code="invalid_parameter",
-                           details={"parameter": name}) from None
-
-
-def _date_arg(name: str) -> dt.date | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw[:10])
-    except ValueError:
-        raise InvalidInput(f"'{name}' must be a date like 2026-03-31", code="invalid_parameter",
-                           details={"parameter": name}) from None
-
-
-def text_arg(name: str) -> str | None:
-    """A query parameter, stripped; None when absent or blank."""
-    value = request.args.get(name)
-    return value.strip() if value and value.strip() else None
+def search_filters(query: SearchQuery) -> SearchFilters:
+    """The service's filters from a validated search query (the API's and the search page's)."""
+    return SearchFilters(
+        language=query.language, kind=query.kind, district=query.district, campaign=query.campaign,
+        station=query.station, date_from=query.date_from, date_to=query.date_to, code=query.code,
+        episode_id=query.episode_id, scope=query.scope,
+    )
 
 
 @bp.get("/search")
 @require_role(Role.PRODUCER, Role.RESEARCHER)
-def search_transcripts() -> Response:
+@validated(query=SearchQuery, resp=answers(200, out.SearchResult, errors=(400, 401, 403)))
+def search_transcripts(query: SearchQuery) -> Response:
     """Ranked hits with highlighted, redacted snippets; ``limit``/``offset`` or ``page``/``per_page``."""
-    filters = SearchFilters(
-        language=text_arg("language"), kind=text_arg("kind"), district=text_arg("district"),
-        campaign=text_arg("campaign"), station=text_arg("station"), date_from=_date_arg("from"),
-        date_to=_date_arg("to"), code=text_arg("code"), episode_id=text_arg("episode_id"),
-        scope=text_arg("scope") or "all",
-    )
-    if "page" in request.args or "per_page" in request.args:
-        limit = _int_arg("per_page", 20)
-        page = _int_arg("page", 1)
-        if page < 1:
-            raise InvalidInput("'page' starts at 1", code="invalid_parameter", details={"parameter": "page"})
-        offset = (page - 1) * limit
-    else:
-        limit, offset = _int_arg("limit", 20), _int_arg("offset", 0)
+    limit, offset = query.page_offset()
     viewer = Viewer.for_user(_user())
-    result = search(db(), request.args.get("q", ""), filters, viewer, limit=limit, offset=offset)
+    result = search(db(), query.q, search_filters(query), viewer, limit=limit, offset=offset)
     return jsonify(result.to_dict())

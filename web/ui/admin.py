@@ -16,6 +16,9 @@ from radio.models import ApiToken, Role, User
 from schedule.models import Station
 from schedule.stations import create_station, feed_urls, get_station, rotate_feed_token, station_id_of
 from web.context import db, runtime
+from web.contract import validate_model
+from web.schemas.core import UserCreate
+from web.schemas.schedule import StationCreate
 from web.ui.base import done, field_errors, page
 from web.ui.labels import error_message
 
@@ -51,8 +54,11 @@ def add_user() -> tuple[str, int]:
     form = {k: request.form.get(k, "").strip() for k in USER_FIELDS}
     session = db()
     try:
-        user = create_user(session, form["email"], form["role"], station_slug=form["station"] or None,
-                           name=form["name"], password=form["password"] or None)
+        wanted = validate_model(UserCreate, {"email": form["email"], "role": form["role"], "name": form["name"],
+                                             "station": form["station"] or None,
+                                             "password": form["password"] or None})
+        user = create_user(session, wanted.email, wanted.role, station_slug=wanted.station, name=wanted.name,
+                           password=wanted.password)
         token = issue_token(session, user, "web")
     except DomainError as exc:
         return _users_page(form, field_errors(exc, USER_FIELDS), status=exc.status)
@@ -137,7 +143,8 @@ def add_station() -> Response | tuple[str, int]:
     form = {k: request.form.get(k, "").strip() for k in STATION_FIELDS}
     session = db()
     try:
-        create_station(session, {k: v for k, v in form.items() if v or k in ("slug", "name")})
+        station = validate_model(StationCreate, {k: v for k, v in form.items() if v or k in ("slug", "name")})
+        create_station(session, station.changes())
     except DomainError as exc:
         message = error_message(exc.code, exc.message)
         errors = {"slug": message} if exc.code in ("invalid_slug", "station_exists") else \

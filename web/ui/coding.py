@@ -13,6 +13,8 @@ from radio.models import Role, User
 from transcripts import coding
 from transcripts.redaction import redact_phone_numbers
 from web.context import db
+from web.contract import validate_model
+from web.schemas.coding import ApplyCode, CodeCreate
 from web.ui.base import done, field_errors, page, page_user
 from web.ui.labels import error_message
 
@@ -45,7 +47,8 @@ def add_code() -> Response | tuple[str, int]:
     form = {k: request.form.get(k, "") for k in CODE_FIELDS}
     session = db()
     try:
-        coding.create_code(session, dict(form), user_id=page_user().id)
+        code = validate_model(CodeCreate, {k: v for k, v in form.items() if v or k == "name"})
+        coding.create_code(session, code.changes(), user_id=page_user().id)
     except DomainError as exc:
         message = error_message(exc.code, exc.message)
         errors = {"colour": message} if exc.code == "invalid_colour" else \
@@ -78,8 +81,9 @@ def apply(segment_id: str) -> Response:
     """Attach a code with a memo to a segment."""
     session = db()
     try:
-        coding.apply_code(session, segment_id, {"code_id": request.form.get("code_id", ""),
-                                                "memo": request.form.get("memo", "")}, user_id=page_user().id)
+        wanted = validate_model(ApplyCode, {"code_id": request.form.get("code_id", ""),
+                                            "memo": request.form.get("memo", "")})
+        coding.apply_code(session, segment_id, wanted.changes(), user_id=page_user().id)
     except DomainError as exc:
         return done(error_message(exc.code, exc.message), "ui_research.segment", segment_id=segment_id,
                     category="error")

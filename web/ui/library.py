@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -19,10 +18,13 @@ from schedule.bookings import list_broadcasts
 from transcripts.services import check_access, request_transcription, transcript_document
 from transcripts.whisper_models import model_status
 from web.context import db, runtime
+from web.contract import validate_model
+from web.schemas.episodes import EpisodeListQuery, EpisodePatch, UploadForm
+from web.schemas.transcripts import TranscribeBody
 from web.ui.base import check_csrf, csrf_header, done, field_errors, int_arg, page, page_user
 from web.ui.labels import error_message
 from web.ui.widgets import waveform_svg
-from web.uploads import StreamingUpload
+from web.uploads import StreamedForm, StreamingUpload
 
 bp = Blueprint("ui_library", __name__)
 
@@ -44,12 +46,12 @@ def visible_episode(episode_id: str, user: User) -> Episode:
 def library() -> tuple[str, int]:
     """The episode library with filters, text search and pages."""
     args = {k: request.args.get(k, "").strip() for k in LIST_FILTERS}
-    restricted = {"1": True, "0": False}.get(args["restricted"])
     try:
+        query = validate_model(EpisodeListQuery, {**args, "page": int_arg("page", 1), "per_page": PER_PAGE})
         result = list_episodes(
-            db(), q=args["q"], language=args["language"] or None, kind=args["kind"] or None,
-            campaign=args["campaign"] or None, district=args["district"] or None, restricted=restricted,
-            status=args["status"] or None, page=int_arg("page", 1), per_page=PER_PAGE, viewer_role=page_user().role)
+            db(), q=query.q, language=query.language, kind=query.kind, campaign=query.campaign,
+            district=query.district, restricted=query.restricted, status=query.status, page=query.page,
+            per_page=query.per_page, viewer_role=page_user().role)
     except DomainError as exc:
         return render_template("library/list.html", result=None, args=args,
                                error=error_message(exc.code, exc.message)), exc.status
@@ -58,33 +60,15 @@ def library() -> tuple[str, int]:
 
 
 def _metadata(form: Any, *, editing: bool) -> dict[str, Any]:
-    """The form's metadata as the episode service takes it (empty optional fields left out)."""
+    """The form's metadata as the episode schemas take it (empty optional fields left out; the checkbox a bool)."""
     data = {k: form.get(k, "") for k in EDIT_FIELDS if form.get(k, "") != "" or (editing and k in form)}
-    if editing:
-        data["restricted"] = "true" if form.get("restricted") else "false"
-    elif form.get("restricted"):
-        data["restricted"] = "true"
+    if editing or form.get("restricted"):
+        data["restricted"] = bool(form.get("restricted"))
     return data
 
 
-class StreamedMetadata(Mapping[str, Any]):
-    """The upload form's metadata, worked out from the streamed fields only when the service reads it: ``ingest``
-    reads its metadata after the file, so the fields that follow the file part are there by then."""
-
-    def __init__(self, fields: dict[str, Any]) -> None:
-        self.fields = fields
-
-    def _values(self) -> dict[str, Any]:
-        return {**_metadata(self.fields, editing=False), "filename": self.fields.get("filename", "")}
-
-    def __getitem__(self, key: str) -> Any:
-        return self._values()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._values())
-
-    def __len__(self) -> int:
-        return len(self._values())
+def _upload_metadata(fields: dict[str, Any]) -> dict[str, Any]:
+    return {**_metadata(fields, editing=False), "filename": fields.get("filename", "")}
 
 
 def _upload_page(form: Any, errors: dict[str, str], status: int, duplicate: str | None = None) -> tuple[str, int]:
@@ -127,7 +111,7 @@ def upload_post() -> Response | tuple[str, int]:
         if not has_file or not fields.get("filename"):
             upload.drain()  # a browser sends an empty, nameless file part when no file was chosen
             return _upload_page(fields, {"file": _("Choose an audio file.")}, 400)
-        episode = ingest(session, runtime().store, upload, StreamedMetadata(fields),
+        episode = ingest(session, runtime().store, upload, StreamedForm(fields, UploadForm, _upload_metadata),
                          max_bytes=runtime().settings.max_upload_bytes, created_by=user_id)
     except (DomainError, RequestEntityTooLarge) as raised:
         if not verified and isinstance(raised, DomainError):
@@ -163,7 +147,8 @@ def edit(episode_id: str) -> Response | tuple[str, int]:
     if request.method == "GET":
         return render_template("library/edit.html", episode=episode, form=episode_form(episode), errors={}), 200
     try:
-        update_episode(session, episode_id, _metadata(request.form, editing=True))
+        changes = validate_model(EpisodePatch, _metadata(request.form, editing=True)).changes()
+        update_episode(session, episode_id, changes)
     except DomainError as exc:
         episode = visible_episode(episode_id, page_user())
         return render_template("library/edit.html", episode=episode, form=request.form,
@@ -214,9 +199,10 @@ def transcribe(episode_id: str) -> Response:
     session = db()
     status = model_status(runtime().settings)
     try:
-        request_transcription(session, episode_id, request.form.get("language") or "auto", page_user(),
-                                    replace=request.form.get("replace") == "1",
-                                    multilingual_model=status.get("multilingual") if status.get("available") else None)
+        wanted = validate_model(TranscribeBody, {"language": request.form.get("language") or "auto",
+                                                 "replace": request.form.get("replace") == "1"})
+        request_transcription(session, episode_id, wanted.language, page_user(), replace=wanted.replace,
+                              multilingual_model=status.get("multilingual") if status.get("available") else None)
     except DomainError as exc:
         message = (_("This transcript has human corrections; tick “replace” to transcribe again anyway.")
                    if isinstance(exc, Conflict) and exc.code == "has_corrections"

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from radio.errors import DomainError
+from radio.errors import DomainError, InvalidInput
 from radio.models import Role
 from schedule.stations import visible_stations
 from transcripts.search import SearchFilters, SearchResult, Viewer, search
 from transcripts.services import correct_segment, segment_history
+from web.api.search import search_filters
 from web.context import db
+from web.contract import validate_model
+from web.schemas.search import SearchQuery
+from web.schemas.transcripts import SegmentPatch
 from web.ui.base import done, field_errors, int_arg, page, page_user
 from web.ui.coding import segment_codes
 from web.ui.labels import error_message
@@ -25,23 +28,25 @@ FILTERS = ("language", "kind", "district", "campaign", "station", "from", "to", 
 PER_PAGE = 20
 
 
-def _date(name: str, errors: dict[str, str]) -> dt.date | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
+def parse_search(query: str, page_no: int, errors: dict[str, str]) -> tuple[SearchFilters, int, int] | None:
+    """The search form as ``SearchQuery`` (filters, limit, offset); None with ``errors`` filled when it is bad.
+
+    A bad filter is shown next to its field (the search does not run); a bad query or page is a 400.
+    """
+    args = {k: request.args.get(k, "").strip() for k in FILTERS}
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        errors[name] = _("Enter a date like 2024-05-31.")
+        checked = validate_model(SearchQuery, {**args, "q": query, "page": page_no, "per_page": PER_PAGE})
+    except InvalidInput as exc:
+        field = exc.details.get("field")
+        if field in ("from", "to"):
+            errors[field] = _("Enter a date like 2024-05-31.")
+        elif field in FILTERS:
+            errors[field] = error_message(exc.code, exc.message)
+        else:
+            raise
         return None
-
-
-def parse_filters(errors: dict[str, str]) -> SearchFilters:
-    """Search filters from the query string (empty fields are no filter)."""
-    args = {k: request.args.get(k, "").strip() or None for k in FILTERS}
-    return SearchFilters(language=args["language"], kind=args["kind"], district=args["district"],
-                         campaign=args["campaign"], station=args["station"], code=args["code"],
-                         date_from=_date("from", errors), date_to=_date("to", errors))
+    limit, offset = checked.page_offset()
+    return search_filters(checked), limit, offset
 
 
 @bp.get("/search")
@@ -51,18 +56,18 @@ def search_page() -> tuple[str, int]:
     user = page_user()
     query = request.args.get("q", "").strip()
     errors: dict[str, str] = {}
-    filters = parse_filters(errors)
     page_no = int_arg("page", 1)
     result: SearchResult | None = None
     status = 200
-    if query and not errors:
-        try:
-            viewer = Viewer.for_user(user)
-            result = search(db(), query, filters, viewer, limit=PER_PAGE, offset=(page_no - 1) * PER_PAGE)
-        except DomainError as exc:
-            message = error_message(exc.code, exc.message)
-            errors = {"q": message} if exc.status == 400 else {"": message}
-            status = exc.status
+    try:
+        parsed = parse_search(query, page_no, errors)
+        if query and parsed is not None:
+            filters, limit, offset = parsed
+            result = search(db(), query, filters, Viewer.for_user(user), limit=limit, offset=offset)
+    except DomainError as exc:
+        message = error_message(exc.code, exc.message)
+        errors = {"q": message} if exc.status == 400 else {"": message}
+        status = exc.status
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     evidence_args: dict[str, Any] = {k: v for k, v in args.items()
                                      if k in ("language", "kind", "district", "campaign", "from", "to")}
@@ -101,7 +106,8 @@ def correct(segment_id: str) -> Response | tuple[str, int]:
     session = db()
     text = request.form.get("text", "")
     try:
-        result = correct_segment(session, segment_id, text, page_user(), note=request.form.get("note", ""))
+        correction = validate_model(SegmentPatch, {"text": text, "note": request.form.get("note", "")})
+        result = correct_segment(session, segment_id, correction.text, page_user(), note=correction.note or "")
     except DomainError as exc:
         return _segment_page(segment_id, field_errors(exc, ("text", "note")), text=text, status=exc.status)
     history = segment_history(session, segment_id, page_user())

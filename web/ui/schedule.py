@@ -18,6 +18,8 @@ from schedule.recurrence import zone
 from schedule.stations import feed_urls, get_station, visible_stations
 from schedule.week import bookable_episodes, week_airings
 from web.context import db, runtime
+from web.contract import validate_model
+from web.schemas.schedule import BroadcastCreate
 from web.ui.base import done, field_errors, page, page_user
 from web.ui.labels import error_message
 from web.ui.widgets import parse_week, qr_svg
@@ -73,7 +75,7 @@ def week(slug: str) -> tuple[str, int]:
 
 
 def booking_data(slug: str, form: dict[str, str]) -> dict[str, Any]:
-    """The booking as the schedule service takes it (a simple repeat becomes an RRULE)."""
+    """The booking as ``BroadcastCreate`` takes it (a simple repeat becomes an RRULE)."""
     rrule = form["rrule"].strip() or None
     if not rrule and form["repeat"] in REPEATS:
         count = form["count"].strip() or "1"
@@ -90,14 +92,16 @@ def book(slug: str) -> Response | tuple[str, int]:
     station = get_station(session, slug, page_user())
     form = {k: request.form.get(k, "") for k in BOOKING_FIELDS}
     try:
-        broadcast = book_broadcast(session, booking_data(slug, form), page_user())
+        booking = validate_model(BroadcastCreate, booking_data(slug, form))
+        broadcast = book_broadcast(session, booking.changes(), page_user())
     except Conflict as exc:
         ids = exc.details.get("conflicts", []) if exc.code == "conflict" else []
         clashing = [get_broadcast(session, i) for i in ids]
         return render_week(station, form=form, conflicts=clashing, status=409, week=form["start"][:10],
                            errors={"": _("This time overlaps other broadcasts on this station.")})
     except DomainError as exc:
-        field = CODE_FIELDS.get(exc.code)
+        named = exc.details.get("field")
+        field = named if named in BOOKING_FIELDS else CODE_FIELDS.get(exc.code)
         errors = {field: error_message(exc.code, exc.message)} if field else field_errors(exc, BOOKING_FIELDS)
         return render_week(station, form=form, errors=errors, status=exc.status, week=form["start"][:10])
     local = broadcast.starts_at.astimezone(zone(station.timezone)).date()

@@ -16,7 +16,9 @@ from schedule.feedback import feedback_history, record_feedback, summarise_feedb
 from schedule.models import FEEDBACK_COUNTS
 from schedule.stations import visible_stations
 from web.context import db
+from web.contract import validate_model
 from web.i18n import format_number
+from web.schemas.schedule import FeedbackBody, FeedbackSummaryQuery
 from web.ui.base import done, field_errors, page, page_user
 from web.ui.labels import FEEDBACK_FIELDS, error_message
 from web.ui.schedule import render_week
@@ -40,7 +42,7 @@ def home() -> tuple[str, int]:
 
 
 def parse_counts(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
-    """The feedback form as the service takes it; counts may be typed in Bangla digits."""
+    """The feedback form as ``FeedbackBody`` takes it; counts may be typed in Bangla digits."""
     data: dict[str, Any] = {"occurrence": form.get("occurrence", ""), "notes": form.get("notes", "")}
     errors: dict[str, str] = {}
     for key in FEEDBACK_COUNTS:
@@ -67,7 +69,7 @@ def summary() -> tuple[str, int]:
     params: dict[str, Any] = {k: v for k in SUMMARY_ARGS if (v := request.args.get(k, "").strip())}
     params.setdefault("group_by", "station")
     try:
-        rows = summarise_feedback(db(), user, params)
+        rows = summarise_feedback(db(), user, validate_model(FeedbackSummaryQuery, params).params())
         error = None
     except DomainError as exc:
         rows, error = [], error_message(exc.code, exc.message)
@@ -98,7 +100,7 @@ def save_feedback(broadcast_id: str) -> Response | tuple[str, int]:
     if errors:
         return _feedback_page(broadcast_id, dict(request.form), errors, 400)
     try:
-        record_feedback(session, broadcast, data, page_user())
+        record_feedback(session, broadcast, validate_model(FeedbackBody, data).changes(), page_user())
     except DomainError as exc:
         return _feedback_page(broadcast_id, dict(request.form),
                               field_errors(exc, (*FEEDBACK_COUNTS, "occurrence", "notes")), exc.status)

@@ -1,0 +1,218 @@
+"""What the API answers (for the OpenAPI document): the main fields of each object; answers may carry more."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from web.schemas.episodes import Consent, Kind, Language
+
+
+class Answer(BaseModel):
+    """An object in an answer: the listed fields and possibly more."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Rendition(Answer):
+    """The loudness-normalised broadcast copy of an episode."""
+
+    ready: bool
+    sha256: str | None
+    url: str | None
+    duration_s: float | None
+    loudness_lufs: float | None
+    true_peak_dbtp: float | None
+
+
+class Episode(Answer):
+    """An episode (SPEC.md: Episode fields)."""
+
+    id: str
+    title: str
+    description: str
+    language: Language
+    kind: Kind
+    campaign: str
+    districts: list[str]
+    restricted: bool
+    consent: Consent
+    sha256: str
+    filename: str
+    format: str | None
+    codec: str | None
+    duration_s: float | None
+    sample_rate: int | None
+    channels: int | None
+    bitrate: int | None
+    size_bytes: int
+    loudness_lufs: float | None
+    true_peak_dbtp: float | None
+    status: str
+    created_at: str
+    updated_at: str
+    broadcast: Rendition
+
+
+class EpisodeList(Answer):
+    """A page of the library."""
+
+    items: list[Episode]
+    total: int
+    page: int
+    per_page: int
+
+
+class Job(Answer):
+    """A job's status and progress (``GET /api/v1/jobs/<id>``)."""
+
+    id: str
+    kind: str
+    status: str
+    progress: float
+    error: str | None
+
+
+class JobRef(Answer):
+    """A queued job to poll."""
+
+    id: str
+    status: str
+
+
+class Queued(Answer):
+    """202: the job that was queued."""
+
+    job: JobRef
+
+
+class User(Answer):
+    """A user (never a password hash)."""
+
+    id: str
+    email: str
+    name: str
+    role: str
+    station_id: str | None
+    active: bool
+    created_at: str
+
+
+class UserList(Answer):
+    """Users."""
+
+    items: list[User]
+
+
+class UserCreated(Answer):
+    """A new user and its first API token (shown once)."""
+
+    user: User
+    token: str
+
+
+class NewToken(Answer):
+    """A new API token (shown once)."""
+
+    token: str
+
+
+class Items(Answer):
+    """A list of objects (``items``), with ``total`` where the operation counts them."""
+
+    items: list[dict[str, Any]]
+
+
+class Station(Answer):
+    """A station with its secret calendar and podcast URLs (for those who may see them)."""
+
+    id: str
+    slug: str
+    name: str
+    name_bn: str
+    timezone: str
+    district: str
+    frequency: str
+    calendar_url: str | None = None
+
+
+class StationList(Answer):
+    """Stations."""
+
+    items: list[Station]
+
+
+class Broadcast(Answer):
+    """A booking: one-off or an RRULE series, with its occurrences when a window was asked for."""
+
+    id: str
+    uid: str
+    station: str
+    episode_id: str
+    start: str
+    local_start: str
+    timezone: str
+    duration_s: float
+    rrule: str | None
+    status: str
+    sequence: int
+    notes: str
+
+
+class BroadcastList(Answer):
+    """Broadcasts."""
+
+    items: list[Broadcast]
+    total: int
+
+
+class FeedbackReport(Answer):
+    """Listener feedback for one occurrence."""
+
+    id: str
+    broadcast_id: str
+    occurrence: str
+    calls: int
+    sms: int
+    missed_calls: int
+    letters: int
+    in_person: int
+    total: int
+    current: bool
+
+
+class SearchHit(Answer):
+    """One matching segment (or an episode's title/description when ``segment_id`` is null)."""
+
+    episode_id: str
+    segment_id: str | None
+    start: float
+    end: float
+    snippet: str
+    score: float
+
+
+class SearchResult(Answer):
+    """A page of hits and how many there are."""
+
+    hits: list[SearchHit]
+    total: int
+    limit: int
+    offset: int
+
+
+class Code(Answer):
+    """A code of the codebook."""
+
+    id: str
+    name: str
+    description: str
+    colour: str
+    parent_id: str | None
+
+
+class Deleted(Answer):
+    """What was deleted."""
+
+    deleted: bool
