@@ -11,6 +11,8 @@ from babel import numbers as babel_numbers
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel, get_locale
 
+from radio.bangla_calendar import format_bangla_date
+
 LOCALES = ("bn", "en")
 DEFAULT_LOCALE = "bn"
 DEFAULT_TIMEZONE = "Asia/Dhaka"
@@ -77,7 +79,10 @@ def format_date(value: dt.date | dt.datetime | None, fmt: str = "medium", tz: st
     if isinstance(value, dt.datetime):
         value = value.astimezone(_zone(tz)).date()
     locale = current_locale()
-    return localize_digits(babel_dates.format_date(value, fmt, locale=locale), locale)
+    text = localize_digits(babel_dates.format_date(value, fmt, locale=locale), locale)
+    if locale == "bn" and fmt in ("medium", "long", "full"):  # Bangladesh reads both calendars side by side
+        text = f"{text} ({format_bangla_date(value)})"
+    return text
 
 
 def format_time(value: dt.datetime | None, tz: str | None = None) -> str:
