@@ -449,17 +449,22 @@ def test_a_megabyte_is_redacted_in_well_under_a_second() -> None:
     text = ""
     while len(text.encode()) < 1_000_000:
         text += " ".join(lines) + "\n"
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other work on a loaded machine does not count
     redacted = redact_contact_details(text)
-    took = time.perf_counter() - started
-    print(f"\n{len(text.encode()) / 1e6:.2f} MB of transcript text redacted in {took:.3f} s")
+    took = time.process_time() - started
+    print(f"\n{len(text.encode()) / 1e6:.2f} MB of transcript text redacted in {took:.3f} s of CPU")
     assert PHONE_MASK in redacted and "01711" not in redacted
-    assert took < 2.0  # about 0.2 s on one core; the bound leaves room for a loaded machine
+    assert took < 5.0  # about 0.2-0.4 s; only a pathological (super-linear) pattern gets near the bound
 
 
 @pytest.mark.parametrize("unit", ["1 ", "0", "12-", "a@", "a.", "x at y dot ", "১২,", "(+", "\u200b1"])
 def test_pathological_text_is_linear(unit: str) -> None:
-    text = unit * (200_000 // len(unit))
-    started = time.perf_counter()
-    redact_contact_details(text)
-    assert time.perf_counter() - started < 2.0
+    def cpu_seconds(chars: int) -> float:
+        text = unit * (chars // len(unit))
+        started = time.process_time()
+        redact_contact_details(text)
+        return time.process_time() - started
+
+    small, large = cpu_seconds(50_000), cpu_seconds(200_000)
+    # Four times the text: about four times the work when linear, sixteen when quadratic.
+    assert large < 8 * small + 0.05, f"{small:.3f} s for 50,000 characters, {large:.3f} s for 200,000"
