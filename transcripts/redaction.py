@@ -32,8 +32,8 @@ added, and two more for an ``00`` prefix) is a **phone number** when
 2. it starts with ``0`` — Bangladeshi mobiles (``01[3-9]`` + 8 digits) and Whisper's variants of them with one
    digit too many or too few, landlines (``02-9876543``, ``031-612345``), ``00`` international prefixes — except
    a group right after a comma or dot without a space, which continues an amount (``1,000,000``); or
-3. it starts with ``880`` and has ≥ 10 digits, unless it is written as an amount (``8,80,00,000``, a round
-   ``8800000000 taka``); a complete ``8801[3-9]…`` mobile is always masked; or
+3. it starts with ``880`` and has ≥ 10 digits, unless it is written as an amount with thousands or lakh commas
+   (``8,80,00,000``); a complete ``8801[3-9]…`` mobile is always masked; or
 4. it has **≥ 10 digits** — a mobile without its 0 (``1711123456``), a foreign number without its ``+``,
    identity or account numbers — unless it is plainly a quantity: a list of one- or two-digit numbers, a list of
    years (``2019 2020 2021``), an amount in thousands or lakh/crore comma format (``1,000,000,000``,
@@ -308,8 +308,9 @@ class _Run:
                 return True
             if len(digits) < PLAIN_MIN_DIGITS:  # "880…" with fewer digits is no number from Bangladesh
                 return False
-            return _COMPLETE_MOBILE.fullmatch(digits) is not None or not (  # 8,80,00,000 or 8800000000 taka
-                self._thousands(i, k) or (digits.endswith("000") and self._unit_near(i, k)))
+            # Only an amount written with thousands or lakh commas (8,80,00,000) is let through: next to a unit,
+            # "8801000000000 %" is more likely a number than a quantity, and a missed number is the worse error.
+            return _COMPLETE_MOBILE.fullmatch(digits) is not None or not self._thousands(i, k)
         return len(digits) >= PLAIN_MIN_DIGITS and not self._quantity(i, k, digits)
 
     def _piece_is_phone(self, k: int, last: int) -> bool:
