@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 
+from radio.access import policy
 from radio.config import load_settings
 from radio.features import blueprint_modules
 from radio.runtime import Runtime, set_runtime
@@ -75,6 +76,7 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
         if hasattr(module, "init_app"):
             module.init_app(app)
     context.wrap_views(app)  # one transaction per request: views never commit
+    policy("public")(app.view_functions["static"])  # Flask's own static files: fonts, styles, scripts
 
     @app.after_request
     def security_headers(response: Response) -> Response:

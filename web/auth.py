@@ -74,6 +74,7 @@ def require_user(func: F) -> F:
         _check_session_csrf()
         return func(*args, **kwargs)
 
+    wrapper._gate_roles = ()  # type: ignore[attr-defined]  # compared with the view's access rule by a test
     return cast(F, wrapper)
 
 
@@ -91,6 +92,7 @@ def require_role(*roles: str) -> Callable[[F], F]:
             _check_session_csrf()
             return func(*args, **kwargs)
 
+        wrapper._gate_roles = tuple(roles)  # type: ignore[attr-defined]
         return cast(F, wrapper)
 
     return decorate

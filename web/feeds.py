@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request, send_file
 
+from radio.access import policy
 from radio.db import utcnow
 from radio.errors import NotFound
 from radio.transactions import on_commit
@@ -66,6 +67,7 @@ def _conditional(kind: str, slug: str, content_type: str) -> Response:
 
 
 @bp.get("/calendars/<slug>.ics")
+@policy("station.feed")
 def station_calendar(slug: str) -> Response:
     """The station's iCalendar feed (webcal subscription); 404 for a wrong or rotated token."""
     response = _conditional("ics", slug, "text/calendar; charset=utf-8")
@@ -74,12 +76,14 @@ def station_calendar(slug: str) -> Response:
 
 
 @bp.get("/feeds/<slug>/podcast.xml")
+@policy("station.feed")
 def station_podcast(slug: str) -> Response:
     """The station's podcast feed: booked episodes with their broadcast audio and transcripts."""
     return _conditional("rss", slug, "application/rss+xml; charset=utf-8")
 
 
 @bp.get("/feeds/<slug>/audio/<episode_id>.mp3")
+@policy("station.feed")
 def broadcast_audio(slug: str, episode_id: str) -> Response:
     """The broadcast rendition of an episode booked on the station (never a restricted one), with Range support."""
     rt = runtime()
@@ -99,6 +103,7 @@ def broadcast_audio(slug: str, episode_id: str) -> Response:
 
 
 @bp.get("/feeds/<slug>/transcripts/<episode_id>.<fmt>")
+@policy("station.feed")
 def transcript(slug: str, episode_id: str, fmt: str) -> Response:
     """The transcript of a booked episode as WebVTT or SRT (phone numbers redacted)."""
     rt = runtime()

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 
 from radio import monitor
+from radio.access import policy
 from transcripts.whisper_models import model_status
 from web.context import runtime
 
@@ -23,6 +24,7 @@ def _check(func: Any) -> dict[str, Any]:
 
 
 @bp.get("/healthz")
+@policy("public")
 def healthz() -> Response:
     """Component states; 200 when the database, queue and media store work, else 503."""
     rt = runtime()

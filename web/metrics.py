@@ -11,6 +11,7 @@ import time
 
 from flask import Blueprint, Flask, Response, g, request
 
+from radio.access import policy
 from radio.errors import Forbidden, Unauthorized
 from radio.metrics import observe_request, render_metrics
 from radio.models import Role
@@ -30,6 +31,7 @@ def _from_loopback() -> bool:
 
 
 @bp.get("/metrics")
+@policy("metrics")
 def metrics() -> Response:
     """Request, job, queue, worker and transcription metrics."""
     if not _from_loopback() or request.headers.get("Authorization"):

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
+from radio.access import policy
 from radio.models import Role, User
 from transcripts import coding
 from transcripts.coding_export import codebook_qdc, coded_segments_csv, coding_to_dict
@@ -43,6 +44,7 @@ def _created(body: dict[str, Any]) -> Response:
 
 
 @bp.get("/codes")
+@policy("coding")
 @require_role(*CODERS)
 @validated(resp=answers(200, out.Items, errors=(401, 403)))
 def list_codes() -> Response:
@@ -51,6 +53,7 @@ def list_codes() -> Response:
 
 
 @bp.post("/codes")
+@policy("coding")
 @require_role(*CODERS)
 @validated(json=CodeCreate, resp=answers(201, out.Code, errors=(400, 401, 403, 404, 409)))
 def create_code(body: CodeCreate) -> Response:
@@ -61,6 +64,7 @@ def create_code(body: CodeCreate) -> Response:
 
 
 @bp.get("/codes/export.qdc")
+@policy("coding")
 @require_role(*CODERS)
 @validated(resp=answers(200, media="application/xml (REFI-QDA codebook)", errors=(401, 403)))
 def export_codebook() -> Response:
@@ -70,6 +74,7 @@ def export_codebook() -> Response:
 
 
 @bp.get("/codes/<code_id>")
+@policy("coding")
 @require_role(*CODERS)
 @validated(resp=answers(200, out.Code, errors=(401, 403, 404)))
 def get_code(code_id: str) -> Response:
@@ -78,6 +83,7 @@ def get_code(code_id: str) -> Response:
 
 
 @bp.patch("/codes/<code_id>")
+@policy("coding")
 @require_role(*CODERS)
 @validated(json=CodePatch, resp=answers(200, out.Code, errors=(400, 401, 403, 404, 409)))
 def update_code(code_id: str, body: CodePatch) -> Response:
@@ -88,6 +94,7 @@ def update_code(code_id: str, body: CodePatch) -> Response:
 
 
 @bp.delete("/codes/<code_id>")
+@policy("coding")
 @require_role(*CODERS)
 @validated(query=CodeDeleteQuery, resp=answers(200, out.Deleted, errors=(400, 401, 403, 404, 409)))
 def delete_code(code_id: str, query: CodeDeleteQuery) -> Response:
@@ -102,6 +109,7 @@ def _redact() -> bool:
 
 
 @bp.get("/segments/<segment_id>/codes")
+@policy("coding")
 @require_role(*CODERS)
 @validated(resp=answers(200, out.Items, errors=(401, 403, 404)))
 def segment_codes(segment_id: str) -> Response:
@@ -111,6 +119,7 @@ def segment_codes(segment_id: str) -> Response:
 
 
 @bp.post("/segments/<segment_id>/codes")
+@policy("coding")
 @require_role(*CODERS)
 @validated(json=ApplyCode, resp=answers(201, errors=(400, 401, 403, 404, 409)))
 def apply_code(segment_id: str, body: ApplyCode) -> Response:
@@ -121,6 +130,7 @@ def apply_code(segment_id: str, body: ApplyCode) -> Response:
 
 
 @bp.patch("/segments/<segment_id>/codes/<code_id>")
+@policy("coding")
 @require_role(*CODERS)
 @validated(json=MemoPatch, resp=answers(200, errors=(400, 401, 403, 404)))
 def update_memo(segment_id: str, code_id: str, body: MemoPatch) -> Response:
@@ -131,6 +141,7 @@ def update_memo(segment_id: str, code_id: str, body: MemoPatch) -> Response:
 
 
 @bp.delete("/segments/<segment_id>/codes/<code_id>")
+@policy("coding")
 @require_role(*CODERS)
 @validated(resp=answers(200, out.Deleted, errors=(401, 403, 404)))
 def remove_code(segment_id: str, code_id: str) -> Response:
@@ -141,6 +152,7 @@ def remove_code(segment_id: str, code_id: str) -> Response:
 
 
 @bp.get("/coded-segments")
+@policy("coding")
 @require_role(*CODERS)
 @validated(query=CodedSegmentsQuery, resp=answers(200, out.Items, errors=(400, 401, 403, 404)))
 def coded_segments(query: CodedSegmentsQuery) -> Response:
@@ -150,6 +162,7 @@ def coded_segments(query: CodedSegmentsQuery) -> Response:
 
 
 @bp.get("/coded-segments.csv")
+@policy("coding")
 @require_role(*CODERS)
 @validated(query=CodedSegmentsQuery, resp=answers(200, media="text/csv", errors=(400, 401, 403, 404)))
 def coded_segments_export(query: CodedSegmentsQuery) -> Response:

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import select
 
+from radio.access import policy
 from radio.auth import create_user, issue_token, revoke_token
 from radio.errors import Forbidden, NotFound
 from radio.jobs import get_job
@@ -28,6 +29,7 @@ def user_dict(user: User) -> dict[str, Any]:
 
 
 @bp.get("/me")
+@policy("account")
 @require_user
 @validated(resp=answers(200, out.User, errors=(401,)))
 def me() -> Response:
@@ -38,6 +40,7 @@ def me() -> Response:
 
 
 @bp.get("/jobs/<job_id>")
+@policy("account")
 @require_user
 @validated(resp=answers(200, out.Job, errors=(401, 404)))
 def job_status(job_id: str) -> Response:
@@ -51,6 +54,7 @@ def job_status(job_id: str) -> Response:
 
 
 @bp.get("/users")
+@policy("admin")
 @require_role(Role.ADMIN)
 @validated(resp=answers(200, out.UserList, errors=(401, 403)))
 def list_users() -> Response:
@@ -60,6 +64,7 @@ def list_users() -> Response:
 
 
 @bp.post("/users")
+@policy("admin")
 @require_role(Role.ADMIN)
 @validated(json=UserCreate, resp=answers(201, out.UserCreated, errors=(400, 401, 403, 404, 409)))
 def add_user(body: UserCreate) -> Response:
@@ -74,6 +79,7 @@ def add_user(body: UserCreate) -> Response:
 
 
 @bp.post("/users/<user_id>/tokens")
+@policy("account")
 @require_user
 @validated(json=TokenCreate, resp=answers(201, out.NewToken, errors=(400, 401, 403, 404)))
 def new_token(user_id: str, body: TokenCreate) -> Response:
@@ -93,6 +99,7 @@ def new_token(user_id: str, body: TokenCreate) -> Response:
 
 
 @bp.get("/tokens")
+@policy("account")
 @require_user
 @validated(resp=answers(200, out.Items, errors=(401,)))
 def list_tokens() -> Response:
@@ -111,6 +118,7 @@ def list_tokens() -> Response:
 
 
 @bp.delete("/tokens/<token_id>")
+@policy("account")
 @require_user
 @validated(resp=answers(200, errors=(401, 404)))
 def delete_token(token_id: str) -> Response:

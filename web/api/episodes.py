@@ -17,6 +17,7 @@ from episodes.services import (
     queue_analysis,
     update_episode,
 )
+from radio.access import policy
 from radio.models import Job, Role, User
 from web.auth import current_user, require_role, require_user
 from web.context import db, runtime
@@ -72,6 +73,7 @@ def _created(body: dict[str, Any], status: int = 201) -> Response:
 
 
 @bp.post("/episodes")
+@policy("episode.write")
 @require_role(Role.PRODUCER)
 @validated(form=UploadRequest, resp=answers(201, out.Episode, errors=(400, 401, 403, 409, 413, 415, 507)))
 def upload_episode() -> Response:
@@ -89,6 +91,7 @@ def upload_episode() -> Response:
 
 
 @bp.get("/episodes")
+@policy("episode.list")
 @require_user
 @validated(query=EpisodeListQuery, resp=answers(200, out.EpisodeList, errors=(400, 401)))
 def episodes_index(query: EpisodeListQuery) -> Response:
@@ -103,6 +106,7 @@ def episodes_index(query: EpisodeListQuery) -> Response:
 
 
 @bp.get("/episodes/<episode_id>")
+@policy("episode.read")
 @require_user
 @validated(resp=answers(200, out.Episode, errors=(401, 404)))
 def episode_detail(episode_id: str) -> Response:
@@ -111,6 +115,7 @@ def episode_detail(episode_id: str) -> Response:
 
 
 @bp.patch("/episodes/<episode_id>")
+@policy("episode.write")
 @require_role(Role.PRODUCER)
 @validated(json=EpisodePatch, resp=answers(200, out.Episode, errors=(400, 401, 403, 404)))
 def episode_update(episode_id: str, body: EpisodePatch) -> Response:
@@ -120,6 +125,7 @@ def episode_update(episode_id: str, body: EpisodePatch) -> Response:
 
 
 @bp.delete("/episodes/<episode_id>")
+@policy("episode.write")
 @require_role(Role.PRODUCER)
 @validated(resp=answers(200, out.Deleted, errors=(401, 403, 404, 409)))
 def episode_delete(episode_id: str) -> Response:
@@ -129,6 +135,7 @@ def episode_delete(episode_id: str) -> Response:
 
 
 @bp.post("/episodes/<episode_id>/analyse")
+@policy("episode.write")
 @require_role(Role.PRODUCER)
 @validated(json=AnalyseBody, resp=answers(202, out.Queued, errors=(400, 401, 403, 404)))
 def episode_analyse(episode_id: str, body: AnalyseBody) -> Response:
@@ -138,6 +145,7 @@ def episode_analyse(episode_id: str, body: AnalyseBody) -> Response:
 
 
 @bp.get("/episodes/<episode_id>/audio")
+@policy("episode.read")
 @require_user
 @validated(query=AudioQuery, resp=answers(200, media="audio/*; 206 for a Range", errors=(400, 401, 404)))
 def episode_audio(episode_id: str, query: AudioQuery) -> Response:

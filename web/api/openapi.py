@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, render_template
 from markupsafe import Markup, escape
 
+from radio.access import policy
 from web.contract import answers, openapi_document, validated
 
 bp = Blueprint("api_contract", __name__)
@@ -17,6 +18,7 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 
 @bp.get("/api/v1/openapi.json")
+@policy("public")
 @validated(resp=answers(200, errors=()), public=True)
 def openapi_json() -> Response:
     """The OpenAPI 3.1 document of every /api/v1 operation (no authentication needed)."""
@@ -27,6 +29,7 @@ def openapi_json() -> Response:
 
 
 @bp.get("/api/docs")
+@policy("public")
 def docs() -> str:
     """The API reference for people: every operation with its parameters, body and answers."""
     document = openapi_document(current_app._get_current_object())  # type: ignore[attr-defined]

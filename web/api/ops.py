@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from radio import monitor
+from radio.access import policy
 from radio.models import Role
 from web.auth import require_role
 from web.context import db, runtime
@@ -15,6 +16,7 @@ bp = Blueprint("api_ops", __name__, url_prefix="/api/v1/admin")
 
 
 @bp.get("/workers")
+@policy("admin")
 @require_role(Role.ADMIN)
 @validated(resp=answers(200, out.Items, errors=(401, 403)))
 def workers() -> Response:
@@ -28,6 +30,7 @@ def workers() -> Response:
 
 
 @bp.get("/jobs")
+@policy("admin")
 @require_role(Role.ADMIN)
 @validated(resp=answers(200, errors=(401, 403)))
 def jobs() -> Response:
@@ -42,6 +45,7 @@ def jobs() -> Response:
 
 
 @bp.post("/jobs/<job_id>/retry")
+@policy("admin")
 @require_role(Role.ADMIN)
 @validated(resp=answers(202, out.Job, errors=(401, 403, 404, 409)))
 def retry(job_id: str) -> Response:

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
+from radio.access import policy
 from radio.db import utcnow
 from radio.models import Role, User
 from radio.transactions import on_commit
@@ -51,6 +52,7 @@ def _station_json(station: Any) -> dict[str, Any]:
 
 
 @bp.get("/stations")
+@policy("schedule.read")
 @require_user
 @validated(resp=answers(200, out.StationList, errors=(401,)))
 def list_stations() -> Response:
@@ -59,6 +61,7 @@ def list_stations() -> Response:
 
 
 @bp.post("/stations")
+@policy("admin")
 @require_role(Role.ADMIN)
 @validated(json=StationCreate, resp=answers(201, out.Station, errors=(400, 401, 403, 409)))
 def create_station(body: StationCreate) -> Response:
@@ -68,6 +71,7 @@ def create_station(body: StationCreate) -> Response:
 
 
 @bp.get("/stations/<slug>")
+@policy("schedule.read")
 @require_user
 @validated(resp=answers(200, out.Station, errors=(401, 404)))
 def get_station(slug: str) -> Response:
@@ -76,6 +80,7 @@ def get_station(slug: str) -> Response:
 
 
 @bp.patch("/stations/<slug>")
+@policy("admin")
 @require_role(Role.ADMIN)
 @validated(json=StationPatch, resp=answers(200, out.Station, errors=(400, 401, 403, 404)))
 def update_station(slug: str, body: StationPatch) -> Response:
@@ -85,6 +90,7 @@ def update_station(slug: str, body: StationPatch) -> Response:
 
 
 @bp.post("/stations/<slug>/rotate-token")
+@policy("admin")
 @require_role(Role.ADMIN)
 @validated(resp=answers(200, out.Station, errors=(401, 403, 404)))
 def rotate_token(slug: str) -> Response:
@@ -94,6 +100,7 @@ def rotate_token(slug: str) -> Response:
 
 
 @bp.get("/broadcasts")
+@policy("schedule.read")
 @require_user
 @validated(query=BroadcastsQuery, resp=answers(200, out.BroadcastList, errors=(400, 401, 404)))
 def list_broadcasts(query: BroadcastsQuery) -> Response:
@@ -105,6 +112,7 @@ def list_broadcasts(query: BroadcastsQuery) -> Response:
 
 
 @bp.post("/broadcasts")
+@policy("schedule.write")
 @require_role(Role.PRODUCER)
 @validated(json=BroadcastCreate, resp=answers(201, out.Broadcast, errors=(400, 401, 403, 404, 409)))
 def book(body: BroadcastCreate) -> Response:
@@ -114,6 +122,7 @@ def book(body: BroadcastCreate) -> Response:
 
 
 @bp.get("/broadcasts/<broadcast_id>")
+@policy("schedule.read")
 @require_user
 @validated(query=WindowQuery, resp=answers(200, out.Broadcast, errors=(400, 401, 404)))
 def get_broadcast(broadcast_id: str, query: WindowQuery) -> Response:
@@ -122,6 +131,7 @@ def get_broadcast(broadcast_id: str, query: WindowQuery) -> Response:
 
 
 @bp.patch("/broadcasts/<broadcast_id>")
+@policy("schedule.write")
 @require_role(Role.PRODUCER)
 @validated(json=BroadcastPatch, resp=answers(200, out.Broadcast, errors=(400, 401, 403, 404, 409)))
 def change_broadcast(broadcast_id: str, body: BroadcastPatch) -> Response:
@@ -137,6 +147,7 @@ def change_broadcast(broadcast_id: str, body: BroadcastPatch) -> Response:
 
 
 @bp.delete("/broadcasts/<broadcast_id>")
+@policy("schedule.write")
 @require_role(Role.PRODUCER)
 @validated(query=CancelQuery, resp=answers(200, out.Broadcast, errors=(400, 401, 403, 404, 409)))
 def cancel(broadcast_id: str, query: CancelQuery) -> Response:
@@ -150,6 +161,7 @@ def cancel(broadcast_id: str, query: CancelQuery) -> Response:
 
 
 @bp.post("/broadcasts/<broadcast_id>/feedback")
+@policy("feedback.report")
 @require_role(Role.PRODUCER, Role.STATION)
 @validated(json=FeedbackBody, resp=answers(201, out.FeedbackReport, errors=(400, 401, 403, 404, 409)))
 def report_feedback(broadcast_id: str, body: FeedbackBody) -> Response:
@@ -160,6 +172,7 @@ def report_feedback(broadcast_id: str, body: FeedbackBody) -> Response:
 
 
 @bp.get("/broadcasts/<broadcast_id>/feedback")
+@policy("feedback.read")
 @require_user
 @validated(resp=answers(200, out.Items, errors=(401, 404)))
 def feedback_history(broadcast_id: str) -> Response:
@@ -169,6 +182,7 @@ def feedback_history(broadcast_id: str) -> Response:
 
 
 @bp.get("/feedback/summary")
+@policy("feedback.summary")
 @require_role(Role.PRODUCER, Role.STATION, Role.RESEARCHER)
 @validated(query=FeedbackSummaryQuery, resp=answers(200, out.Items, errors=(400, 401, 403, 404)))
 def feedback_summary(query: FeedbackSummaryQuery) -> Response:
@@ -182,6 +196,7 @@ def feedback_summary(query: FeedbackSummaryQuery) -> Response:
 
 
 @bp.get("/calendar.ics")
+@policy("campaign.calendar")
 @require_role(Role.PRODUCER)
 @validated(query=CampaignCalendarQuery, resp=answers(200, media="text/calendar", errors=(400, 401, 403)))
 def campaign_calendar(query: CampaignCalendarQuery) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
+from radio.access import policy
 from radio.models import Role, User
 from transcripts.search import SearchFilters, Viewer, search
 from web.auth import current_user, require_role
@@ -31,6 +32,7 @@ def search_filters(query: SearchQuery) -> SearchFilters:
 
 
 @bp.get("/search")
+@policy("search")
 @require_role(Role.PRODUCER, Role.RESEARCHER)
 @validated(query=SearchQuery, resp=answers(200, out.SearchResult, errors=(400, 401, 403)))
 def search_transcripts(query: SearchQuery) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
+from radio.access import policy
 from radio.models import Role, User
 from transcripts.evidence import evidence_log, parse_evidence_filters
 from transcripts.exports import MEDIA_TYPES, evidence_csv, evidence_json, render_transcript
@@ -25,6 +26,7 @@ def _user() -> User:
 
 
 @bp.post("/episodes/<episode_id>/transcribe")
+@policy("transcript.queue")
 @require_role(Role.PRODUCER, Role.RESEARCHER)
 @validated(json=TranscribeBody, resp=answers(202, out.Queued, errors=(400, 401, 403, 404, 409)))
 def transcribe(episode_id: str, body: TranscribeBody) -> tuple[Response, int]:
@@ -38,6 +40,7 @@ def transcribe(episode_id: str, body: TranscribeBody) -> tuple[Response, int]:
 
 
 @bp.get("/episodes/<episode_id>/transcript")
+@policy("transcript.read")
 @require_user
 @validated(query=RevisionQuery, resp=answers(200, errors=(400, 401, 403, 404)))
 def transcript(episode_id: str, query: RevisionQuery) -> Response:
@@ -46,6 +49,7 @@ def transcript(episode_id: str, query: RevisionQuery) -> Response:
 
 
 @bp.get("/episodes/<episode_id>/transcript.<any(txt, srt, vtt, json):fmt>")
+@policy("transcript.read")
 @require_user
 @validated(query=RevisionQuery, resp=answers(200, media="text/plain, application/x-subrip, text/vtt or JSON",
                                              errors=(400, 401, 403, 404)))
@@ -58,6 +62,7 @@ def transcript_export(episode_id: str, fmt: str, query: RevisionQuery) -> Respon
 
 
 @bp.patch("/segments/<segment_id>")
+@policy("transcript.correct")
 @require_role(Role.RESEARCHER)
 @validated(json=SegmentPatch, resp=answers(200, errors=(400, 401, 403, 404)))
 def patch_segment(segment_id: str, body: SegmentPatch) -> Response:
@@ -68,6 +73,7 @@ def patch_segment(segment_id: str, body: SegmentPatch) -> Response:
 
 
 @bp.get("/segments/<segment_id>/revisions")
+@policy("transcript.read")
 @require_user
 @validated(resp=answers(200, errors=(401, 403, 404)))
 def segment_revisions(segment_id: str) -> Response:
@@ -76,6 +82,7 @@ def segment_revisions(segment_id: str) -> Response:
 
 
 @bp.get("/evidence")
+@policy("evidence.export")
 @require_role(Role.RESEARCHER)
 @validated(query=EvidenceQuery, resp=answers(200, media="text/csv or application/json", errors=(400, 401, 403)))
 def evidence(query: EvidenceQuery) -> Response:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from radio import monitor
+from radio.access import policy
 from radio.auth import create_user, issue_token, revoke_token, update_user
 from radio.errors import DomainError, NotFound
 from radio.models import ApiToken, Role, User
@@ -41,6 +42,7 @@ def _users_page(form: dict[str, Any] | None = None, errors: dict[str, str] | Non
 
 
 @bp.get("/users")
+@policy("admin")
 @page(Role.ADMIN)
 def users() -> tuple[str, int]:
     """All users with a form to add one."""
@@ -48,6 +50,7 @@ def users() -> tuple[str, int]:
 
 
 @bp.post("/users")
+@policy("admin")
 @page(Role.ADMIN)
 def add_user() -> tuple[str, int]:
     """Create a user; its first API token is shown once on the answer page."""
@@ -81,6 +84,7 @@ def _user_page(user: User, errors: dict[str, str] | None = None, new_token: str 
 
 
 @bp.get("/users/<user_id>")
+@policy("admin")
 @page(Role.ADMIN)
 def user_detail(user_id: str) -> tuple[str, int]:
     """One user: role, station, active flag and tokens."""
@@ -88,6 +92,7 @@ def user_detail(user_id: str) -> tuple[str, int]:
 
 
 @bp.post("/users/<user_id>")
+@policy("admin")
 @page(Role.ADMIN)
 def change_user(user_id: str) -> Response | tuple[str, int]:
     """Change a user's role, station, active flag or password."""
@@ -105,6 +110,7 @@ def change_user(user_id: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/users/<user_id>/tokens")
+@policy("admin")
 @page(Role.ADMIN)
 def add_token(user_id: str) -> tuple[str, int]:
     """Issue a new API token for a user and show it once."""
@@ -114,6 +120,7 @@ def add_token(user_id: str) -> tuple[str, int]:
 
 
 @bp.post("/tokens/<token_id>/revoke")
+@policy("admin")
 @page(Role.ADMIN)
 def revoke(token_id: str) -> Response:
     """Revoke an API token."""
@@ -122,6 +129,7 @@ def revoke(token_id: str) -> Response:
 
 
 @bp.get("/stations")
+@policy("admin")
 @page(Role.ADMIN)
 def stations() -> tuple[str, int]:
     """Stations with their subscription links, a form to add one, and feed-token rotation."""
@@ -137,6 +145,7 @@ def _stations_page(form: dict[str, str] | None = None, errors: dict[str, str] | 
 
 
 @bp.post("/stations")
+@policy("admin")
 @page(Role.ADMIN)
 def add_station() -> Response | tuple[str, int]:
     """Create a station."""
@@ -154,6 +163,7 @@ def add_station() -> Response | tuple[str, int]:
 
 
 @bp.post("/stations/<slug>/rotate")
+@policy("admin")
 @page(Role.ADMIN)
 def rotate(slug: str) -> Response:
     """Give a station a new feed token (its old calendar and podcast links stop working)."""
@@ -162,6 +172,7 @@ def rotate(slug: str) -> Response:
 
 
 @bp.get("/workers")
+@policy("admin")
 @page(Role.ADMIN)
 def workers() -> str:
     """Worker processes, queue depth, job counts and recent failures."""
@@ -169,6 +180,7 @@ def workers() -> str:
 
 
 @bp.post("/jobs/<job_id>/retry")
+@policy("admin")
 @page(Role.ADMIN)
 def retry(job_id: str) -> Response:
     """Queue a failed job again."""

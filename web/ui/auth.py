@@ -8,6 +8,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from radio.access import policy
 from radio.auth import authenticate_password
 from web.auth import login_session
 from web.context import db
@@ -27,6 +28,7 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@policy("public")
 def login() -> Response | tuple[str, int]:
     """Show the login form; sign in with e-mail and password."""
     error = None
@@ -50,6 +52,7 @@ def login() -> Response | tuple[str, int]:
 
 
 @bp.post("/logout")
+@policy("public")
 def logout() -> Response:
     """End the session (the language choice stays)."""
     locale = session.get("locale")

@@ -48,6 +48,7 @@ def page(*roles: str) -> Callable[[F], F]:
                 raise Forbidden(str(_l("This page is not available for your role.")))
             return func(*args, **kwargs)
 
+        wrapper._gate_roles = tuple(roles)  # type: ignore[attr-defined]  # compared with the access rule
         return cast(F, wrapper)
 
     return decorate

@@ -8,6 +8,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from radio.access import policy
 from radio.errors import DomainError
 from radio.models import Role, User
 from transcripts import coding
@@ -34,6 +35,7 @@ def _codes_page(form: dict[str, str] | None = None, errors: dict[str, str] | Non
 
 
 @bp.get("/codes")
+@policy("coding")
 @page(Role.RESEARCHER)
 def codes() -> tuple[str, int]:
     """The codebook with counts, a form to add a code, and the exports."""
@@ -41,6 +43,7 @@ def codes() -> tuple[str, int]:
 
 
 @bp.post("/codes")
+@policy("coding")
 @page(Role.RESEARCHER)
 def add_code() -> Response | tuple[str, int]:
     """Add a code to the codebook."""
@@ -58,6 +61,7 @@ def add_code() -> Response | tuple[str, int]:
 
 
 @bp.get("/codes/<code_id>")
+@policy("coding")
 @page(Role.RESEARCHER)
 def code_detail(code_id: str) -> str:
     """Every segment that carries a code, with its memo and a link to the moment in the audio."""
@@ -76,6 +80,7 @@ def segment_codes(segment_id: str, user: User) -> dict[str, Any]:
 
 
 @bp.post("/segments/<segment_id>/codes")
+@policy("coding")
 @page(Role.RESEARCHER)
 def apply(segment_id: str) -> Response:
     """Attach a code with a memo to a segment."""
@@ -91,6 +96,7 @@ def apply(segment_id: str) -> Response:
 
 
 @bp.post("/segments/<segment_id>/codes/<code_id>/remove")
+@policy("coding")
 @page(Role.RESEARCHER)
 def remove(segment_id: str, code_id: str) -> Response:
     """Detach a code from a segment."""

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from episodes.models import Episode
 from episodes.queries import latest_jobs
 from episodes.services import get_episode, ingest, list_episodes, update_episode
+from radio.access import policy
 from radio.errors import Conflict, DomainError, Duplicate, TooLarge
 from radio.models import Role, User
 from schedule.bookings import list_broadcasts
@@ -42,6 +43,7 @@ def visible_episode(episode_id: str, user: User) -> Episode:
 
 
 @bp.get("/library")
+@policy("library.page")
 @page(Role.PRODUCER, Role.RESEARCHER)
 def library() -> tuple[str, int]:
     """The episode library with filters, text search and pages."""
@@ -78,6 +80,7 @@ def _upload_page(form: Any, errors: dict[str, str], status: int, duplicate: str 
 
 
 @bp.get("/library/upload")
+@policy("episode.write")
 @page(Role.PRODUCER)
 def upload() -> tuple[str, int]:
     """The upload form."""
@@ -85,6 +88,7 @@ def upload() -> tuple[str, int]:
 
 
 @bp.post("/library/upload")
+@policy("episode.write")
 @page(Role.PRODUCER)
 def upload_post() -> Response | tuple[str, int]:
     """Stream an uploaded file into the media store as a new episode and open it (analysis runs as a job).
@@ -139,6 +143,7 @@ def episode_form(episode: Episode) -> dict[str, str]:
 
 
 @bp.route("/episodes/<episode_id>/edit", methods=["GET", "POST"])
+@policy("episode.write")
 @page(Role.PRODUCER)
 def edit(episode_id: str) -> Response | tuple[str, int]:
     """Edit an episode's editorial metadata."""
@@ -175,6 +180,7 @@ def start_time() -> float | None:
 
 
 @bp.get("/episodes/<episode_id>")
+@policy("library.page")
 @page(Role.PRODUCER, Role.RESEARCHER)
 def episode(episode_id: str) -> str:
     """The episode: player, waveform, metadata, loudness, jobs, bookings and the transcript synced to playback."""
@@ -193,6 +199,7 @@ def episode(episode_id: str) -> str:
 
 
 @bp.post("/episodes/<episode_id>/transcribe")
+@policy("transcript.queue")
 @page(Role.PRODUCER, Role.RESEARCHER)
 def transcribe(episode_id: str) -> Response:
     """Queue a transcription (in the chosen language) and come back to the episode, which shows its progress."""

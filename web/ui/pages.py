@@ -8,12 +8,13 @@ from flask import Blueprint, Flask, current_app, g, redirect, render_template, r
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
+from radio.access import policy
 from radio.models import Role, User
 from web import i18n
 from web.context import db
 from web.ui import labels
 from web.ui.auth import safe_next
-from web.ui.base import signed_in_user
+from web.ui.base import page, signed_in_user
 
 bp = Blueprint("ui_pages", __name__)
 
@@ -41,6 +42,7 @@ def navigation(role: str) -> list[tuple[str, Any]]:
 
 
 @bp.get("/")
+@policy("public")
 def index() -> Response | str:
     """Send the user to their role's start page."""
     user = signed_in_user()
@@ -53,6 +55,8 @@ def index() -> Response | str:
 
 
 @bp.get("/account")
+@policy("account")
+@page()
 def account() -> Response | str:
     """Who is signed in."""
     user = signed_in_user()
@@ -62,6 +66,7 @@ def account() -> Response | str:
 
 
 @bp.post("/locale")
+@policy("public")
 def set_locale() -> Response:
     """Switch the UI language; remembered in the session and, when signed in, in the user's profile."""
     locale = request.form.get("locale", "")

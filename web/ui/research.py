@@ -8,6 +8,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from radio.access import policy
 from radio.errors import DomainError, InvalidInput
 from radio.models import Role
 from schedule.stations import visible_stations
@@ -50,6 +51,7 @@ def parse_search(query: str, page_no: int, errors: dict[str, str]) -> tuple[Sear
 
 
 @bp.get("/search")
+@policy("search.page")
 @page(Role.PRODUCER, Role.RESEARCHER)
 def search_page() -> tuple[str, int]:
     """The search form; with a query, ranked hits with highlighted snippets that open the audio at the moment."""
@@ -93,6 +95,7 @@ def _segment_page(segment_id: str, errors: dict[str, str] | None = None, text: s
 
 
 @bp.get("/segments/<segment_id>")
+@policy("segment.page")
 @page(Role.PRODUCER, Role.RESEARCHER)
 def segment(segment_id: str) -> tuple[str, int]:
     """One segment: its text, every revision with who and when, and the correction form."""
@@ -100,6 +103,7 @@ def segment(segment_id: str) -> tuple[str, int]:
 
 
 @bp.post("/segments/<segment_id>")
+@policy("transcript.correct")
 @page(Role.RESEARCHER)
 def correct(segment_id: str) -> Response | tuple[str, int]:
     """Save a corrected text as a new revision."""

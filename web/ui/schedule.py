@@ -9,6 +9,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from radio.access import policy
 from radio.db import utcnow
 from radio.errors import Conflict, DomainError
 from radio.models import Role
@@ -61,6 +62,7 @@ def render_week(station: Station, *, form: dict[str, str] | None = None, errors:
 
 
 @bp.get("/schedule")
+@policy("schedule.page")
 @page(Role.PRODUCER)
 def stations() -> str:
     """The partner stations, each with a link to its week."""
@@ -68,6 +70,7 @@ def stations() -> str:
 
 
 @bp.get("/schedule/<slug>")
+@policy("schedule.page")
 @page(Role.PRODUCER)
 def week(slug: str) -> tuple[str, int]:
     """One station's week, its subscription link and the booking form."""
@@ -85,6 +88,7 @@ def booking_data(slug: str, form: dict[str, str]) -> dict[str, Any]:
 
 
 @bp.post("/schedule/<slug>/book")
+@policy("schedule.page")
 @page(Role.PRODUCER)
 def book(slug: str) -> Response | tuple[str, int]:
     """Book an episode; a clash shows the conflicting broadcasts next to the form."""
@@ -109,6 +113,7 @@ def book(slug: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/broadcasts/<broadcast_id>/cancel")
+@policy("schedule.page")
 @page(Role.PRODUCER)
 def cancel(broadcast_id: str) -> Response:
     """Cancel a booking (it stays in the calendar as cancelled)."""

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
+from radio.access import policy
 from radio.errors import DomainError, NotFound
 from radio.models import Role
 from schedule.bookings import get_broadcast
@@ -31,6 +32,7 @@ _LATIN_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 
 
 @bp.get("/station")
+@policy("station.page")
 @page(Role.STATION)
 def home() -> tuple[str, int]:
     """The station's week: what to air, the audio to download, feedback for past airings, the subscription."""
@@ -62,6 +64,7 @@ def _feedback_page(broadcast_id: str, form: dict[str, Any], errors: dict[str, st
 
 
 @bp.get("/feedback")
+@policy("feedback.summary")
 @page(Role.PRODUCER, Role.STATION, Role.RESEARCHER)
 def summary() -> tuple[str, int]:
     """Listener feedback totals by station, episode or month, as a chart and a table, with a CSV export."""
@@ -84,6 +87,7 @@ def summary() -> tuple[str, int]:
 
 
 @bp.get("/broadcasts/<broadcast_id>/feedback")
+@policy("feedback.report")
 @page(Role.STATION, Role.PRODUCER)
 def feedback(broadcast_id: str) -> tuple[str, int]:
     """The feedback form for one past airing, with the reports given so far."""
@@ -91,6 +95,7 @@ def feedback(broadcast_id: str) -> tuple[str, int]:
 
 
 @bp.post("/broadcasts/<broadcast_id>/feedback")
+@policy("feedback.report")
 @page(Role.STATION, Role.PRODUCER)
 def save_feedback(broadcast_id: str) -> Response | tuple[str, int]:
     """Record listener feedback; a second report for the same airing corrects the first."""
