@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from episodes.audio import decode_check, probe_audio
 from episodes.metadata import apply_metadata, clean_filename, nfc, search_key, validate_metadata
 from episodes.models import Episode, EpisodeStatus
+from radio import access
 from radio.errors import Conflict, Duplicate, InvalidInput, NotFound, UnsupportedMedia
 from radio.features import hook
 from radio.jobs import create_job
@@ -38,7 +39,7 @@ class EpisodePage:
 
 
 def _hidden_from(viewer_role: str | None) -> bool:
-    return viewer_role == "station"
+    return access.hides_restricted(viewer_role)
 
 
 def ingest(

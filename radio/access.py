@@ -130,9 +130,12 @@ def may_loosen_protection(who: User | str | None) -> bool:
 class EpisodeLike(Protocol):
     """The episode columns the station rule reads."""
 
-    restricted: bool
-    consent: str
-    valid_until: dt.date | None
+    @property
+    def restricted(self) -> bool: ...
+    @property
+    def consent(self) -> str: ...
+    @property
+    def valid_until(self) -> dt.date | None: ...
 
 
 def station_may_see(episode: EpisodeLike, *, booked: bool, today: dt.date) -> bool:

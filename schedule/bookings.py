@@ -10,9 +10,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from episodes.models import Episode
+from radio import access
 from radio.db import utcnow
 from radio.errors import Conflict, InvalidInput, NotFound
-from radio.models import Role, User
+from radio.models import User
+from schedule.access import station_sees, today
 from schedule.booking_conflicts import check_booking_conflicts
 from schedule.eligibility import check_bookable, episode_duration, episode_to_book
 from schedule.models import Broadcast, BroadcastOverride, BroadcastStatus, FeedbackReport
@@ -193,9 +195,9 @@ def get_broadcast(session: Session, broadcast_id: str, user: User | None = None)
 
 
 def _visible(user: User, broadcast: Broadcast) -> bool:
-    if user.role != Role.STATION:
+    if not access.hides_restricted(user):
         return True
-    return can_see_station(user, broadcast.station_id) and not broadcast.episode.restricted
+    return can_see_station(user, broadcast.station_id) and station_sees(broadcast.episode)
 
 
 def list_broadcasts(session: Session, user: User, *, station: str | None = None, episode_id: str | None = None,
@@ -205,9 +207,9 @@ def list_broadcasts(session: Session, user: User, *, station: str | None = None,
     query = select(Broadcast).options(selectinload(Broadcast.overrides)).order_by(Broadcast.starts_at)
     if station:
         query = query.where(Broadcast.station_id == get_station(session, station, user).id)
-    if user.role == Role.STATION:
+    if access.hides_restricted(user):  # the station rule: its own bookings of episodes it may see
         query = query.where(Broadcast.station_id == station_id_of(user),
-                            Broadcast.episode.has(Episode.restricted.is_(False)))
+                            Broadcast.episode.has(access.station_visible(Episode, today())))
     if episode_id:
         query = query.where(Broadcast.episode_id == episode_id)
     if not include_cancelled:

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from episodes.models import Episode
+from radio import access
+from radio.db import utcnow
 from schedule.feed_etag import CANCELLED_KEPT
 from schedule.fragments import Fragment, fingerprint
 from schedule.ical import (
@@ -48,6 +50,7 @@ Rows = Select[*tuple[Any, ...]]
 
 
 def _events_query(now: dt.datetime) -> Rows:
+    # The station rule (radio.access): what a station may see is what every calendar shows.
     query: Rows = (
         select(Broadcast.id, Broadcast.tzid, Broadcast.local_start, _raw(Broadcast.starts_at), Broadcast.duration_s,
                Broadcast.rrule, cast(Broadcast.exdates, Text), Broadcast.status, Broadcast.sequence,
@@ -56,11 +59,18 @@ def _events_query(now: dt.datetime) -> Rows:
                Episode.broadcast_sha256, Station.slug, Station.name, Station.frequency, Station.id)
         .join(Episode, Episode.id == Broadcast.episode_id)
         .join(Station, Station.id == Broadcast.station_id)
-        .where(Episode.restricted.is_(False),  # survivor safety: never in any calendar
+        .where(access.station_visible(Episode, now.date()),  # survivor safety: the station rule
                or_(Broadcast.status == BroadcastStatus.CONFIRMED, Broadcast.cancelled_at >= now - CANCELLED_KEPT))
         .order_by(Broadcast.starts_at, Broadcast.id)
     )
     return query
+
+
+@dataclass(frozen=True)
+class _Shown:
+    restricted: bool
+    consent: str
+    valid_until: dt.date | None
 
 
 class _Links:
@@ -124,12 +134,15 @@ def _extras(session: Session, scope: Rows) -> _Extras:
     moved = (select(BroadcastOverride.broadcast_id, BroadcastOverride.recurrence_key, BroadcastOverride.starts_at,
                     BroadcastOverride.local_start, BroadcastOverride.duration_s, BroadcastOverride.notes,
                     _raw(BroadcastOverride.updated_at), BroadcastOverride.episode_id, Episode.title, Episode.kind,
-                    Episode.restricted, Episode.broadcast_sha256)
+                    Episode.restricted, Episode.broadcast_sha256, Episode.consent, Episode.valid_until)
              .outerjoin(Episode, Episode.id == BroadcastOverride.episode_id)
              .where(BroadcastOverride.broadcast_id.in_(scope)))
     conn = session.connection()  # Core rows: the ORM's per-row bookkeeping is wasted on plain columns
+    today = utcnow().date()
     for row in conn.execute(moved).all():
-        overrides[row[0]].append(row[1:])
+        hidden = row[7] is not None and not access.station_may_see(_Shown(row[10], row[12], row[13]), booked=True,
+                                                                   today=today)
+        overrides[row[0]].append((*row[1:10], hidden, row[11]))  # the fingerprint sees the rule's answer
     reports = select(FeedbackReport.broadcast_id, FeedbackReport.occurrence_key,
                      *(getattr(FeedbackReport, k) for k in FEEDBACK_COUNTS)).where(
         FeedbackReport.broadcast_id.in_(scope), FeedbackReport.current.is_(True))
@@ -155,8 +168,8 @@ def _broadcast_events(row: Any, station: tuple[str, int, str], links: _Links, mo
                             kind=kind, episode_id=ep_id, notes=notes, audio_url=audio_url,
                             feedback=reported.get(wall), **common)]
     skipped, children = set(_json_list(exdates)), []
-    for key, o_start, o_wall, o_dur, o_notes, o_upd, o_ep, o_title, o_kind, o_restricted, o_audio in moved:
-        if o_restricted:  # an occurrence switched to an episode that is restricted now: leave a gap
+    for key, o_start, o_wall, o_dur, o_notes, o_upd, o_ep, o_title, o_kind, o_hidden, o_audio in moved:
+        if o_hidden:  # an occurrence switched to an episode a station may not see (now): leave a gap
             skipped.add(key)
             continue
         children.append(EventValues(

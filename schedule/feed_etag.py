@@ -43,8 +43,9 @@ def station_validator(session: Session, station: Station, base_url: str, now: dt
     """
     row = session.execute(_validator_query(), {"station_id": station.id, "shown_since": now - CANCELLED_KEPT}).one()
     stamps = [station.updated_at, *(t for t in (row[1], row[3]) if t is not None)]
+    # The date too: the station rule hides an episode once its valid-until date has passed.
     parts = [RENDER_FORMAT, station.id, str(station.feed_token_version), station.updated_at.isoformat(),
-             base_url, *(str(v) for v in row)]
+             base_url, f"{now:%Y%m%d}", *(str(v) for v in row)]
     return Validator(hashlib.sha256("|".join(parts).encode()).hexdigest()[:40], max(stamps).replace(microsecond=0))
 
 

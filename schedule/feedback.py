@@ -13,9 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
+from radio import access
 from radio.db import utcnow
 from radio.errors import Conflict, Forbidden, InvalidInput
 from radio.models import Role, User
+from schedule.access import today
 from schedule.bookings import touch
 from schedule.models import FEEDBACK_COUNTS, Broadcast, BroadcastStatus, FeedbackReport, Station
 from schedule.occurrences import resolve_occurrence
@@ -111,8 +113,8 @@ def summarise_feedback(session: Session, user: User, params: Mapping[str, Any]) 
              .where(FeedbackReport.current.is_(True)))
     if params.get("station"):
         query = query.where(Station.id == get_station(session, params["station"], user).id)
-    if user.role == Role.STATION:
-        query = query.where(Station.id == station_id_of(user), Episode.restricted.is_(False))
+    if access.hides_restricted(user):  # the station rule
+        query = query.where(Station.id == station_id_of(user), access.station_visible(Episode, today()))
     if params.get("campaign"):
         query = query.where(Episode.campaign == params["campaign"])
     if params.get("episode_id"):

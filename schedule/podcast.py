@@ -13,11 +13,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
+from radio import access
+from schedule.access import station_sees
 from schedule.models import Broadcast, BroadcastOverride, BroadcastStatus, Station
 from schedule.stations import feed_token
+from transcripts.access import masked
 from transcripts.exports import render_transcript
 from transcripts.models import Transcript
-from transcripts.redaction import redact_phone_numbers
 from transcripts.services import provenance, segment_dict
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -127,7 +129,7 @@ def station_podcast_values(session: Session, station: Station, base_url: str, se
     ids |= set(session.scalars(select(BroadcastOverride.episode_id).where(
         BroadcastOverride.broadcast_id.in_(live), BroadcastOverride.episode_id.is_not(None))))
     episodes = list(session.scalars(select(Episode).where(
-        Episode.id.in_(ids), Episode.restricted.is_(False), Episode.consent == "broadcast",
+        Episode.id.in_(ids), access.station_visible(Episode, now.date()),  # the station rule
         Episode.broadcast_sha256.is_not(None)).order_by(Episode.created_at, Episode.id)))
     transcribed = _transcribed(session, [e.id for e in episodes])
     token = feed_token(secret_key, station)
@@ -154,7 +156,7 @@ def station_airs_episode(session: Session, station: Station, episode_id: str) ->
             Broadcast.id.in_(select(BroadcastOverride.broadcast_id).where(BroadcastOverride.episode_id == episode_id))),
     ).limit(1))
     episode = session.get(Episode, episode_id) if booked else None
-    if episode is None or episode.restricted or episode.consent != "broadcast":
+    if episode is None or not station_sees(episode, booked=True):  # the station rule
         return None
     return episode
 
@@ -167,7 +169,7 @@ def station_transcript(session: Session, station: Station, episode_id: str, fmt:
     transcript = session.scalar(select(Transcript).where(Transcript.episode_id == episode.id))
     if transcript is None:
         return None
-    doc = {"episode_id": episode.id, "title": redact_phone_numbers(episode.title), "language": transcript.language,
+    doc = {"episode_id": episode.id, "title": masked(episode.title), "language": transcript.language,
            "revision": transcript.revision, "provenance": provenance(transcript),
            "segments": [segment_dict(s, redact=True) for s in transcript.segments]}
     return render_transcript(doc, fmt)

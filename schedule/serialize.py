@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from schedule.models import FEEDBACK_COUNTS, Broadcast, FeedbackReport, Station
@@ -25,9 +26,15 @@ def station_dict(station: Station, *, base_url: str | None = None, secret_key: s
     return data
 
 
-def broadcast_dict(broadcast: Broadcast, window: tuple[dt.datetime, dt.datetime] | None = None) -> dict[str, Any]:
-    """A broadcast; with ``window`` also its occurrences in that window."""
+def broadcast_dict(broadcast: Broadcast, window: tuple[dt.datetime, dt.datetime] | None = None, *,
+                   hidden: Collection[str] = ()) -> dict[str, Any]:
+    """A broadcast; with ``window`` also its occurrences in that window.
+
+    Occurrences switched to a ``hidden`` episode (one the reader may not see: :mod:`schedule.access`) are
+    left out, override and occurrence alike, as the station's calendar leaves a gap for them.
+    """
     episode = broadcast.episode
+    gaps = {o.recurrence_key for o in broadcast.overrides if o.episode_id in hidden}
     data: dict[str, Any] = {
         "id": broadcast.id, "uid": broadcast.uid, "station": broadcast.station.slug,
         "station_id": broadcast.station_id, "episode_id": broadcast.episode_id,
@@ -39,7 +46,7 @@ def broadcast_dict(broadcast: Broadcast, window: tuple[dt.datetime, dt.datetime]
         "series_end": broadcast.series_end.isoformat() if broadcast.series_end else None,
         "overrides": [{"occurrence": o.recurrence_key, "local_start": o.local_start, "start": o.starts_at.isoformat(),
                        "duration_s": o.duration_s, "episode_id": o.episode_id, "notes": o.notes}
-                      for o in broadcast.overrides],
+                      for o in broadcast.overrides if o.recurrence_key not in gaps],
         "status": broadcast.status, "sequence": broadcast.sequence, "notes": broadcast.notes,
         "cancelled_at": broadcast.cancelled_at.isoformat() if broadcast.cancelled_at else None,
         "created_at": broadcast.created_at.isoformat(), "updated_at": broadcast.updated_at.isoformat(),
@@ -48,7 +55,7 @@ def broadcast_dict(broadcast: Broadcast, window: tuple[dt.datetime, dt.datetime]
         data["occurrences"] = [
             {"occurrence": o.key, "local_start": o.wall, "start": o.start.isoformat(), "end": o.end.isoformat(),
              "overridden": o.overridden}
-            for o in expand(series_of(broadcast), *window)]
+            for o in expand(series_of(broadcast), *window) if o.key not in gaps]
     return data
 
 

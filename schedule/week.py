@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode, EpisodeStatus
+from radio import access
 from radio.db import utcnow
 from radio.models import User
+from schedule.access import hidden_episodes
 from schedule.bookings import list_broadcasts
 from schedule.models import Broadcast, Station
 from schedule.occurrences import series_of
@@ -46,8 +48,13 @@ def week_airings(session: Session, user: User, station: Station, monday: dt.date
     hi = dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(), tz).astimezone(dt.UTC)  # DST-proof
     now = now or utcnow()
     days: dict[dt.date, list[Airing]] = {day: [] for day in week_days(monday)}
-    for broadcast in list_broadcasts(session, user, station=station.slug, window=(lo, hi), include_cancelled=True):
+    listed = list_broadcasts(session, user, station=station.slug, window=(lo, hi), include_cancelled=True)
+    hidden = hidden_episodes(session, user, listed)
+    for broadcast in listed:
+        gaps = {o.recurrence_key for o in broadcast.overrides if o.episode_id in hidden}  # the station rule
         for occurrence in expand(series_of(broadcast), lo, hi):
+            if occurrence.key in gaps:
+                continue
             day = occurrence.start.astimezone(tz).date()
             if day in days:
                 days[day].append(Airing(occurrence, broadcast, occurrence.start <= now))
@@ -66,8 +73,7 @@ def bookable_episodes(session: Session, *, today: dt.date | None = None,
     today = today or utcnow().date()
     query = (
         select(Episode)
-        .where(Episode.restricted.is_(False), Episode.consent == "broadcast", Episode.status != EpisodeStatus.FAILED,
-               or_(Episode.valid_until.is_(None), Episode.valid_until >= today))
+        .where(access.station_visible(Episode, today), Episode.status != EpisodeStatus.FAILED)
         .order_by(Episode.created_at.desc(), Episode.id)
         .limit(limit)
     )

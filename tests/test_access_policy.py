@@ -37,7 +37,7 @@ def gate_problems(app: Flask) -> list[str]:
             if gate is None:
                 problems.append(f"{url_rule.rule}: rule {rule.name} needs a signed-in user but the view has no gate")
             elif set(gate) != set(rule.roles):
-                problems.append(f"{url_rule.rule}: gate {sorted(gate)} differs from rule {rule.name} {sorted(rule.roles)}")
+                problems.append(f"{url_rule.rule}: gate {sorted(gate)} differs from {rule.name} {sorted(rule.roles)}")
         elif gate is not None:
             problems.append(f"{url_rule.rule}: rule {rule.name} is {rule.audience} but the view has a role gate")
     return problems

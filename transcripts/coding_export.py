@@ -26,10 +26,10 @@ def _safe_cell(value: Any) -> Any:
 
 def coding_to_dict(coding: SegmentCode, *, redact: bool) -> dict[str, Any]:
     """A coded segment as the API shows it (texts redacted unless ``redact`` is False)."""
-    from transcripts.redaction import redact_phone_numbers
+    from transcripts.access import masked
 
     def shown(value: str) -> str:
-        return redact_phone_numbers(value) if redact else value
+        return masked(value) if redact else value
 
     segment = coding.segment
     return {
@@ -45,7 +45,7 @@ def coded_segments_csv(session: Session, items: list[SegmentCode], *, redact: bo
     """Coded segments as CSV (UTF-8 with BOM so spreadsheets read Bangla), one row per code on a segment."""
     from episodes.models import Episode
     from radio.models import User
-    from transcripts.redaction import redact_phone_numbers
+    from transcripts.access import masked
 
     titles = dict(session.execute(select(Episode.id, Episode.title)
                                   .where(Episode.id.in_({c.episode_id for c in items}))).all())
@@ -60,7 +60,7 @@ def coded_segments_csv(session: Session, items: list[SegmentCode], *, redact: bo
         title = titles.get(coding.episode_id, "")
         writer.writerow([_safe_cell(v) for v in (
             coding.code.name, coding.code.guid, coding.episode_id,
-            redact_phone_numbers(title) if redact else title, coding.segment_id,
+            masked(title) if redact else title, coding.segment_id,
             f"{coding.segment.start:.3f}", f"{coding.segment.end:.3f}", row["text"], row["quote"], row["memo"],
             users.get(coding.created_by or "", ""), row["created_at"],
         )])

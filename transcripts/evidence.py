@@ -17,8 +17,8 @@ from radio.db import utcnow
 from radio.errors import Forbidden, InvalidInput, NotFound
 from radio.features import hook
 from radio.models import Role, User
+from transcripts.access import text_for
 from transcripts.models import Segment, Transcript
-from transcripts.redaction import redact_phone_numbers
 from transcripts.services import provenance, segment_codes
 
 MAX_EPISODE_IDS = 500
@@ -140,7 +140,7 @@ def evidence_log(session: Session, user: User, filters: EvidenceFilters) -> Evid
     codes = segment_codes(session, [s.id for s in segments])
     order = {t.id: n for n, (_, t) in enumerate(pairs)}
     segments.sort(key=lambda s: (order[s.transcript_id], s.idx))
-    clean = redact_phone_numbers if user.role != Role.ADMIN else (lambda value: value)
+    clean = text_for(user)
     rows = []
     for seg in segments:
         episode, transcript = by_transcript[seg.transcript_id]

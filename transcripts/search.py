@@ -16,8 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from episodes.models import KINDS, LANGUAGES, Episode
+from radio import access
 from radio.errors import Forbidden, InvalidInput
-from radio.models import Role, User
+from radio.models import User
+from transcripts.access import masked
 from transcripts.models import Segment
 from transcripts.query import Node, Phrase, Term, leaves, parse_query
 from transcripts.search_backends import backend_for
@@ -38,13 +40,9 @@ class Viewer:
     @classmethod
     def for_user(cls, user: User) -> Viewer:
         """Admins see everything; researchers restricted episodes (numbers masked); producers neither."""
-        if user.role == Role.ADMIN:
-            return cls(restricted=True, unredacted=True)
-        if user.role == Role.RESEARCHER:
-            return cls(restricted=True, unredacted=False)
-        if user.role == Role.PRODUCER:
-            return cls(restricted=False, unredacted=False)
-        raise Forbidden("search is for producers, researchers and admins")
+        if not access.passes(access.RULES["search"], user):
+            raise Forbidden("search is for producers, researchers and admins")
+        return cls(restricted=access.sees_restricted(user), unredacted=access.sees_unmasked(user))
 
 
 @dataclass
@@ -140,8 +138,6 @@ def search(
     backend = backend_for(session)
     rows, total = backend.search(session, node, filters, restricted=viewer.restricted, limit=limit, offset=offset)
     highlighter = Highlighter.for_query(node)
-    from transcripts.redaction import redact_phone_numbers
-
     # Only the columns a hit shows (not the waveform peaks or word timings).
     episodes = {e.id: e for e in session.execute(
         select(Episode.id, Episode.title, Episode.description, Episode.language, Episode.kind, Episode.duration_s)
@@ -154,7 +150,7 @@ def search(
         episode = episodes.get(episode_id)
         if episode is None or (segment_id and segment_id not in segments):
             continue  # deleted by another transaction between the queries
-        title = episode.title if viewer.unredacted else redact_phone_numbers(episode.title)
+        title = episode.title if viewer.unredacted else masked(episode.title)
         if segment_id:
             segment = segments[segment_id]
             text, start, end = segment.text, segment.start, segment.end

@@ -17,20 +17,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
+from radio import access
 from radio.errors import Conflict, Forbidden, InvalidInput, NotFound
 from radio.jobs import create_job
 from radio.models import Job, JobStatus, Role, User
+from transcripts.access import masks_contact_details, text_for
 from transcripts.engine import LANGUAGES
 from transcripts.models import Segment, SegmentRevision, Transcript
-from transcripts.redaction import redact_phone_numbers, redact_words, restore_masked_numbers
+from transcripts.redaction import redact_contact_details, redact_words, restore_masked_numbers
 
 TRANSCRIBE_JOB = "transcribe"
 MAX_SEGMENT_TEXT = 5000
-_RULES = {
-    "view": ((Role.PRODUCER, Role.RESEARCHER), (Role.RESEARCHER,)),
-    "correct": ((Role.RESEARCHER,), (Role.RESEARCHER,)),
-    "transcribe": ((Role.PRODUCER, Role.RESEARCHER), (Role.PRODUCER, Role.RESEARCHER)),
-}
+_RULES = {"view": "transcript.read", "correct": "transcript.correct", "transcribe": "transcript.queue"}
 
 
 def check_access(user: User | None, episode: Episode, action: str) -> None:
@@ -40,10 +38,13 @@ def check_access(user: User | None, episode: Episode, action: str) -> None:
     """
     if user is None:
         return
-    roles, restricted_roles = _RULES[action]
-    if episode.restricted and not user.has_role(*restricted_roles):
+    rule = access.RULES[_RULES[action]]
+    # A producer may queue the transcription of a restricted episode (it produced it); nobody else but
+    # researchers and admins may know a restricted episode's transcript exists.
+    knows = access.sees_restricted(user) or (action == "transcribe" and access.passes(rule, user))
+    if episode.restricted and not knows:
         raise NotFound("no such episode")
-    if not user.has_role(*roles):
+    if not access.passes(rule, user) or (action == "view" and not access.reads_transcripts(user)):
         raise Forbidden(f"the role {user.role} may not {action} transcripts")
 
 
@@ -148,7 +149,7 @@ def provenance(transcript: Transcript) -> dict[str, Any]:
 def segment_dict(segment: Segment, *, redact: bool, text: str | None = None,
                  revision: int | None = None) -> dict[str, Any]:
     """A segment as the API shows it (``text``/``revision`` override the current ones for old revisions)."""
-    clean = redact_phone_numbers if redact else (lambda value: value)
+    clean = text_for(None if redact else Role.ADMIN.value)
     return {
         "id": segment.id, "idx": segment.idx, "start": segment.start, "end": segment.end,
         "text": clean(segment.text if text is None else text), "machine_text": clean(segment.machine_text),
@@ -165,7 +166,7 @@ def transcript_document(session: Session, episode_id: str, user: User,
     episode = episode_for(session, episode_id, user, "view")
     transcript = current_transcript(session, episode)
     wanted = parse_revision(revision)
-    redact = user.role != Role.ADMIN
+    redact = masks_contact_details(user)
     if wanted is not None and wanted > transcript.revision:
         raise NotFound(f"the transcript has no revision {wanted} (latest is {transcript.revision})",
                        code="no_such_revision")
@@ -178,7 +179,7 @@ def transcript_document(session: Session, episode_id: str, user: User,
             text, rev = at.get(seg.id, (seg.machine_text, 0))
             segments.append(segment_dict(seg, redact=redact, text=text, revision=rev))
     return {
-        "episode_id": episode.id, "title": redact_phone_numbers(episode.title) if redact else episode.title,
+        "episode_id": episode.id, "title": redact_contact_details(episode.title) if redact else episode.title,
         "transcript_id": transcript.id, "language": transcript.language,
         "language_probability": transcript.language_probability, "duration_s": transcript.duration_s,
         "revision": transcript.revision if wanted is None else wanted, "latest_revision": transcript.revision,
@@ -209,7 +210,7 @@ def correct_segment(session: Session, segment_id: str, text: Any, user: User, *,
     transcript = session.scalars(select(Transcript).where(Transcript.id == segment.transcript_id)
                                  .with_for_update().execution_options(populate_existing=True)).one()
     session.refresh(segment)
-    if user.role != Role.ADMIN:  # they edited the masked text: keep the real numbers in the evidence
+    if masks_contact_details(user):  # they edited the masked text: keep the real numbers in the evidence
         text = restore_masked_numbers(segment.text, text)
     if text != segment.text:
         transcript.revision += 1
@@ -219,7 +220,7 @@ def correct_segment(session: Session, segment_id: str, text: Any, user: User, *,
                                     transcript_revision=transcript.revision, text=text, author_id=user.id,
                                     note=note))
         session.flush()
-    return segment_dict(segment, redact=user.role != Role.ADMIN)
+    return segment_dict(segment, redact=masks_contact_details(user))
 
 
 def segment_history(session: Session, segment_id: str, user: User) -> dict[str, Any]:
@@ -230,7 +231,7 @@ def segment_history(session: Session, segment_id: str, user: User) -> dict[str, 
     episode = session.get(Episode, segment.episode_id)
     assert episode is not None
     check_access(user, episode, "view")
-    clean = redact_phone_numbers if user.role != Role.ADMIN else (lambda value: value)
+    clean = text_for(user)
     transcript = segment.transcript
     items: list[dict[str, Any]] = [{
         "revision": 0, "transcript_revision": 0, "text": clean(segment.machine_text), "author": None,

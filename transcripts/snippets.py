@@ -38,9 +38,9 @@ class Highlighter:
 
 
 def _redact(text: str) -> str:
-    from transcripts.redaction import redact_phone_numbers
+    from transcripts.access import masked
 
-    return redact_phone_numbers(text)
+    return masked(text)
 
 
 def make_snippet(text: str, highlighter: Highlighter, *, redact: bool, width: int = SNIPPET_CHARS) -> str:

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify
 from radio.access import policy
 from radio.models import Role, User
 from transcripts import coding
+from transcripts.access import masks_contact_details
 from transcripts.coding_export import codebook_qdc, coded_segments_csv, coding_to_dict
 from transcripts.coding_models import Code
 from web.auth import current_user, require_role
@@ -105,7 +106,7 @@ def delete_code(code_id: str, query: CodeDeleteQuery) -> Response:
 
 
 def _redact() -> bool:
-    return _user().role != Role.ADMIN
+    return masks_contact_details(_user())
 
 
 @bp.get("/segments/<segment_id>/codes")

@@ -12,6 +12,7 @@ from radio.models import Role, User
 from radio.transactions import on_commit
 from schedule import bookings, stations
 from schedule import feedback as fb
+from schedule.access import hidden_episodes
 from schedule.calendar_feed import render_campaign_calendar
 from schedule.fragments import save_fragments
 from schedule.serialize import broadcast_dict, feedback_dict, station_dict
@@ -108,7 +109,8 @@ def list_broadcasts(query: BroadcastsQuery) -> Response:
     window = query.window(utcnow())
     items = bookings.list_broadcasts(db(), _user(), station=query.station, episode_id=query.episode_id,
                                      window=window, include_cancelled=query.include_cancelled)
-    return jsonify({"items": [broadcast_dict(b, window) for b in items], "total": len(items)})
+    hidden = hidden_episodes(db(), _user(), items)
+    return jsonify({"items": [broadcast_dict(b, window, hidden=hidden) for b in items], "total": len(items)})
 
 
 @bp.post("/broadcasts")
@@ -127,7 +129,9 @@ def book(body: BroadcastCreate) -> Response:
 @validated(query=WindowQuery, resp=answers(200, out.Broadcast, errors=(400, 401, 404)))
 def get_broadcast(broadcast_id: str, query: WindowQuery) -> Response:
     """One broadcast; with ``from``/``to`` its occurrences in that window."""
-    return jsonify(broadcast_dict(bookings.get_broadcast(db(), broadcast_id, _user()), query.window(utcnow())))
+    broadcast = bookings.get_broadcast(db(), broadcast_id, _user())
+    hidden = hidden_episodes(db(), _user(), [broadcast])
+    return jsonify(broadcast_dict(broadcast, query.window(utcnow()), hidden=hidden))
 
 
 @bp.patch("/broadcasts/<broadcast_id>")

@@ -12,7 +12,7 @@ from radio.access import policy
 from radio.errors import DomainError
 from radio.models import Role, User
 from transcripts import coding
-from transcripts.redaction import redact_phone_numbers
+from transcripts.access import text_for
 from web.context import db
 from web.contract import validate_model
 from web.schemas.coding import ApplyCode, CodeCreate
@@ -25,7 +25,7 @@ CODE_FIELDS = ("name", "description", "colour")
 
 def shown(text: str, user: User) -> str:
     """Text as this user may read it (phone numbers masked for all but admins)."""
-    return text if user.role == Role.ADMIN else redact_phone_numbers(text)
+    return text_for(user)(text)
 
 
 def _codes_page(form: dict[str, str] | None = None, errors: dict[str, str] | None = None,
