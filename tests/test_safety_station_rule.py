@@ -49,7 +49,7 @@ def test_a_restricted_episode_never_shows_to_a_station_through_a_series_override
 
 
 @pytest.mark.parametrize("change", [{"valid_until": dt.date(2020, 1, 1)},
-                                    {"consent": "internal", "restricted": True}, {"restricted": True}])
+                                    {"consent": "research_only", "restricted": True}, {"restricted": True}])
 def test_every_station_view_applies_the_same_rule(runtime, world, client, change) -> None:
     episode = make_episode(runtime, title="একটি পর্ব")
     booking = _book(world["producer"], episode, local_dhaka(2))
