@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from episodes.audio import decode_check, probe_audio
 from episodes.metadata import apply_metadata, clean_filename, nfc, search_key, validate_metadata
 from episodes.models import Episode, EpisodeStatus
-from radio import access
-from radio.errors import Conflict, Duplicate, InvalidInput, NotFound, UnsupportedMedia
+from radio import access, audit
+from radio.errors import Conflict, Duplicate, Forbidden, InvalidInput, NotFound, UnsupportedMedia
 from radio.features import hook
 from radio.jobs import create_job
+from radio.models import User
 from radio.storage import MediaStore
 from radio.transactions import on_commit, on_rollback
 
@@ -143,23 +144,66 @@ def list_episodes(
     return EpisodePage(items=list(items), total=int(total), page=page, per_page=per_page)
 
 
-def update_episode(session: Session, episode_id: str, data: Mapping[str, Any]) -> Episode:
+PROTECTION_FIELDS = ("restricted", "consent", "valid_until")
+CONSENT_GUARDED_KINDS = ("interview", "call_in")  # survivors speak in these: broadcast consent is the admin's call
+
+
+def loosened_protection(episode: Episode, values: Mapping[str, Any]) -> list[str]:
+    """The fields of a change that lift protection: ``restricted`` true→false, or broadcast consent granted to an
+    interview or call-in (before or after the change of kind)."""
+    loosened = []
+    if episode.restricted and values.get("restricted") is False:
+        loosened.append("restricted")
+    kinds = {episode.kind, values.get("kind", episode.kind)}
+    if (values.get("consent") == "broadcast" and episode.consent != "broadcast"
+            and kinds & set(CONSENT_GUARDED_KINDS)):
+        loosened.append("consent")
+    return loosened
+
+
+def update_episode(session: Session, episode_id: str, data: Mapping[str, Any], *, actor: User | None = None,
+                   reason: str | None = None) -> Episode:
     """Change editorial metadata (PATCH semantics); 400 on unknown fields or bad values.
 
-    When a field the broadcast copy's ID3 tag carries changes, a new rendition is queued (it goes on the
-    queue when the caller commits).
+    Anyone who may edit may restrict, shorten validity or withdraw consent; only admins (and the operator's
+    shell, ``actor`` None) may lift a restriction or grant broadcast consent to an interview or call-in, and
+    only with a ``reason`` (403 ``forbidden`` for anyone else). Every change of protection is written to the
+    audit trail; a new restriction or withdrawn consent tells the features (hook ``episode_protected``). When
+    a field the broadcast copy's ID3 tag carries changes, a new rendition is queued (on commit).
     """
     episode = get_episode(session, episode_id)
     values = validate_metadata(data, partial=True)
     if "filename" in data:
         raise InvalidInput("the file name of an upload cannot be changed", code="unknown_field",
                            details={"fields": ["filename"]})
+    loosened = loosened_protection(episode, values)
+    if loosened and actor is not None and not access.may_loosen_protection(actor):
+        raise Forbidden("only an admin may lift a restriction or grant broadcast consent to an interview or "
+                        "call-in", details={"field": loosened[0]})
+    if loosened and not (reason or "").strip():
+        raise InvalidInput("lifting protection needs a 'reason'", code="missing_field", details={"field": "reason"})
+    before = {name: getattr(episode, name) for name in PROTECTION_FIELDS}
     tagged_before = [getattr(episode, name) for name in RENDITION_TAG_FIELDS]
     apply_metadata(episode, values)
     session.flush()
+    after = {name: getattr(episode, name) for name in PROTECTION_FIELDS}
+    if after != before:
+        changed = {name: {"from": _jsonable(before[name]), "to": _jsonable(after[name])}
+                   for name in PROTECTION_FIELDS if before[name] != after[name]}
+        audit.record(session, actor, "episode.protection_loosened" if loosened else "episode.protection",
+                     "episode", episode.id, {"changes": changed, **({"reason": reason.strip()} if reason else {})})
+        newly_hidden = ((after["restricted"] and not before["restricted"])
+                        or (before["consent"] == "broadcast" and after["consent"] != "broadcast"))
+        if newly_hidden:
+            for protected in hook("episode_protected"):  # e.g. schedule: cancel its future airings
+                protected(session, episode.id)
     if episode.broadcast_sha256 and tagged_before != [getattr(episode, name) for name in RENDITION_TAG_FIELDS]:
         queue_analysis(session, episode.id, render_only=True)  # queued when the caller commits
     return episode
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def delete_episode(session: Session, store: MediaStore, episode_id: str) -> None:
@@ -200,6 +244,14 @@ def is_expired(episode: Episode, today: dt.date | None = None) -> bool:
     """True when the episode's valid-until date has passed (it cannot be newly scheduled)."""
     today = today or dt.datetime.now(dt.UTC).date()
     return episode.valid_until is not None and episode.valid_until < today
+
+
+def record_audio_read(session: Session, episode: Episode, reader: User | None, rendition: str | None, *,
+                      continued: bool = False) -> None:
+    """Audit a read of a restricted episode's audio (a Range request continuing a playback is not a new read)."""
+    if episode.restricted and not continued:
+        audit.record(session, reader, "audio.read_restricted", "episode", episode.id,
+                     {"rendition": rendition or "original"})
 
 
 def media_file(store: MediaStore, episode: Episode, rendition: str | None = None) -> tuple[Path, str, str]:

@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from radio import audit
 from radio.db import utcnow
 from radio.errors import Conflict, InvalidInput, NotFound
 from radio.features import hook
@@ -29,9 +30,9 @@ def hash_token(token: str) -> str:
 
 def create_user(
     session: Session, email: str, role: str, *, station_slug: str | None = None, name: str = "",
-    password: str | None = None,
+    password: str | None = None, actor: User | None = None,
 ) -> User:
-    """Add a user; a station user is bound to exactly one existing station."""
+    """Add a user; a station user is bound to exactly one existing station (recorded in the audit trail)."""
     email = email.strip().lower()
     if not _EMAIL.match(email):
         raise InvalidInput(f"not an e-mail address: {email!r}", code="invalid_email")
@@ -46,6 +47,8 @@ def create_user(
     session.add(user)
     session.flush()
     _assign_station(session, user, station_slug if role == Role.STATION else None)
+    audit.record(session, actor, "user.created", "user", user.id,
+                 {"email": user.email, "role": role, **({"station": station_slug} if station_slug else {})})
     return user
 
 
@@ -65,11 +68,13 @@ def _assign_station(session: Session, user: User, station_slug: str | None) -> N
         assign(session, user, station_slug)
 
 
-def issue_token(session: Session, user: User, name: str = "") -> str:
-    """Create a new API token for ``user`` and return it; only its hash is kept."""
+def issue_token(session: Session, user: User, name: str = "", *, actor: User | None = None) -> str:
+    """Create a new API token for ``user`` and return it; only its hash is kept (the trail records who made it)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, name=name, token_hash=hash_token(token), prefix=token[:12]))
+    row = ApiToken(user_id=user.id, name=name, token_hash=hash_token(token), prefix=token[:12])
+    session.add(row)
     session.flush()
+    audit.record(session, actor, "token.created", "token", row.id, {"user": user.email, "name": name})
     return token
 
 
@@ -87,13 +92,14 @@ def user_for_token(session: Session, token: str) -> User | None:
     return row.user
 
 
-def revoke_token(session: Session, token_id: str) -> ApiToken:
+def revoke_token(session: Session, token_id: str, *, actor: User | None = None) -> ApiToken:
     """Revoke a token by id; later requests with it get 401."""
     row = session.get(ApiToken, token_id)
     if row is None:
         raise NotFound("no such token")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
+        audit.record(session, actor, "token.revoked", "token", row.id, {"user": row.user.email, "name": row.name})
     session.flush()
     return row
 
@@ -127,12 +133,13 @@ def authenticate_password(session: Session, email: str, password: str) -> User |
 
 def update_user(
     session: Session, user_id: str, *, role: str | None = None, station_slug: str | None = None,
-    active: bool | None = None, password: str | None = None,
+    active: bool | None = None, password: str | None = None, actor: User | None = None,
 ) -> User:
-    """Change a user's role (a station user is bound to one station), active flag or password."""
+    """Change a user's role (a station user is bound to one station), active flag or password (audited)."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("no such user")
+    before = {"role": user.role, "active": user.active}
     if role is not None:
         if role not in {r.value for r in Role}:
             raise InvalidInput(f"unknown role {role!r}", code="invalid_role")
@@ -145,4 +152,10 @@ def update_user(
     if password:
         user.password_hash = hash_password(password)
     session.flush()
+    if role is not None and (role != before["role"] or role == Role.STATION):
+        audit.record(session, actor, "user.station" if role == before["role"] else "user.role", "user", user.id,
+                     {"email": user.email, "from": before["role"], "to": role,
+                      **({"station": station_slug} if role == Role.STATION else {})})
+    if active is not None and active != before["active"]:
+        audit.record(session, actor, "user.active", "user", user.id, {"email": user.email, "active": active})
     return user

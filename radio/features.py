@@ -36,6 +36,7 @@ HOOKS: Mapping[str, str] = {
     "station_episodes_sql": "(session, slug) -> str: SQL selecting episode ids booked on a station (:station)",
     "assign_station": "(session, user, slug | None) -> None: bind a user to a station (or unbind)",
     "prepare_instance": "(runtime, echo) -> None: get ready during `radio init` (e.g. the Whisper model)",
+    "episode_protected": "(session, episode_id) -> None: an episode was newly restricted or lost broadcast consent",
 }
 
 

@@ -23,7 +23,7 @@ _TMP_OWNER = re.compile(r"^up-([0-9a-f]{8})-(\d+)-")
 class Problem:
     """One finding: ``fatal`` ones (damaged, missing) make ``radio verify`` exit non-zero."""
 
-    kind: str  # damaged | missing | unreadable | orphan_object | orphan_temp
+    kind: str  # damaged | missing | unreadable | orphan_object | orphan_temp | audit_chain
     path: str
     detail: str
     fatal: bool
@@ -40,6 +40,7 @@ class VerifyReport:
     objects_checked: int = 0
     bytes_checked: int = 0
     references_checked: int = 0
+    audit_rows_checked: int = 0
     problems: list[Problem] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
 
@@ -51,7 +52,8 @@ class VerifyReport:
     def as_dict(self) -> dict[str, object]:
         """The report as JSON."""
         return {"ok": self.ok, "objects_checked": self.objects_checked, "bytes_checked": self.bytes_checked,
-                "references_checked": self.references_checked, "repaired": self.repaired,
+                "references_checked": self.references_checked, "audit_rows_checked": self.audit_rows_checked,
+                "repaired": self.repaired,
                 "problems": [p.__dict__ for p in self.problems]}
 
 
@@ -158,4 +160,15 @@ def verify_home(runtime: Runtime, *, repair: bool = False) -> VerifyReport:
                 else:
                     report.problems.append(Problem("orphan_temp", f"tmp/{path.name}",
                                                    "left by an interrupted upload (remove with --repair)", False))
+    _verify_audit_chain(runtime, report)
     return report
+
+
+def _verify_audit_chain(runtime: Runtime, report: VerifyReport) -> None:
+    from radio.audit import verify_chain
+
+    with runtime.read_session() as session:
+        chain = verify_chain(session)
+    report.audit_rows_checked = chain.rows
+    if chain.broken_id is not None:
+        report.problems.append(Problem("audit_chain", f"audit_log row {chain.broken_id}", chain.reason, True))

@@ -86,7 +86,8 @@ def verify(repair: bool, backup_dir: Path | None, as_json: bool) -> None:
             click.echo(f"removed {name}")
         fatal = sum(1 for p in report.problems if p.fatal)
         click.echo(f"checked {report.objects_checked} objects ({report.bytes_checked / 1e6:.1f} MB) and "
-                   f"{report.references_checked} references: {'clean' if report.ok else f'{fatal} problem(s)'}")
+                   f"{report.references_checked} references, {report.audit_rows_checked} audit rows: "
+                   f"{'clean' if report.ok else f'{fatal} problem(s)'}")
     sys.exit(0 if report.ok else 1)
 
 

@@ -181,6 +181,24 @@ def cancel_broadcast(session: Session, broadcast: Broadcast, now: dt.datetime | 
     return broadcast
 
 
+def cancel_future_airings(session: Session, episode_id: str, now: dt.datetime | None = None) -> None:
+    """An episode was newly restricted or lost broadcast consent: cancel its bookings, skip its future overrides.
+
+    A booking of it is cancelled whole (a running series too: STATUS:CANCELLED in the feeds, which name no
+    episode for it any more); an occurrence of another series switched to it is skipped when still to come.
+    """
+    now = now or utcnow()
+    for broadcast in session.scalars(select(Broadcast).where(Broadcast.episode_id == episode_id,
+                                                             Broadcast.status == BroadcastStatus.CONFIRMED)):
+        cancel_broadcast(session, broadcast, now)
+    overrides = session.scalars(select(BroadcastOverride).where(BroadcastOverride.episode_id == episode_id,
+                                                                BroadcastOverride.starts_at > now))
+    for override in list(overrides):
+        broadcast = override.broadcast
+        if broadcast.status == BroadcastStatus.CONFIRMED:
+            change_occurrence(session, broadcast, override.recurrence_key, {"skip": True}, now)
+
+
 def _require_confirmed(broadcast: Broadcast) -> None:
     if broadcast.status == BroadcastStatus.CANCELLED:
         raise Conflict("this broadcast is cancelled", code="broadcast_cancelled")

@@ -51,19 +51,26 @@ Rows = Select[*tuple[Any, ...]]
 
 def _events_query(now: dt.datetime) -> Rows:
     # The station rule (radio.access): what a station may see is what every calendar shows.
+    shown = access.station_visible(Episode, now.date())
     query: Rows = (
         select(Broadcast.id, Broadcast.tzid, Broadcast.local_start, _raw(Broadcast.starts_at), Broadcast.duration_s,
                Broadcast.rrule, cast(Broadcast.exdates, Text), Broadcast.status, Broadcast.sequence,
                _raw(Broadcast.updated_at), Broadcast.notes, Episode.id, Episode.title, Episode.kind,
                _raw(Episode.updated_at),
-               Episode.broadcast_sha256, Station.slug, Station.name, Station.frequency, Station.id)
+               Episode.broadcast_sha256, Station.slug, Station.name, Station.frequency, Station.id,
+               shown.label("shown"))
         .join(Episode, Episode.id == Broadcast.episode_id)
         .join(Station, Station.id == Broadcast.station_id)
-        .where(access.station_visible(Episode, now.date()),  # survivor safety: the station rule
+        # Survivor safety, the station rule: a booking of an episode a station may not see is shown only as a
+        # cancellation that names nothing (so calendars drop the airing), never with its episode.
+        .where(or_(shown, Broadcast.status == BroadcastStatus.CANCELLED),
                or_(Broadcast.status == BroadcastStatus.CONFIRMED, Broadcast.cancelled_at >= now - CANCELLED_KEPT))
         .order_by(Broadcast.starts_at, Broadcast.id)
     )
     return query
+
+
+WITHDRAWN_TITLE = "সম্প্রচার বাতিল / Broadcast cancelled"
 
 
 @dataclass(frozen=True)
@@ -158,8 +165,13 @@ def _broadcast_events(row: Any, station: tuple[str, int, str], links: _Links, mo
                       reported: dict[str, Feedback]) -> list[EventValues]:
     # The events of one broadcast: the booking (a series with its EXDATEs) and its per-occurrence children.
     (bid, tzid, wall, start, dur, rrule, exdates, status, seq, b_upd, notes, ep_id, title, kind, e_upd, audio,
-     _slug, name, freq, _station_id) = row
+     _slug, name, freq, _station_id, shown) = row
     modified = max(b_upd, e_upd)
+    if not shown:  # cancelled because its episode may no longer be broadcast: say nothing about the episode
+        return [EventValues(uid=f"{bid}@ashshash-radio", tzid=tzid, sequence=seq, start=start, wall_start=wall,
+                            duration_s=dur, last_modified=b_upd, title=WITHDRAWN_TITLE, kind="other",
+                            episode_id="", rrule=rrule, exdates=tuple(_json_list(exdates)),
+                            location=f"{name} {freq}".strip(), cancelled=True)]
     audio_url = links.audio(station, ep_id) if audio else None
     common = {"uid": f"{bid}@ashshash-radio", "tzid": tzid, "sequence": seq, "location": f"{name} {freq}".strip(),
               "cancelled": status == BroadcastStatus.CANCELLED}

@@ -18,5 +18,6 @@ FEATURE = Feature(
         "episode_in_use": bookings.why_episode_is_in_use,
         "station_episodes_sql": stations.station_episodes_sql,
         "assign_station": stations.assign_station,
+        "episode_protected": bookings.cancel_future_airings,
     },
 )

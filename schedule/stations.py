@@ -14,6 +14,7 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from radio import audit
 from radio.db import utcnow
 from radio.errors import Conflict, InvalidInput, NotFound
 from radio.models import Role, User
@@ -105,11 +106,13 @@ def update_station(session: Session, station: Station, data: Mapping[str, Any]) 
     return station
 
 
-def rotate_feed_token(session: Session, station: Station) -> Station:
-    """Give the station a new feed token; calendar and podcast URLs with the old one stop working."""
+def rotate_feed_token(session: Session, station: Station, *, actor: User | None = None) -> Station:
+    """Give the station a new feed token; calendar and podcast URLs with the old one stop working (audited)."""
     station.feed_token_version += 1
     station.feed_rotated_at = station.updated_at = utcnow()
     session.flush()
+    audit.record(session, actor, "station.feed_token_rotated", "station", station.id,
+                 {"slug": station.slug, "version": station.feed_token_version})
     return station
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
 from episodes.models import KINDS, LANGUAGES, Episode
+from radio import audit
 from radio.db import utcnow
 from radio.errors import Forbidden, InvalidInput, NotFound
 from radio.features import hook
@@ -157,5 +158,9 @@ def evidence_log(session: Session, user: User, filters: EvidenceFilters) -> Evid
         })
     transcripts = [{"episode_id": e.id, "transcript_id": t.id, "language": t.language,
                     "revision": t.revision, **provenance(t)} for e, t in pairs]
+    restricted = sorted({e.id for e, _ in pairs if e.restricted})
+    audit.record(session, user, "evidence.exported", "evidence", "log",
+                 {"filters": filters.as_dict(), "segments": len(rows), "episodes": len(pairs),
+                  "restricted_episodes": restricted})
     return EvidenceLog(rows=rows, transcripts=transcripts, filters=filters.as_dict(),
                        generated_at=utcnow().isoformat())

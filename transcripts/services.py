@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
-from radio import access
+from radio import access, audit
 from radio.errors import Conflict, Forbidden, InvalidInput, NotFound
 from radio.jobs import create_job
 from radio.models import Job, JobStatus, Role, User
@@ -170,6 +170,9 @@ def transcript_document(session: Session, episode_id: str, user: User,
     if wanted is not None and wanted > transcript.revision:
         raise NotFound(f"the transcript has no revision {wanted} (latest is {transcript.revision})",
                        code="no_such_revision")
+    if episode.restricted:  # every read of a restricted transcript is in the audit trail
+        audit.record(session, user, "transcript.read_restricted", "episode", episode.id,
+                     {"revision": transcript.revision if wanted is None else wanted})
     at = _texts_at(session, transcript, wanted) if wanted else {}
     segments = []
     for seg in transcript.segments:
@@ -220,6 +223,9 @@ def correct_segment(session: Session, segment_id: str, text: Any, user: User, *,
                                     transcript_revision=transcript.revision, text=text, author_id=user.id,
                                     note=note))
         session.flush()
+        audit.record(session, user, "transcript.corrected", "segment", segment.id,
+                     {"episode": episode.id, "revision": segment.revision,
+                      "transcript_revision": transcript.revision})
     return segment_dict(segment, redact=masks_contact_details(user))
 
 
@@ -231,6 +237,9 @@ def segment_history(session: Session, segment_id: str, user: User) -> dict[str, 
     episode = session.get(Episode, segment.episode_id)
     assert episode is not None
     check_access(user, episode, "view")
+    if episode.restricted:
+        audit.record(session, user, "transcript.read_restricted", "segment", segment.id,
+                     {"episode": episode.id, "history": True})
     clean = text_for(user)
     transcript = segment.transcript
     items: list[dict[str, Any]] = [{

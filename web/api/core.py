@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import select
 
+from radio import audit
 from radio.access import policy
 from radio.auth import create_user, issue_token, revoke_token
 from radio.errors import Forbidden, NotFound
@@ -17,6 +18,7 @@ from web.auth import current_user, require_role, require_user
 from web.context import db
 from web.contract import answers, validated
 from web.schemas import answers as out
+from web.schemas.audit import AuditQuery, moment
 from web.schemas.core import TokenCreate, UserCreate
 
 bp = Blueprint("api_core", __name__, url_prefix="/api/v1")
@@ -71,8 +73,8 @@ def add_user(body: UserCreate) -> Response:
     """Create a user and return its first API token once."""
     session = db()
     user = create_user(session, body.email, body.role, station_slug=body.station, name=body.name,
-                       password=body.password)
-    token = issue_token(session, user, "api")
+                       password=body.password, actor=current_user())
+    token = issue_token(session, user, "api", actor=current_user())
     response = jsonify({"user": user_dict(user), "token": token})
     response.status_code = 201
     return response
@@ -92,7 +94,7 @@ def new_token(user_id: str, body: TokenCreate) -> Response:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("no such user")
-    token = issue_token(session, user, body.name)
+    token = issue_token(session, user, body.name, actor=me_)
     response = jsonify({"token": token})
     response.status_code = 201
     return response
@@ -129,5 +131,17 @@ def delete_token(token_id: str) -> Response:
     row = session.get(ApiToken, token_id)
     if row is None or (row.user_id != me_.id and me_.role != Role.ADMIN):
         raise NotFound("no such token")
-    revoke_token(session, token_id)
+    revoke_token(session, token_id, actor=me_)
     return jsonify({"id": token_id, "revoked": True})
+
+
+@bp.get("/audit")
+@policy("admin")
+@require_role(Role.ADMIN)
+@validated(query=AuditQuery, resp=answers(200, out.AuditList, errors=(400, 401, 403)))
+def audit_trail(query: AuditQuery) -> Response:
+    """The audit trail, newest first: who did what and when (with each row's hash chain link)."""
+    page = audit.list_entries(db(), actor=query.actor, action=query.action, subject_type=query.subject_type,
+                              subject_id=query.subject_id, date_from=moment(query.date_from),
+                              date_to=moment(query.date_to, end=True), page=query.page, per_page=query.per_page)
+    return jsonify({"items": [audit.entry_dict(e) for e in page.items], "total": page.total})

@@ -15,12 +15,13 @@ from episodes.services import (
     list_episodes,
     media_file,
     queue_analysis,
+    record_audio_read,
     update_episode,
 )
 from radio.access import policy
 from radio.models import Job, Role, User
 from web.auth import current_user, require_role, require_user
-from web.context import db, runtime
+from web.context import db, runtime, writes
 from web.contract import answers, validated
 from web.schemas import answers as out
 from web.schemas.episodes import AnalyseBody, AudioQuery, EpisodeListQuery, EpisodePatch, UploadForm, UploadRequest
@@ -120,7 +121,7 @@ def episode_detail(episode_id: str) -> Response:
 @validated(json=EpisodePatch, resp=answers(200, out.Episode, errors=(400, 401, 403, 404)))
 def episode_update(episode_id: str, body: EpisodePatch) -> Response:
     """Change editorial metadata."""
-    episode = update_episode(db(), episode_id, body.changes())
+    episode = update_episode(db(), episode_id, body.changes(), actor=_me(), reason=body.reason)
     return jsonify(episode_dict(episode, detail=True))
 
 
@@ -148,10 +149,13 @@ def episode_analyse(episode_id: str, body: AnalyseBody) -> Response:
 @policy("episode.read")
 @require_user
 @validated(query=AudioQuery, resp=answers(200, media="audio/*; 206 for a Range", errors=(400, 401, 404)))
+@writes  # audits reads of restricted episodes
 def episode_audio(episode_id: str, query: AudioQuery) -> Response:
     """The original audio, or ``?rendition=broadcast`` the normalised MP3; HTTP Range and conditional GET."""
     episode = get_episode(db(), episode_id, viewer_role=_me().role)
     path, mimetype, name = media_file(runtime().store, episode, query.rendition)
+    first = request.range.ranges[0][0] if request.range and request.range.ranges else 0
+    record_audio_read(db(), episode, _me(), query.rendition, continued=first > 0)
     response = send_file(path, mimetype=mimetype, conditional=True, download_name=name,
                          as_attachment=query.download, etag=True)
     response.headers["Accept-Ranges"] = "bytes"

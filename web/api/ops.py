@@ -54,3 +54,4 @@ def retry(job_id: str) -> Response:
     response = jsonify(job.to_dict())
     response.status_code = 202
     return response
+

@@ -96,7 +96,7 @@ def update_station(slug: str, body: StationPatch) -> Response:
 @validated(resp=answers(200, out.Station, errors=(401, 403, 404)))
 def rotate_token(slug: str) -> Response:
     """A new feed token: calendar and podcast URLs with the old one answer 404 from now on."""
-    station = stations.rotate_feed_token(db(), stations.get_station(db(), slug))
+    station = stations.rotate_feed_token(db(), stations.get_station(db(), slug), actor=_user())
     return jsonify(_station_json(station))
 
 

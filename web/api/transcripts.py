@@ -11,7 +11,7 @@ from transcripts.exports import MEDIA_TYPES, evidence_csv, evidence_json, render
 from transcripts.services import correct_segment, request_transcription, segment_history, transcript_document
 from transcripts.whisper_models import model_status
 from web.auth import current_user, require_role, require_user
-from web.context import db, runtime
+from web.context import db, runtime, writes
 from web.contract import answers, validated
 from web.schemas import answers as out
 from web.schemas.transcripts import EvidenceQuery, RevisionQuery, SegmentPatch, TranscribeBody
@@ -43,6 +43,7 @@ def transcribe(episode_id: str, body: TranscribeBody) -> tuple[Response, int]:
 @policy("transcript.read")
 @require_user
 @validated(query=RevisionQuery, resp=answers(200, errors=(400, 401, 403, 404)))
+@writes  # audits reads of restricted episodes
 def transcript(episode_id: str, query: RevisionQuery) -> Response:
     """The transcript with segments and provenance (``?revision=machine|n`` for earlier texts)."""
     return jsonify(transcript_document(db(), episode_id, _user(), query.revision))
@@ -53,6 +54,7 @@ def transcript(episode_id: str, query: RevisionQuery) -> Response:
 @require_user
 @validated(query=RevisionQuery, resp=answers(200, media="text/plain, application/x-subrip, text/vtt or JSON",
                                              errors=(400, 401, 403, 404)))
+@writes  # audits reads of restricted episodes
 def transcript_export(episode_id: str, fmt: str, query: RevisionQuery) -> Response:
     """The transcript as a .txt, .srt, .vtt or .json download."""
     doc = transcript_document(db(), episode_id, _user(), query.revision)
@@ -76,6 +78,7 @@ def patch_segment(segment_id: str, body: SegmentPatch) -> Response:
 @policy("transcript.read")
 @require_user
 @validated(resp=answers(200, errors=(401, 403, 404)))
+@writes  # audits reads of restricted episodes
 def segment_revisions(segment_id: str) -> Response:
     """A segment's machine text and every correction with who and when."""
     return jsonify(segment_history(db(), segment_id, _user()))
@@ -85,6 +88,7 @@ def segment_revisions(segment_id: str) -> Response:
 @policy("evidence.export")
 @require_role(Role.RESEARCHER)
 @validated(query=EvidenceQuery, resp=answers(200, media="text/csv or application/json", errors=(400, 401, 403)))
+@writes  # audits reads of restricted episodes
 def evidence(query: EvidenceQuery) -> Response:
     """The evidence log of the filtered episodes as CSV or JSON (``format=csv|json``)."""
     fmt = query.format

@@ -216,3 +216,24 @@ class Deleted(Answer):
     """What was deleted."""
 
     deleted: bool
+
+
+class AuditEntry(Answer):
+    """One row of the audit trail: ``hash`` is the SHA-256 of its canonical JSON, ``prev_hash`` the row before's."""
+
+    id: int
+    at: str
+    actor: str
+    action: str
+    subject_type: str
+    subject_id: str
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class AuditList(Answer):
+    """A page of the audit trail, newest first, and how many rows match."""
+
+    items: list[AuditEntry]
+    total: int

@@ -76,6 +76,12 @@ class EpisodePatch(EpisodeFields):
     """``PATCH /api/v1/episodes/<id>``: the fields to change (``restricted`` a JSON boolean)."""
 
     restricted: StrictBool | None = None
+    reason: Annotated[str, Field(min_length=1, max_length=1000), Clean, Prose] | None = Field(
+        default=None, description="why protection is lifted (admins; required to lift it, kept in the audit trail)")
+
+    def changes(self) -> dict[str, Any]:
+        """The metadata fields sent (``reason`` is not one: it goes to the audit trail)."""
+        return {k: v for k, v in super().changes().items() if k != "reason"}
 
 
 class UploadForm(EpisodeFields):

@@ -20,7 +20,7 @@ from web.context import db, runtime
 from web.contract import validate_model
 from web.schemas.core import UserCreate
 from web.schemas.schedule import StationCreate
-from web.ui.base import done, field_errors, page
+from web.ui.base import done, field_errors, page, page_user
 from web.ui.labels import error_message
 
 bp = Blueprint("ui_admin", __name__, url_prefix="/admin")
@@ -61,8 +61,8 @@ def add_user() -> tuple[str, int]:
                                              "station": form["station"] or None,
                                              "password": form["password"] or None})
         user = create_user(session, wanted.email, wanted.role, station_slug=wanted.station, name=wanted.name,
-                           password=wanted.password)
-        token = issue_token(session, user, "web")
+                           password=wanted.password, actor=page_user())
+        token = issue_token(session, user, "web", actor=page_user())
     except DomainError as exc:
         return _users_page(form, field_errors(exc, USER_FIELDS), status=exc.status)
     return _users_page(new_token=token, status=201)
@@ -103,7 +103,7 @@ def change_user(user_id: str) -> Response | tuple[str, int]:
         update_user(session, user.id, role=request.form.get("role") or None,
                     station_slug=request.form.get("station") or None,
                     active=None if active is None else active == "1",
-                    password=request.form.get("password") or None)
+                    password=request.form.get("password") or None, actor=page_user())
     except DomainError as exc:
         return _user_page(_user_or_404(user_id), field_errors(exc, USER_FIELDS), status=exc.status)
     return done(_("Saved."), "ui_admin.user_detail", user_id=user_id)
@@ -115,7 +115,7 @@ def change_user(user_id: str) -> Response | tuple[str, int]:
 def add_token(user_id: str) -> tuple[str, int]:
     """Issue a new API token for a user and show it once."""
     user = _user_or_404(user_id)
-    token = issue_token(db(), user, request.form.get("name", "").strip()[:100])
+    token = issue_token(db(), user, request.form.get("name", "").strip()[:100], actor=page_user())
     return _user_page(user, new_token=token, status=201)
 
 
@@ -124,7 +124,7 @@ def add_token(user_id: str) -> tuple[str, int]:
 @page(Role.ADMIN)
 def revoke(token_id: str) -> Response:
     """Revoke an API token."""
-    row = revoke_token(db(), token_id)
+    row = revoke_token(db(), token_id, actor=page_user())
     return done(_("The token was revoked."), "ui_admin.user_detail", user_id=row.user_id)
 
 
@@ -167,7 +167,7 @@ def add_station() -> Response | tuple[str, int]:
 @page(Role.ADMIN)
 def rotate(slug: str) -> Response:
     """Give a station a new feed token (its old calendar and podcast links stop working)."""
-    rotate_feed_token(db(), get_station(db(), slug))
+    rotate_feed_token(db(), get_station(db(), slug), actor=page_user())
     return done(_("New feed links were made; give the station its new calendar link."), "ui_admin.stations")
 
 

@@ -18,7 +18,7 @@ from radio.models import Role, User
 from schedule.bookings import list_broadcasts
 from transcripts.services import check_access, request_transcription, transcript_document
 from transcripts.whisper_models import model_status
-from web.context import db, runtime
+from web.context import db, runtime, writes
 from web.contract import validate_model
 from web.schemas.episodes import EpisodeListQuery, EpisodePatch, UploadForm
 from web.schemas.transcripts import TranscribeBody
@@ -153,7 +153,7 @@ def edit(episode_id: str) -> Response | tuple[str, int]:
         return render_template("library/edit.html", episode=episode, form=episode_form(episode), errors={}), 200
     try:
         changes = validate_model(EpisodePatch, _metadata(request.form, editing=True)).changes()
-        update_episode(session, episode_id, changes)
+        update_episode(session, episode_id, changes, actor=page_user())
     except DomainError as exc:
         episode = visible_episode(episode_id, page_user())
         return render_template("library/edit.html", episode=episode, form=request.form,
@@ -182,6 +182,7 @@ def start_time() -> float | None:
 @bp.get("/episodes/<episode_id>")
 @policy("library.page")
 @page(Role.PRODUCER, Role.RESEARCHER)
+@writes  # audits reads of restricted episodes
 def episode(episode_id: str) -> str:
     """The episode: player, waveform, metadata, loudness, jobs, bookings and the transcript synced to playback."""
     user = page_user()

@@ -15,7 +15,7 @@ from schedule.stations import visible_stations
 from transcripts.search import SearchFilters, SearchResult, Viewer, search
 from transcripts.services import correct_segment, segment_history
 from web.api.search import search_filters
-from web.context import db
+from web.context import db, writes
 from web.contract import validate_model
 from web.schemas.search import SearchQuery
 from web.schemas.transcripts import SegmentPatch
@@ -97,6 +97,7 @@ def _segment_page(segment_id: str, errors: dict[str, str] | None = None, text: s
 @bp.get("/segments/<segment_id>")
 @policy("segment.page")
 @page(Role.PRODUCER, Role.RESEARCHER)
+@writes  # audits reads of restricted episodes
 def segment(segment_id: str) -> tuple[str, int]:
     """One segment: its text, every revision with who and when, and the correction form."""
     return _segment_page(segment_id)
