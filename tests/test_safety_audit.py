@@ -1,0 +1,176 @@
+"""Who may loosen protection, and the tamper-evident audit trail that records it (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from schedule_helpers import create_station, feed_path, local_dhaka, make_episode
+from search_corpus import add_episode
+from sqlalchemy import select, text
+
+from episodes.models import Episode
+from radio.audit import verify_chain
+from radio.cli import main
+from radio.models import AuditEntry
+from schedule.models import Broadcast
+
+
+def _trail(runtime, **where) -> list[AuditEntry]:
+    with runtime.session() as session:
+        query = select(AuditEntry).order_by(AuditEntry.id)
+        for name, value in where.items():
+            query = query.where(getattr(AuditEntry, name) == value)
+        rows = list(session.scalars(query))
+        session.expunge_all()
+        return rows
+
+
+def _interview(runtime) -> str:
+    return make_episode(runtime, title="সাক্ষাৎকার", kind="interview", consent="research_only", restricted=True)
+
+
+def test_a_producer_cannot_loosen_protection_an_admin_can_with_a_reason(runtime, api_as) -> None:
+    producer, admin = api_as("producer"), api_as("admin")
+    episode = _interview(runtime)
+    for change in ({"consent": "broadcast", "restricted": False}, {"restricted": False}, {"consent": "broadcast"},
+                   {"consent": "broadcast", "restricted": False, "reason": "the survivor agreed"}):
+        r = producer.patch(f"/api/v1/episodes/{episode}", json=change)
+        assert r.status_code == 403 and r.json["error"]["code"] == "forbidden", (change, r.json)
+    # … nor by changing the kind in the same PATCH
+    r = producer.patch(f"/api/v1/episodes/{episode}", json={"kind": "drama", "consent": "broadcast"})
+    assert r.status_code == 403
+    with runtime.session() as session:
+        row = session.get(Episode, episode)
+        assert (row.restricted, row.consent, row.kind) == (True, "research_only", "interview")
+    assert _trail(runtime, subject_id=episode) == []
+
+    r = admin.patch(f"/api/v1/episodes/{episode}", json={"consent": "broadcast", "restricted": False})
+    assert r.status_code == 400 and r.json["error"]["field"] == "reason"
+    r = admin.patch(f"/api/v1/episodes/{episode}", json={"consent": "broadcast", "restricted": False, "reason": " "})
+    assert r.status_code == 400 and r.json["error"]["field"] == "reason"
+    r = admin.patch(f"/api/v1/episodes/{episode}", json={"consent": "broadcast", "restricted": False,
+                                                         "reason": "written consent, 2026-11-30"})
+    assert r.status_code == 200, r.json
+    assert (r.json["restricted"], r.json["consent"]) == (False, "broadcast")
+    [entry] = _trail(runtime, subject_id=episode)
+    details = json.loads(entry.details)
+    assert entry.action == "episode.protection_loosened" and entry.actor.startswith("admin")
+    assert details["reason"] == "written consent, 2026-11-30"
+    assert details["changes"] == {"restricted": {"from": True, "to": False},
+                                  "consent": {"from": "research_only", "to": "broadcast"}}
+
+    # Producers may tighten: restrict again, shorten validity; each is recorded.
+    assert producer.patch(f"/api/v1/episodes/{episode}", json={"restricted": True}).status_code == 200
+    assert producer.patch(f"/api/v1/episodes/{episode}", json={"valid_until": "2027-01-31"}).status_code == 200
+    assert [e.action for e in _trail(runtime, subject_id=episode)] == [
+        "episode.protection_loosened", "episode.protection", "episode.protection"]
+
+
+def test_a_new_restriction_cancels_future_airings_and_leaves_the_feeds(runtime, api_as, client) -> None:
+    admin, producer = api_as("admin"), api_as("producer")
+    padma = create_station(admin, "radio-padma")
+    episode = make_episode(runtime, title="প্রচারযোগ্য পর্ব")
+    other = make_episode(runtime, title="অন্য পর্ব")
+    booking = producer.post("/api/v1/broadcasts", json={"station": "radio-padma", "episode_id": episode,
+                                                       "start": local_dhaka(3)}).json
+    series = producer.post("/api/v1/broadcasts", json={"station": "radio-padma", "episode_id": other,
+                                                      "start": local_dhaka(1, hour=9), "rrule": "FREQ=DAILY;COUNT=5"})
+    assert series.status_code == 201, series.json
+    moved = producer.patch(f"/api/v1/broadcasts/{series.json['id']}",
+                           json={"occurrence": local_dhaka(2)[:10], "episode_id": episode})
+    assert moved.status_code == 200, moved.json
+    calendar, podcast = feed_path(padma["calendar_url"]), feed_path(padma["podcast_url"])
+    assert episode.encode() in client.get(podcast).data
+
+    assert producer.patch(f"/api/v1/episodes/{episode}", json={"restricted": True}).status_code == 200
+    with runtime.session() as session:
+        assert session.get(Broadcast, booking["id"]).status == "cancelled"
+        assert local_dhaka(2)[:10] in " ".join(session.get(Broadcast, series.json["id"]).exdates)
+    body = client.get(calendar).data.decode()
+    assert "STATUS:CANCELLED" in body and booking["uid"] in body.replace("\r\n ", "")
+    assert episode not in body and "প্রচারযোগ্য" not in body
+    assert episode.encode() not in client.get(podcast).data
+
+
+def test_the_chain_holds_and_radio_verify_names_the_first_tampered_row(runtime, api_as) -> None:
+    admin = api_as("admin")
+    create_station(admin, "radio-padma")
+    for name in ("one", "two", "three"):
+        assert admin.post(f"/api/v1/users/{admin.user_id}/tokens", json={"name": name}).status_code == 201
+    assert admin.post("/api/v1/stations/radio-padma/rotate-token").status_code == 200
+    rows = _trail(runtime)
+    assert [r.action for r in rows][-4:] == ["token.created"] * 3 + ["station.feed_token_rotated"]
+    assert rows[0].prev_hash == "0" * 64 and all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
+    result = CliRunner().invoke(main, ["verify"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+    with runtime.session() as session, pytest.raises(Exception, match="append-only"):
+        session.execute(text("UPDATE audit_log SET actor = 'nobody' WHERE id = :id"), {"id": rows[2].id})
+    with runtime.session() as session, pytest.raises(Exception, match="append-only"):
+        session.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": rows[2].id})
+
+    # Someone with the database owner's rights goes around the triggers: the chain shows it.
+    victim = rows[2]
+    with runtime.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_log_no_update"))
+        conn.execute(text("UPDATE audit_log SET details = :d WHERE id = :id"), {"d": "{}", "id": victim.id})
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
+    with runtime.read_session() as session:
+        report = verify_chain(session)
+    assert report.broken_id == victim.id
+    result = CliRunner().invoke(main, ["verify"], catch_exceptions=False)
+    assert result.exit_code == 1 and f"audit_log row {victim.id}" in result.output
+
+
+def test_audit_api_filters_pages_and_is_for_admins(runtime, api_as) -> None:
+    admin = api_as("admin")
+    create_station(admin, "radio-padma")
+    admin.post("/api/v1/stations/radio-padma/rotate-token")
+    for role in ("producer", "researcher"):
+        assert api_as(role).get("/api/v1/audit").status_code == 403
+    everything = admin.get("/api/v1/audit").json
+    assert everything["total"] == len(everything["items"]) >= 3
+    assert set(everything["items"][0]) >= {"id", "at", "actor", "action", "subject_type", "subject_id", "details",
+                                           "prev_hash", "hash"}
+    rotated = admin.get("/api/v1/audit?action=station.feed_token_rotated").json
+    assert rotated["total"] == 1 and rotated["items"][0]["details"]["slug"] == "radio-padma"
+    subject = rotated["items"][0]["subject_id"]
+    assert admin.get(f"/api/v1/audit?subject_type=station&subject_id={subject}").json["total"] == 1
+    assert admin.get("/api/v1/audit?from=2100-01-01").json["total"] == 0
+    assert admin.get("/api/v1/audit?to=2000-01-01").json["total"] == 0
+    paged = admin.get("/api/v1/audit?per_page=1&page=2").json
+    assert len(paged["items"]) == 1 and paged["total"] == everything["total"]
+    for bad, field in (("action=nothing", "action"), ("from=yesterday", "from"), ("per_page=1000", "per_page"),
+                       ("page=0", "page")):
+        r = admin.get(f"/api/v1/audit?{bad}")
+        assert r.status_code == 400 and r.json["error"]["field"] == field, (bad, r.json)
+
+
+def test_reads_of_restricted_transcripts_and_audio_are_recorded(runtime, api_as) -> None:
+    with runtime.session() as session:
+        secret, _ = add_episode(session, "গোপন", ["আমার নম্বর ০১৭১১২২৩৩৪৪"], restricted=True, kind="interview",
+                                consent="research_only", status="ready", mime_type="audio/mpeg",
+                                media_suffix=".mp3")
+        shown, _ = add_episode(session, "প্রকাশ্য", ["সবাই শুনবে"], status="ready")
+        secret_id, shown_id = secret.id, shown.id
+        audio = runtime.store.path_for(secret.sha256, ".mp3")
+        audio.parent.mkdir(parents=True, exist_ok=True)
+        audio.write_bytes(b"ID3" + bytes(2000))
+    researcher = api_as("researcher")
+    assert researcher.get(f"/api/v1/episodes/{secret_id}/transcript").status_code == 200
+    assert researcher.get(f"/api/v1/episodes/{secret_id}/transcript.srt").status_code == 200
+    assert researcher.get(f"/api/v1/episodes/{shown_id}/transcript").status_code == 200
+    assert api_as("producer").get(f"/api/v1/episodes/{secret_id}/transcript").status_code == 404
+    assert researcher.get(f"/api/v1/episodes/{secret_id}/audio").status_code == 200
+    played = researcher.get(f"/api/v1/episodes/{secret_id}/audio", headers={"Range": "bytes=1000-"})
+    assert played.status_code == 206  # the same playback going on: not a new read
+    reads = _trail(runtime, action="transcript.read_restricted")
+    assert [r.subject_id for r in reads] == [secret_id] * 2 and reads[0].actor.startswith("researcher")
+    assert [r.subject_id for r in _trail(runtime, action="audio.read_restricted")] == [secret_id]
+    assert _trail(runtime, subject_id=shown_id) == []
