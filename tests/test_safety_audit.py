@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from episodes.models import Episode
 from radio.audit import verify_chain
 from radio.cli import main
-from radio.models import AuditEntry
+from radio.models import ApiToken, AuditEntry
 from schedule.models import Broadcast
 
 
@@ -174,3 +174,23 @@ def test_reads_of_restricted_transcripts_and_audio_are_recorded(runtime, api_as)
     assert [r.subject_id for r in reads] == [secret_id] * 2 and reads[0].actor.startswith("researcher")
     assert [r.subject_id for r in _trail(runtime, action="audio.read_restricted")] == [secret_id]
     assert _trail(runtime, subject_id=shown_id) == []
+
+
+def test_role_changes_and_token_revocations_in_the_ui_are_recorded_and_shown(client, runtime, api_as) -> None:
+    from tests.ui_helpers import login, page, post_form
+
+    producer = api_as("producer")
+    login(client, runtime, "admin", email="chief@example.org")
+    url = f"/admin/users/{producer.user_id}"
+    assert post_form(client, url, {"role": "researcher", "station": "", "active": "1"}).status_code == 302
+    with runtime.session() as session:
+        token_id = session.scalars(select(ApiToken.id).where(ApiToken.user_id == producer.user_id)).first()
+    assert post_form(client, f"/admin/tokens/{token_id}/revoke", {}).status_code == 302
+    [role] = _trail(runtime, action="user.role")
+    assert (role.actor, role.subject_id, json.loads(role.details)["to"]) == (
+        "chief@example.org", producer.user_id, "researcher")
+    assert [e.subject_id for e in _trail(runtime, action="token.revoked")] == [token_id]
+    html = page(client, "/admin/audit?action=user.role")
+    assert "user.role" in html and "chief@example.org" in html and "token.revoked" not in html.split("<tbody>")[1]
+    assert "নিরীক্ষা-লগ" in page(client, "/admin/audit", lang="bn")
+    assert client.get("/admin/audit?action=nothing", headers={"Accept": "text/html"}).status_code == 400

@@ -1,4 +1,4 @@
-"""Admin pages: users and roles, API tokens, workers and the job queue."""
+"""Admin pages: users and roles, API tokens, workers and the job queue, the audit trail."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from radio import monitor
+from radio import audit, monitor
 from radio.access import policy
 from radio.auth import create_user, issue_token, revoke_token, update_user
 from radio.errors import DomainError, NotFound
@@ -18,6 +18,7 @@ from schedule.models import Station
 from schedule.stations import create_station, feed_urls, get_station, rotate_feed_token, station_id_of
 from web.context import db, runtime
 from web.contract import validate_model
+from web.schemas.audit import AuditQuery
 from web.schemas.core import UserCreate
 from web.schemas.schedule import StationCreate
 from web.ui.base import done, field_errors, page, page_user
@@ -25,6 +26,7 @@ from web.ui.labels import error_message
 
 bp = Blueprint("ui_admin", __name__, url_prefix="/admin")
 USER_FIELDS = ("email", "name", "role", "station", "password")
+AUDIT_PER_PAGE = 50
 STATION_FIELDS = ("slug", "name", "name_bn", "timezone", "district", "frequency", "contact")
 
 
@@ -177,6 +179,23 @@ def rotate(slug: str) -> Response:
 def workers() -> str:
     """Worker processes, queue depth, job counts and recent failures."""
     return render_template("admin/workers.html", state=monitor.overview(runtime(), db()))
+
+
+@bp.get("/audit")
+@policy("admin")
+@page(Role.ADMIN)
+def audit_trail() -> tuple[str, int]:
+    """The audit trail with filters (person, action, subject), newest first."""
+    args = {k: request.args.get(k, "").strip() for k in ("actor", "action", "subject_id") if request.args.get(k)}
+    try:
+        query = validate_model(AuditQuery, {**args, "page": request.args.get("page", "1")})
+        page_ = audit.list_entries(db(), actor=query.actor, action=query.action, subject_id=query.subject_id,
+                                   page=query.page, per_page=AUDIT_PER_PAGE)
+    except DomainError as exc:
+        return render_template("admin/audit.html", page=None, args=args, actions=audit.ACTIONS, current=1,
+                               per_page=AUDIT_PER_PAGE, error=error_message(exc.code, exc.message)), exc.status
+    return render_template("admin/audit.html", page=page_, args=args, actions=audit.ACTIONS, current=query.page,
+                           per_page=AUDIT_PER_PAGE, error=None), 200
 
 
 @bp.post("/jobs/<job_id>/retry")
