@@ -151,6 +151,7 @@ def update_user(
         user.active = active
     if password:
         user.password_hash = hash_password(password)
+        user.session_version += 1  # a new password ends every web session
     session.flush()
     if role is not None and (role != before["role"] or role == Role.STATION):
         audit.record(session, actor, "user.station" if role == before["role"] else "user.role", "user", user.id,

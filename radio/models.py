@@ -43,6 +43,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     locale: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(default=True)
+    # Web sessions carry it; signing out or a new password bumps it, ending every session of the user.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[Created]
     updated_at: Mapped[Updated]
 

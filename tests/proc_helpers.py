@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +133,14 @@ class Stack:
             job_id = create_job(session, kind, payload, subject_id=subject_id).id
         dispatch(self.runtime, job_id)
         return job_id
+
+    def admin_headers(self) -> dict[str, str]:
+        """An Authorization header of a new admin (``/healthz`` details are for admins)."""
+        from radio.auth import create_user, issue_token
+
+        with self.runtime.session() as session:
+            admin = create_user(session, f"admin-{uuid.uuid4().hex[:8]}@example.org", "admin")
+            return {"Authorization": f"Bearer {issue_token(session, admin)}"}
 
     def server(self, port: int, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         """Start `radio serve` on ``port``."""

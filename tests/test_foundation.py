@@ -96,9 +96,13 @@ def test_station_user_needs_an_existing_station(api_as) -> None:
     assert r.status_code == 404
 
 
-def test_healthz_reports_components(client) -> None:
+def test_healthz_reports_components(client, api_as) -> None:
     r = client.get("/healthz")
-    assert r.status_code == 200
+    assert r.status_code == 200 and r.json == {"status": "ok"}  # anonymous: no hosts, pids, paths or job ids
+    assert api_as("producer").get("/healthz").json == {"status": "ok"}
+    assert client.get("/healthz", headers={"Authorization": "Bearer rad_wrong"}).status_code == 401
+    r = api_as("admin").get("/healthz")
+    assert r.status_code == 200 and r.json["status"] == "ok"
     checks = r.json["checks"]
     assert set(checks) == {"database", "queue", "media_store", "whisper_model"}
     assert checks["database"]["ok"] and checks["media_store"]["ok"]

@@ -101,7 +101,7 @@ def test_gunicorn_serves_healthz_and_sums_metrics_over_its_processes(stack: Stac
     stack.procs.append(server)
     wait_for(lambda: http_get(port, "/healthz")[0] == 200, 60,
              "gunicorn to answer\n" + (stack.dir / "gunicorn.log").read_text(errors="replace"))
-    status, body = http_get(port, "/healthz")
+    status, body = http_get(port, "/healthz", headers=stack.admin_headers())
     health = json.loads(body)
     assert health["status"] == "ok" and health["checks"]["database"]["ok"]
     for _ in range(30):
@@ -124,7 +124,7 @@ def test_radio_serve_runs_jobs_in_process_and_stops_on_sigterm(stack: Stack) -> 
     wait_for(lambda: http_get(port, "/healthz")[0] == 200, 30, "radio serve\n" + stack.logs())
     job_id = stack.job(seconds=0.2)
     wait_for(lambda: stack.status(job_id).status == "done", 30, "the in-process worker\n" + stack.logs())
-    health = json.loads(http_get(port, "/healthz")[1])
+    health = json.loads(http_get(port, "/healthz", headers=stack.admin_headers())[1])
     assert health["workers"]["alive"] == 1 and health["workers"]["items"][0]["mode"] == "serve"
     assert stop(server) == 0
     with stack.runtime.read_session() as session:

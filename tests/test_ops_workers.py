@@ -171,7 +171,8 @@ def test_admin_workers_api_and_healthz(runtime, api_as, client) -> None:
     assert admin.post(f"/api/v1/admin/jobs/{failed}/retry").status_code == 202
     assert admin.post(f"/api/v1/admin/jobs/{failed}/retry").json["error"]["code"] == "not_failed"
 
-    health = client.get("/healthz").json
+    assert client.get("/healthz").json == {"status": "ok"}
+    health = admin.get("/healthz").json
     assert health["workers"]["alive"] == 1 and health["workers"]["lost"] == 1
     assert health["checks"]["queue"]["queued_jobs"] == 2 and health["checks"]["queue"]["failed_jobs"] == 0
     beat.stop()

@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,  # the file plus its form fields
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_url.lower().startswith("https://"),
         PERMANENT_SESSION_LIFETIME=dt.timedelta(days=14),
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_CHECK_DEFAULT=False,  # checked in before_request below, after API requests are exempted

@@ -35,24 +35,25 @@ def current_user() -> User | None:
         g.auth_method = "token"
     elif session.get("user_id"):
         candidate = read_db().get(User, session["user_id"])
-        if candidate is not None and candidate.active and session.get("auth_epoch") == _epoch(candidate):
+        if (candidate is not None and candidate.active
+                and session.get("session_version") == candidate.session_version):
             user = candidate
             g.auth_method = "session"
     g.user = user
     return user
 
 
-def _epoch(user: User) -> str:
-    # A password change ends other sessions: the session remembers the hash's tail.
-    return (user.password_hash or "")[-16:]
-
-
 def login_session(user: User) -> None:
-    """Start a UI session for ``user``."""
+    """Start a UI session for ``user`` (the cookie names the user and its session version, nothing more)."""
     session.clear()
     session["user_id"] = user.id
-    session["auth_epoch"] = _epoch(user)
+    session["session_version"] = user.session_version
     session.permanent = True
+
+
+def end_sessions(user: User) -> None:
+    """Sign ``user`` out everywhere: every cookie carrying the old session version stops working."""
+    user.session_version += 1
 
 
 def _check_session_csrf() -> None:

@@ -1,16 +1,18 @@
-"""``GET /healthz``: database, queue, media store and Whisper model state."""
+"""``GET /healthz``: ok or degraded for anyone; database, queue, media store, Whisper model and workers for admins."""
 
 from __future__ import annotations
 
 import os
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import text
 
 from radio import monitor
 from radio.access import policy
+from radio.models import Role
 from transcripts.whisper_models import model_status
+from web.auth import current_user
 from web.context import runtime
 
 bp = Blueprint("health", __name__)
@@ -21,6 +23,13 @@ def _check(func: Any) -> dict[str, Any]:
         return {"ok": True, **(func() or {})}
     except Exception as exc:  # noqa: BLE001 - a health check reports every failure
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+
+
+def _admin_asking() -> bool:
+    if not request.headers.get("Authorization"):
+        return False
+    user = current_user()  # a wrong token is 401, as everywhere
+    return user is not None and user.role == Role.ADMIN
 
 
 @bp.get("/healthz")
@@ -65,7 +74,11 @@ def healthz() -> Response:
         checks["whisper_model"]["ok"] = False
     essential_ok = all(checks[name]["ok"] for name in ("database", "queue", "media_store"))
     # Workers are reported, not required: a web-only machine may run while the GPU worker is down.
-    body = {"status": "ok" if essential_ok else "unavailable", "checks": checks, "workers": _check(workers)}
+    status = "ok" if essential_ok else "degraded"
+    # Hosts, pids, paths and job ids are for admins: anyone else (a load balancer) learns the status only.
+    body: dict[str, Any] = {"status": status}
+    if _admin_asking():
+        body.update(checks=checks, workers=_check(workers))
     response = jsonify(body)
     response.status_code = 200 if essential_ok else 503
     return response

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from radio.access import policy
 from radio.auth import authenticate_password
-from web.auth import login_session
+from radio.models import User
+from web.auth import end_sessions, login_session
 from web.context import db
 from web.i18n import LOCALES
+from web.throttle import LoginThrottle, limits_for
+from web.ui.base import signed_in_user
 
 bp = Blueprint("ui_auth", __name__)
+
+
+def _throttle() -> LoginThrottle:
+    return current_app.extensions.setdefault("radio_login_throttle", LoginThrottle())  # type: ignore[no-any-return]
 
 
 def safe_next(target: str | None) -> str:
@@ -35,8 +42,16 @@ def login() -> Response | tuple[str, int]:
     email = ""
     if request.method == "POST":
         email = request.form.get("email", "")
+        limits = limits_for(email, request.remote_addr or "")
+        wait = _throttle().retry_after(limits)
+        if wait:
+            page = render_template("login.html", error=_("Too many failed sign-ins. Try again later."), email=email)
+            return Response(page, status=429, headers={"Retry-After": str(wait)}, content_type="text/html")
         user = authenticate_password(db(), email, request.form.get("password", ""))
-        if user is not None:
+        if user is None:
+            _throttle().failed(list(limits))
+        else:
+            _throttle().succeeded(next(iter(limits)))
             chosen = session.get("locale")
             login_session(user)
             # A language picked before signing in wins and becomes the user's preference.
@@ -56,6 +71,11 @@ def login() -> Response | tuple[str, int]:
 def logout() -> Response:
     """End the session (the language choice stays)."""
     locale = session.get("locale")
+    user = signed_in_user()
+    if user is not None:  # server-side: the cookie (or a copy of it) is worthless from now on
+        changed = db().get(User, user.id)
+        if changed is not None:
+            end_sessions(changed)
     session.clear()
     if locale in LOCALES:
         session["locale"] = locale

@@ -1,4 +1,4 @@
-"""append-only audit log with a hash chain
+"""append-only audit log with a hash chain; users.session_version
 
 Revision ID: core_0003
 Revises: core_0002
@@ -32,6 +32,8 @@ POSTGRESQL_TRIGGERS = (
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
@@ -56,6 +58,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('session_version')
     if op.get_bind().dialect.name == 'postgresql':
         op.execute("DROP TABLE audit_log")
         op.execute("DROP FUNCTION audit_log_append_only()")

@@ -1,0 +1,72 @@
+"""Sessions end on the server at logout, cookies carry no password material, sign-ins are throttled."""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+
+from flask import Flask
+
+from radio.auth import create_user
+from tests.ui_helpers import HTML, PASSWORD, csrf_token, login, post_form
+from web import create_app
+
+
+def _cookie(client) -> str:
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def _payload(value: str) -> dict:
+    compressed = value.startswith(".")
+    data = value.lstrip(".").split(".")[0]
+    raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+    return json.loads(zlib.decompress(raw) if compressed else raw)
+
+
+def test_logout_ends_the_session_on_the_server(app: Flask, client, runtime) -> None:
+    login(client, runtime, "producer")
+    stolen = _cookie(client)
+    assert client.get("/library", headers=HTML).status_code == 200
+    payload = _payload(stolen)
+    assert "auth_epoch" not in payload and not any("argon2" in str(v) for v in payload.values())
+    assert set(payload) <= {"user_id", "session_version", "csrf_token", "locale", "_permanent", "_fresh"}
+    assert post_form(client, "/logout", {}).status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    r = replay.get("/library", headers=HTML)
+    assert r.status_code == 302 and "/login" in r.headers["Location"]  # the copied cookie no longer signs in
+
+
+def test_the_cookie_is_secure_when_the_public_url_is_https(runtime) -> None:
+    from dataclasses import replace
+
+    secure_runtime = replace(runtime, settings=replace(runtime.settings, public_url="https://radio.example.org"))
+    app = create_app(runtime=secure_runtime)
+    client = app.test_client()
+    with runtime.session() as session:
+        create_user(session, "secure@example.org", "producer", password=PASSWORD)
+    r = client.post("/login", data={"csrf_token": csrf_token(client), "email": "secure@example.org",
+                                    "password": PASSWORD}, headers=HTML)
+    assert r.status_code == 302 and "Secure" in r.headers["Set-Cookie"]
+
+
+def test_repeated_failed_logins_get_429_with_retry_after(client, runtime) -> None:
+    with runtime.session() as session:
+        create_user(session, "target@example.org", "researcher", password=PASSWORD)
+
+    def attempt(password: str, email: str = "target@example.org", address: str = "198.51.100.7"):
+        return client.post("/login", data={"csrf_token": csrf_token(client), "email": email, "password": password},
+                           headers=HTML, environ_base={"REMOTE_ADDR": address})
+
+    assert [attempt(f"wrong-{i}").status_code for i in range(5)] == [401] * 5
+    blocked = attempt(PASSWORD)  # even the right password waits: the account is being guessed
+    assert blocked.status_code == 429 and 0 < int(blocked.headers["Retry-After"]) <= 15 * 60
+    # Another address is throttled for this account too; another account from the first address is not yet.
+    assert attempt(PASSWORD, address="203.0.113.9").status_code == 429
+    assert attempt("nope", email="someone-else@example.org").status_code == 401
+    for i in range(14):
+        attempt("nope", email=f"spray-{i}@example.org")
+    assert attempt("nope", email="fresh@example.org").status_code == 429  # 20 failures from one address
