@@ -474,3 +474,14 @@ def test_a_number_with_the_country_code_is_masked_even_next_to_a_unit() -> None:
     # Found by the property test above in CI: "880…000" beside "%" was once taken for an amount.
     assert redact_phone_numbers("x 8801000000000 % y") == f"x {PHONE_MASK} % y"
     assert redact_phone_numbers("৳ 8,80,00,000 টাকা") == "৳ 8,80,00,000 টাকা"  # lakh commas: an amount
+
+
+def test_a_deleted_earlier_mask_never_hands_its_number_to_a_kept_later_one() -> None:
+    original = "first 01711-123456, then ০১৮১২৩৪৫৬৭৮ and rahim@gmail.com"
+    shown = redact_contact_details(original)
+    assert shown == f"first {PHONE_MASK}, then {PHONE_MASK} and {EMAIL_MASK}"
+    kept_second = f"first, then {PHONE_MASK} and {EMAIL_MASK}"
+    assert restore_masked_numbers(original, kept_second) == "first, then ০১৮১২৩৪৫৬৭৮ and rahim@gmail.com"
+    kept_first = f"first {PHONE_MASK}, then and {EMAIL_MASK}"
+    assert restore_masked_numbers(original, kept_first) == "first 01711-123456, then and rahim@gmail.com"
+    assert restore_masked_numbers(original, "nothing kept") == "nothing kept"

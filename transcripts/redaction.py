@@ -71,6 +71,7 @@ Known over-masking: a 10-digit amount or reference number without a unit, and a 
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import unicodedata
@@ -464,22 +465,62 @@ def restore_masked_numbers(original: str, corrected: str) -> str:
 
     Non-admins correct the redacted text; without this a correction would store the mask in place of the
     number and the evidence would lose it. Masks of each kind are matched to the original's numbers (or
-    addresses) of that kind in order; a mask beyond the original's count stays as typed.
+    addresses) of that kind in order. When the correction has fewer masks of a kind than were shown, the ones
+    the corrector deleted are found by aligning the shown text with the correction, so a kept later mask gets
+    its own number, never an earlier one that was deleted; a mask beyond the original's count stays as typed.
     """
     if PHONE_MASK not in corrected and EMAIL_MASK not in corrected:
         return corrected
-    originals: dict[str, list[str]] = {"phone": [], "email": []}
-    for item in find_contact_details(original):
-        originals[item.kind].append(original[item.start:item.end])
+    found = find_contact_details(original)
+    values = {"phone": [original[f.start:f.end] for f in found if f.kind == "phone"],
+              "email": [original[f.start:f.end] for f in found if f.kind == "email"]}
+    typed = {kind: len(re.findall(re.escape(mask), corrected)) for kind, mask in MASKS.items()}
+    if any(typed[kind] < len(values[kind]) for kind in MASKS):
+        kept = _kept_masks(redact_contact_details(original), corrected)
+        for kind in MASKS:
+            if typed[kind] < len(values[kind]):
+                order = sorted(range(len(values[kind])), key=lambda i, k=kind: (i not in kept[k], i))
+                chosen = sorted(order[:typed[kind]])  # the kept ones first, then the earliest others
+                values[kind] = [values[kind][i] for i in chosen]
     used = {"phone": 0, "email": 0}
 
     def put_back(match: re.Match[str]) -> str:
         kind = _KIND_OF_MASK[match.group()]
         index = used[kind]
         used[kind] += 1
-        return originals[kind][index] if index < len(originals[kind]) else match.group()
+        return values[kind][index] if index < len(values[kind]) else match.group()
 
     return _MASK_RE.sub(put_back, corrected)
+
+
+def _symbols(text: str) -> tuple[list[str], list[tuple[int, str]]]:
+    # The text as characters with each mask one symbol; and (symbol index, kind) of each mask.
+    out: list[str] = []
+    masks: list[tuple[int, str]] = []
+    pos = 0
+    for match in _MASK_RE.finditer(text):
+        out.extend(text[pos:match.start()])
+        masks.append((len(out), _KIND_OF_MASK[match.group()]))
+        out.append("\x00" + match.group())
+        pos = match.end()
+    out.extend(text[pos:])
+    return out, masks
+
+
+def _kept_masks(shown: str, corrected: str) -> dict[str, set[int]]:
+    """Per kind, the numbers (by order among that kind) of the shown masks the correction kept in place."""
+    a, masks = _symbols(shown)
+    b, _ = _symbols(corrected)
+    matched: set[int] = set()
+    for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
+        matched.update(range(block.a, block.a + block.size))
+    kept: dict[str, set[int]] = {"phone": set(), "email": set()}
+    seen = {"phone": 0, "email": 0}
+    for index, kind in masks:
+        if index in matched:
+            kept[kind].add(seen[kind])
+        seen[kind] += 1
+    return kept
 
 
 def redact_words(words: list[dict[str, Any]]) -> list[dict[str, Any]]:
