@@ -70,3 +70,39 @@ def test_repeated_failed_logins_get_429_with_retry_after(client, runtime) -> Non
     for i in range(14):
         attempt("nope", email=f"spray-{i}@example.org")
     assert attempt("nope", email="fresh@example.org").status_code == 429  # 20 failures from one address
+
+
+def test_no_token_reaches_a_log_line(app: Flask) -> None:
+    import logging
+    from pathlib import Path
+
+    from radio.log_scrub import scrub
+
+    records: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(self.format(record))
+
+    handler = Keep()
+    logging.getLogger().addHandler(handler)
+    werkzeug = logging.getLogger("werkzeug")
+    level = werkzeug.level
+    werkzeug.setLevel(logging.INFO)  # as `radio serve` runs it
+    try:
+        logging.getLogger("werkzeug").info('%s - - [%s] "%s" %s -', "127.0.0.1", "02/Dec/2026 03:00:00",
+                                           "GET /feeds/radio-padma/podcast.xml?token=s3cretFeedT0ken HTTP/1.1", 200)
+        logging.getLogger("radio.jobs").warning("called with Authorization: Bearer rad_abcdefghijklmnop")
+    finally:
+        logging.getLogger().removeHandler(handler)
+        werkzeug.setLevel(level)
+    assert len(records) == 2 and "s3cretFeedT0ken" not in records[0] and "rad_abcdefghijklmnop" not in records[1]
+    assert "token=[redacted]" in records[0] and "/feeds/radio-padma/podcast.xml" in records[0]
+    assert scrub("/calendars/x.ics?week=1&token=abc&x=1") == "/calendars/x.ics?week=1&token=[redacted]&x=1"
+    # gunicorn's access lines: the path without its query string, no referer
+    conf = Path(__file__).resolve().parents[1] / "web" / "gunicorn_conf.py"  # importing it sets up metrics dirs
+    namespace: dict[str, object] = {}
+    line = next(x for x in conf.read_text().splitlines() if x.startswith("access_log_format"))
+    exec(line, namespace)  # noqa: S102 - our own settings line
+    fmt = str(namespace["access_log_format"])
+    assert "%(U)s" in fmt and not any(f in fmt for f in ("%(r)s", "%(q)s", "%(f)s"))

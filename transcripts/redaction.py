@@ -479,8 +479,9 @@ def restore_masked_numbers(original: str, corrected: str) -> str:
         kept = _kept_masks(redact_contact_details(original), corrected)
         for kind in MASKS:
             if typed[kind] < len(values[kind]):
-                order = sorted(range(len(values[kind])), key=lambda i, k=kind: (i not in kept[k], i))
-                chosen = sorted(order[:typed[kind]])  # the kept ones first, then the earliest others
+                ranked = [i for i in range(len(values[kind])) if i in kept[kind]]
+                ranked += [i for i in range(len(values[kind])) if i not in kept[kind]]
+                chosen = sorted(ranked[:typed[kind]])  # the kept ones first, then the earliest others
                 values[kind] = [values[kind][i] for i in chosen]
     used = {"phone": 0, "email": 0}
 

@@ -27,7 +27,16 @@ keepalive = 5
 max_requests = 5000  # recycle workers now and then; jitter keeps them from restarting together
 max_requests_jitter = 500
 accesslog = "-"
+# The path without its query string (feed links carry their token there) and no referer: no token in the log.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s" %(L)ss'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker: Any) -> None:
+    """Scrub tokens from every log line of the worker (error log included)."""
+    from radio import log_scrub
+
+    log_scrub.install()
 
 
 def child_exit(server: Any, worker: Any) -> None:
