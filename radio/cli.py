@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from radio.config import SettingsError
 from radio.errors import DomainError
+from radio.permissions import make_private, private_roots
 from radio.runtime import Runtime, get_runtime
 
 
@@ -76,6 +77,7 @@ def init(admin_email: str, skip_model: bool) -> None:
     from radio.models import Role, User
 
     runtime = get_runtime()
+    make_private(private_roots(runtime.settings))  # survivor audio and the database: the service user's only
     upgrade(runtime.engine)
     click.echo(f"database ready: {runtime.engine.url.render_as_string(hide_password=True)}")
     with runtime.session() as session:
@@ -106,6 +108,8 @@ def interrupt_on_sigterm(signum: int, frame: Any) -> None:
 def worker(threads: int | None, grace: float) -> None:
     """Run queued jobs (transcription, analysis) until stopped; SIGTERM finishes or releases running jobs."""
     from radio.worker import run_worker
+
+    make_private(private_roots(get_runtime().settings))
 
     runtime = runtime_for_cli()
     logging.getLogger("huey").setLevel(logging.INFO)

@@ -23,7 +23,7 @@ _TMP_OWNER = re.compile(r"^up-([0-9a-f]{8})-(\d+)-")
 class Problem:
     """One finding: ``fatal`` ones (damaged, missing) make ``radio verify`` exit non-zero."""
 
-    kind: str  # damaged | missing | unreadable | orphan_object | orphan_temp | audit_chain
+    kind: str  # damaged | missing | unreadable | orphan_object | orphan_temp | audit_chain | permissions
     path: str
     detail: str
     fatal: bool
@@ -161,7 +161,20 @@ def verify_home(runtime: Runtime, *, repair: bool = False) -> VerifyReport:
                     report.problems.append(Problem("orphan_temp", f"tmp/{path.name}",
                                                    "left by an interrupted upload (remove with --repair)", False))
     _verify_audit_chain(runtime, report)
+    _verify_permissions(runtime, report)
     return report
+
+
+def _verify_permissions(runtime: Runtime, report: VerifyReport, shown: int = 20) -> None:
+    from radio.permissions import looser_than_private, private_roots
+
+    loose = looser_than_private(private_roots(runtime.settings))
+    for path, mode in loose[:shown]:
+        report.problems.append(Problem("permissions", str(path), f"mode {mode:04o}: readable or usable by other "
+                                       "accounts (want 0700 folders, 0600 files; `radio init` fixes it)", True))
+    if len(loose) > shown:
+        report.problems.append(Problem("permissions", str(runtime.settings.home),
+                                       f"and {len(loose) - shown} more paths", True))
 
 
 def _verify_audit_chain(runtime: Runtime, report: VerifyReport) -> None:

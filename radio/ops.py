@@ -16,11 +16,14 @@ def backup(dest: Path) -> None:
     """Back up the database (consistent snapshot while running), media files and a SHA-256 manifest into DEST."""
     from radio.backup import create_backup
     from radio.cli import runtime_for_cli
+    from radio.permissions import make_private
 
     runtime = runtime_for_cli()
     created = not dest.exists()
     try:
+        make_private([])  # the private umask: the backup is as private as the home
         manifest = create_backup(runtime, dest, progress=lambda m: click.echo(m, err=True))
+        make_private([dest])
     except BaseException:
         if created:  # leave no half-made backup that could be mistaken for a whole one
             shutil.rmtree(dest, ignore_errors=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from radio.config import Settings, ensure_secret_key, load_settings
 from radio.db import make_engine, make_session_factory
+from radio.permissions import PRIVATE_UMASK
 from radio.storage import MediaStore
 from radio.transactions import unit_of_work
 
@@ -35,7 +37,8 @@ class Runtime:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
-        """Build the runtime; creates the instance folders but no tables."""
+        """Build the runtime; creates the instance folders (private to this user) but no tables."""
+        os.umask(PRIVATE_UMASK)  # every file and folder this process makes: 0600 / 0700, whatever the umask was
         settings.home.mkdir(parents=True, exist_ok=True)
         store = MediaStore(settings.media_path)
         store.ensure()

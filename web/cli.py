@@ -18,10 +18,12 @@ def serve(host: str, port: int, no_worker: bool, grace: float) -> None:
     """Run the web UI, the API and an in-process worker (the embedded default)."""
     from werkzeug.serving import run_simple
 
+    from radio.permissions import make_private, private_roots
     from radio.worker import finish_worker, start_worker
     from web import create_app
 
     runtime = runtime_for_cli()
+    make_private(private_roots(runtime.settings))
     app = create_app(runtime=runtime)
     embedded = None
     if not no_worker and not runtime.settings.queue_immediate:
