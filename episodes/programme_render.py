@@ -174,6 +174,10 @@ def _temporary(workdir: Path, suffix: str) -> Iterator[Path]:
         path.unlink(missing_ok=True)
 
 
+def _scaled(report: Callable[[float], None], base: float, span: float) -> Callable[[float], None]:
+    return lambda fraction: report(base + span * fraction)
+
+
 def render_rundown(sources: list[PlacedSource], slot_s: float, *, target_lufs: float, ceiling_dbtp: float,
                    workdir: Path, progress: Callable[[float], None] | None = None) -> tuple[Path, Measurement]:
     """Render the placements into an MP3 in ``workdir`` (the caller owns it); returns it and its measurement."""
@@ -192,9 +196,8 @@ def render_rundown(sources: list[PlacedSource], slot_s: float, *, target_lufs: f
             measured = Measurement(None, None, 0.0)
             for attempt in range(MAX_ATTEMPTS):
                 base = 0.6 + 0.4 * attempt / MAX_ATTEMPTS
-                _run(master_command(mix, gain, limit, slot_s, out), slot_s,
-                     lambda f, b=base: report(b + 0.3 / MAX_ATTEMPTS * f))
-                measured = measure(out, slot_s, lambda f, b=base: report(b + (0.3 + 0.1 * f) / MAX_ATTEMPTS))
+                _run(master_command(mix, gain, limit, slot_s, out), slot_s, _scaled(report, base, 0.3 / MAX_ATTEMPTS))
+                measured = measure(out, slot_s, _scaled(report, base + 0.3 / MAX_ATTEMPTS, 0.1 / MAX_ATTEMPTS))
                 peak_excess = (measured.true_peak_dbtp if measured.true_peak_dbtp is not None else -math.inf) \
                     - ceiling_dbtp
                 shortfall = (target_lufs - measured.integrated_lufs) if measured.integrated_lufs is not None else 0.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool, model_validator
+from pydantic import Field, StrictBool, ValidationInfo, field_validator
 
 from web.schemas.answers import Answer, JobRef
 from web.schemas.base import Body, Clean, Line, Lower, OnError, fail
@@ -26,13 +26,19 @@ class RundownItemBody(Body):
     fade_out_s: Annotated[float, Field(ge=0, le=60, allow_inf_nan=False)] = 0.0
     bed: StrictBool = Field(default=False, description="music that plays, ducked, under the speech that follows")
 
-    @model_validator(mode="after")
-    def _in_before_out(self) -> RundownItemBody:
-        if self.out_s is not None and self.out_s <= self.in_s:
-            raise fail("out_before_in", "out_s must lie after in_s", field="out_s")
-        if self.bed and self.role != "music":
-            raise fail("bed_not_music", "only music can be a bed", field="bed")
-        return self
+    @field_validator("out_s")
+    @classmethod
+    def _out_after_in(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is not None and value <= info.data.get("in_s", 0.0):
+            raise fail("out_before_in", "must lie after in_s")
+        return value
+
+    @field_validator("bed")
+    @classmethod
+    def _bed_is_music(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("role") != "music":
+            raise fail("bed_not_music", "is only allowed on music")
+        return value
 
 
 class ProgrammeBody(Body):
