@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool, ValidationInfo, field_validator
+from pydantic import BeforeValidator, Field, StrictBool, ValidationInfo, field_validator
 
 from web.schemas.answers import Answer, JobRef
-from web.schemas.base import Body, Clean, Line, Lower, OnError, fail
+from web.schemas.base import Body, Clean, Day, Line, Lower, OnError, fail
 from web.schemas.episodes import Kind, Language
 
 MAX_SLOT_S = 6 * 3600.0  # a programme up to six hours
@@ -79,3 +79,55 @@ class Programme(Answer):
     items: list[dict[str, object]]
     parts: list[dict[str, object]]
     cues: list[dict[str, object]]
+
+
+DAYS_PATTERN = r"^(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*$"
+
+
+def _upper(value: object) -> object:
+    return value.upper().replace(" ", "") if isinstance(value, str) else value
+
+
+Slug = Annotated[str, Field(min_length=1, max_length=64), Clean, Line]
+
+
+class FlightWindow(Body):
+    """Allowed airing times: weekdays (``MO,TU,…``) and a local start and end (``HH:MM``, the same day)."""
+
+    station: Slug | None = Field(default=None, description="only for this station (default: every station)")
+    days: Annotated[str, BeforeValidator(_upper), Field(min_length=2, max_length=40, pattern=DAYS_PATTERN)]
+    start: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+    end: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
+class FlightBody(Body):
+    """``POST /api/v1/flights``: creatives to rotate on stations, ``per_week`` airings from ``from`` to ``to``."""
+
+    campaign: Annotated[str, Field(max_length=100), Clean, Line] = ""
+    stations: Annotated[list[Slug], Field(min_length=1, max_length=100)]
+    episodes: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(min_length=1, max_length=50)]
+    per_week: Annotated[int, Field(ge=1, le=50)]
+    date_from: Annotated[Day, Field(alias="from"), OnError("invalid_field")]
+    date_to: Annotated[Day, Field(alias="to"), OnError("invalid_field")]
+    windows: Annotated[list[FlightWindow], Field(min_length=1, max_length=50)]
+
+
+class ProposedAiring(Answer):
+    """One proposed booking (``start`` in the station's local time)."""
+
+    station: str
+    episode_id: str
+    start: str
+
+
+class FlightProposal(Answer):
+    """A flight and its proposed bookings."""
+
+    id: str
+    proposed: list[ProposedAiring]
+
+
+class FlightAccepted(Answer):
+    """The bookings an accepted flight made."""
+
+    broadcast_ids: list[str]
