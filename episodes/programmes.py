@@ -106,6 +106,10 @@ def get_programme(session: Session, programme_id: str) -> Programme:
 def rerender(session: Session, programme_id: str, *, created_by: str | None = None) -> tuple[Programme, Job]:
     """Check the rundown again (parts may have changed) and queue a new render."""
     programme = get_programme(session, programme_id)
+    job = session.get(Job, programme.render_job_id) if programme.render_job_id else None
+    if job is not None and job.status in ("queued", "running"):
+        raise Conflict("this programme is being rendered already", code="render_in_progress",
+                       details={"job": {"id": job.id, "status": job.status}})
     plan_programme(session, programme.items, programme.slot_s, programme.crossfade_s)
     return programme, queue_render(session, programme, created_by=created_by)
 

@@ -269,7 +269,7 @@ def test_bad_rundowns_get_a_400_naming_the_field_and_leave_nothing(api_as: Any, 
 
 @pytest.mark.slow
 def test_a_part_that_becomes_restricted_makes_the_programme_stale_and_rerendering_is_one_action(
-        library: Any, api_as: Any) -> None:
+        library: Any, runtime: Any) -> None:
     producer, eps = library
     _, programme = _programme(producer, {"title": "Stale", "slot_s": 20, "items": [
         {"episode_id": eps["jingle"]["id"], "role": "jingle"}, {"episode_id": eps["speech_tone"]["id"]}]})
@@ -288,6 +288,14 @@ def test_a_part_that_becomes_restricted_makes_the_programme_stale_and_rerenderin
     refused = producer.post(f"{url}/render")
     assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "part_not_broadcastable"
     assert producer.get(url).get_json()["job"]["id"] == again.get_json()["job"]["id"]  # nothing was queued
+    from radio.models import Job
+
+    with runtime.session() as session:  # a render still running: a second one is refused
+        job = session.get(Job, again.get_json()["job"]["id"])
+        assert job is not None
+        job.status = "running"
+    busy = producer.post(f"{url}/render")
+    assert busy.status_code == 409 and busy.get_json()["error"]["code"] == "render_in_progress"
     assert producer.get("/api/v1/programmes/nope").status_code == 404
     not_programme = producer.get(f"/api/v1/episodes/{eps['talk']['id']}/cue-sheet.csv")
     assert not_programme.status_code == 404
