@@ -35,6 +35,7 @@ from schedule.recurrence import expand, format_local, zone
 from schedule.stations import get_station
 
 MAX_DAYS = 366
+MAX_AIRINGS = 10_000  # one flight books at most this many airings (in one transaction)
 
 
 def _field(message: str, field: str, code: str = "invalid_field") -> InvalidInput:
@@ -91,6 +92,10 @@ def propose(session: Session, data: Mapping[str, Any], user: User | None = None)
     if (date_to - date_from).days >= MAX_DAYS:
         raise _field(f"a flight lasts at most {MAX_DAYS} days", "to")
     slugs = list(dict.fromkeys(data["stations"]))
+    weeks = (date_to - date_from).days // 7 + 1
+    if int(data["per_week"]) * weeks * len(slugs) > MAX_AIRINGS:
+        raise _field(f"a flight proposes at most {MAX_AIRINGS} airings ({data['per_week']} a week × {weeks} "
+                     f"weeks × {len(slugs)} stations is more)", "per_week", code="too_many_airings")
     stations = []
     for n, slug in enumerate(slugs):
         try:

@@ -110,6 +110,7 @@ def test_bad_flights_get_a_clear_error_naming_the_field(setup: Any, api_as: Any)
         ({"stations": []}, 400, "stations"),
         ({"stations": ["nowhere"]}, 404, "stations.0"), ({"episodes": ["0" * 32]}, 404, "episodes.0"),
         ({"extra": 1}, 400, "extra"),
+        ({"per_week": 50, "to": "2028-02-27", "stations": ["padma", "thames", "a", "b"]}, 400, "per_week"),
     ]
     for change, status, field in cases:
         response = producer.post("/api/v1/flights", json=_body(ids, **change))
