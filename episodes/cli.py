@@ -93,3 +93,52 @@ def import_(paths: tuple[Path, ...], title: str | None, language: str, kind: str
     click.echo(f"imported {len(imported)} of {len(files)} file(s); {len(failures)} failed")
     if failures:
         sys.exit(1)
+
+
+@episodes.command("watch")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--campaign", default="", help="Campaign of every imported file.")
+@click.option("--kind", type=click.Choice(KINDS), default="other", show_default=True)
+@click.option("--language", type=click.Choice(["bn", "en"]), default="bn", show_default=True)
+@click.option("--settle", "settle_s", type=click.FloatRange(0, 3600), default=5.0, show_default=True,
+              help="Seconds a file must stay unchanged before it is imported.")
+@click.option("--interval", "interval_s", type=click.FloatRange(0.05, 3600), default=1.0, show_default=True,
+              help="Seconds between looks at the folder.")
+@click.option("--once", is_flag=True, help="Look once (files unchanged for --settle seconds), then exit.")
+def watch(folder: Path, campaign: str, kind: str, language: str, settle_s: float, interval_s: float,
+          once: bool) -> None:
+    """Import finished files dropped into FOLDER; move them to imported/ or failed/ (with a reason file)."""
+    import signal
+    import threading
+
+    from episodes.metadata import validate_metadata
+    from episodes.watch import WatchEvent, WatchState, scan_folder, watch_folder
+    from radio.cli import runtime_for_cli
+
+    runtime = runtime_for_cli()
+    try:
+        validate_metadata({"title": "x", "campaign": campaign, "kind": kind, "language": language}, partial=False)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    failed: list[str] = []
+
+    def report(event: WatchEvent) -> None:
+        if event.outcome == "failed":
+            failed.append(event.name)
+            click.echo(f"{event.name}: failed: {event.reason}")
+        else:
+            click.echo(f"{event.name}: {event.episode_id}" + (" (already imported)" if event.outcome == "already"
+                                                               else ""))
+
+    fields = {"campaign": campaign, "kind": kind, "language": language}
+    if once:
+        for event in scan_folder(runtime, folder, fields, WatchState(), settle_s=settle_s, once=True):
+            report(event)
+        sys.exit(1 if failed else 0)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo(f"watching {folder} (Ctrl-C to stop)", err=True)
+    try:
+        watch_folder(runtime, folder, fields, settle_s=settle_s, interval_s=interval_s, stop=stop, report=report)
+    except KeyboardInterrupt:
+        pass

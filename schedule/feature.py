@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from radio.features import Feature
-from schedule import bookings, cli, models, stations
+from schedule import bookings, cli, flight_models, models, stations
 
 FEATURE = Feature(
     name="schedule",
     description="broadcast plans: stations, bookings and their conflicts, iCal and podcast feeds, feedback",
-    models=(models,),
+    models=(models, flight_models),
     migrations=Path(__file__).parent / "migrations" / "versions",
     commands=(cli.calendar, cli.stations),
-    blueprints=("web.api.schedule", "web.feeds", "web.ui.schedule", "web.ui.station"),
+    blueprints=("web.api.schedule", "web.api.flights", "web.feeds", "web.ui.schedule", "web.ui.station"),
     hooks={
         "episode_in_use": bookings.why_episode_is_in_use,
         "station_episodes_sql": stations.station_episodes_sql,

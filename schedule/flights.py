@@ -1,0 +1,196 @@
+"""Flight operations: propose a flight's bookings against each station's schedule, accept them all at once.
+
+The proposal records each station's ``calendar_version`` (bumped by database triggers on every change of
+its bookings); accepting refuses with 409 ``conflict`` when any of them moved since, naming the stations
+and the bookings that now clash, so the producer proposes again. Otherwise every airing is booked with
+``book_broadcast`` (which checks conflicts and eligibility once more) in the caller's one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from radio.errors import Conflict, DomainError, InvalidInput, NotFound
+from radio.models import User
+from schedule.bookings import book_broadcast
+from schedule.eligibility import check_bookable, episode_duration, episode_to_book
+from schedule.flight_models import Flight
+from schedule.flight_planning import (
+    DAY_CODES,
+    UTC,
+    Creative,
+    FlightProposal,
+    StationPlan,
+    Window,
+    propose_flight,
+)
+from schedule.models import Broadcast, BroadcastOverride, BroadcastStatus, Station
+from schedule.occurrences import series_of
+from schedule.recurrence import expand, format_local, zone
+from schedule.stations import get_station
+
+MAX_DAYS = 366
+MAX_AIRINGS = 10_000  # one flight books at most this many airings (in one transaction)
+
+
+def _field(message: str, field: str, code: str = "invalid_field") -> InvalidInput:
+    return InvalidInput(message, code=code, details={"field": field})
+
+
+def parse_window(data: Mapping[str, Any], n: int) -> Window:
+    """A window ``{"days": "MO,TU", "start": "HH:MM", "end": "HH:MM"}`` (end after start, same day)."""
+    codes = [c.strip().upper() for c in str(data.get("days") or "").split(",") if c.strip()]
+    if not codes or any(c not in DAY_CODES for c in codes):
+        raise _field(f"windows.{n}.days must be day codes like MO,TU,WE", f"windows.{n}.days")
+    times = []
+    for key in ("start", "end"):
+        try:
+            times.append(dt.time.fromisoformat(str(data.get(key))))
+        except ValueError:
+            raise _field(f"windows.{n}.{key} must be a time like 19:30", f"windows.{n}.{key}") from None
+    if times[1] <= times[0]:
+        raise _field(f"windows.{n}.end must be after its start (a window lies within one day)", f"windows.{n}.end")
+    return Window(frozenset(DAY_CODES.index(c) for c in codes), times[0], times[1])
+
+
+def station_busy(session: Session, station: Station, lo: dt.datetime,
+                 hi: dt.datetime) -> list[tuple[str, dt.datetime, dt.datetime]]:
+    """(broadcast id, start, end) of every confirmed occurrence on the station overlapping ``[lo, hi)``."""
+    moved_here = select(BroadcastOverride.broadcast_id).where(
+        BroadcastOverride.starts_at < hi, BroadcastOverride.starts_at > lo - dt.timedelta(days=1))
+    query = (
+        select(Broadcast).options(selectinload(Broadcast.overrides))
+        .where(Broadcast.station_id == station.id, Broadcast.status == BroadcastStatus.CONFIRMED,
+               or_(and_(Broadcast.starts_at < hi, or_(Broadcast.series_end.is_(None), Broadcast.series_end > lo)),
+                   Broadcast.id.in_(moved_here)))
+    )
+    return [(b.id, o.start, o.end) for b in session.scalars(query) for o in expand(series_of(b), lo, hi)]
+
+
+def _span(station: Station, date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = zone(station.timezone)
+    lo = dt.datetime.combine(date_from, dt.time()).replace(tzinfo=tz).astimezone(UTC)
+    hi = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time()).replace(tzinfo=tz).astimezone(UTC)
+    return lo, hi
+
+
+def _windows_for(slug: str, windows: Sequence[Mapping[str, Any]]) -> list[Window]:
+    own = [parse_window(w, n) for n, w in enumerate(windows) if w.get("station") == slug]
+    return own or [parse_window(w, n) for n, w in enumerate(windows) if not w.get("station")]
+
+
+def propose(session: Session, data: Mapping[str, Any], user: User | None = None) -> Flight:
+    """Plan a flight (see the module docstring) and store the proposal; nothing is booked yet."""
+    date_from, date_to = data["from"], data["to"]
+    if date_to < date_from:
+        raise _field("'to' must not be before 'from'", "to")
+    if (date_to - date_from).days >= MAX_DAYS:
+        raise _field(f"a flight lasts at most {MAX_DAYS} days", "to")
+    slugs = list(dict.fromkeys(data["stations"]))
+    weeks = (date_to - date_from).days // 7 + 1
+    if int(data["per_week"]) * weeks * len(slugs) > MAX_AIRINGS:
+        raise _field(f"a flight proposes at most {MAX_AIRINGS} airings ({data['per_week']} a week × {weeks} "
+                     f"weeks × {len(slugs)} stations is more)", "per_week", code="too_many_airings")
+    stations = []
+    for n, slug in enumerate(slugs):
+        try:
+            stations.append(get_station(session, slug))
+        except NotFound as exc:
+            exc.details.setdefault("field", f"stations.{n}")
+            raise
+    windows = [dict(w) for w in data["windows"]]
+    for n, w in enumerate(windows):
+        if w.get("station") and w["station"] not in slugs:
+            raise _field(f"windows.{n}.station is not one of the flight's stations", f"windows.{n}.station")
+    creatives = []
+    for n, episode_id in enumerate(dict.fromkeys(data["episodes"])):
+        try:
+            episode = episode_to_book(session, episode_id)
+            check_bookable(episode, dt.datetime.combine(date_from, dt.time()))
+            creatives.append(Creative(episode.id, episode_duration(episode), episode.valid_until))
+        except DomainError as exc:  # 404, 403 (restricted, no consent), 400 (expired, not analysed)
+            exc.details.setdefault("field", f"episodes.{n}")
+            raise
+    plans = []
+    for station in stations:
+        station_windows = _windows_for(station.slug, windows)
+        if not station_windows:
+            raise _field(f"no window applies to station {station.slug!r}", "windows")
+        lo, hi = _span(station, date_from, date_to)
+        busy = [(s, e) for _id, s, e in station_busy(session, station, lo, hi)]
+        plans.append(StationPlan(station.slug, zone(station.timezone), station_windows, busy))
+    proposal: FlightProposal = propose_flight(plans, creatives, int(data["per_week"]), date_from, date_to)
+    flight = Flight(campaign=data.get("campaign") or "", stations=slugs, episodes=[c.episode_id for c in creatives],
+                    per_week=int(data["per_week"]), date_from=date_from, date_to=date_to, windows=windows,
+                    proposed=[{"station": a.station, "episode_id": a.episode_id, "start": format_local(a.wall),
+                               "start_utc": a.start.isoformat(), "end_utc": a.end.isoformat()}
+                              for a in proposal.airings],
+                    unplaced=proposal.unplaced, station_versions={s.slug: s.calendar_version for s in stations},
+                    status="proposed", broadcast_ids=[], created_by=user.id if user else None)
+    session.add(flight)
+    session.flush()
+    return flight
+
+
+def get_flight(session: Session, flight_id: str) -> Flight:
+    """A flight by id (404 when missing)."""
+    flight = session.get(Flight, flight_id) if len(flight_id) <= 64 else None
+    if flight is None:
+        raise NotFound("no such flight", code="flight_not_found")
+    return flight
+
+
+def accept(session: Session, flight_id: str, user: User | None = None) -> Flight:
+    """Book every proposed airing at once; 409 ``conflict`` when a station's schedule changed since."""
+    flight = get_flight(session, flight_id)
+    if flight.status != "proposed":
+        raise Conflict("this flight has been accepted already", code="already_accepted",
+                       details={"broadcast_ids": flight.broadcast_ids})
+    stations = {s.slug: s for s in session.scalars(select(Station).where(Station.slug.in_(flight.stations)))}
+    changed = sorted(slug for slug in flight.stations
+                     if slug not in stations or stations[slug].calendar_version != flight.station_versions.get(slug))
+    if changed:
+        raise Conflict(f"the schedule of {', '.join(changed)} changed since the proposal; propose the flight again",
+                       code="conflict", details={"changed_stations": changed,
+                                                 "clashes": _clashes(session, flight, stations, changed)})
+    ids = []
+    for airing in flight.proposed:
+        broadcast = book_broadcast(session, {"station": airing["station"], "episode_id": airing["episode_id"],
+                                             "start": airing["start"], "notes": f"flight {flight.id}"}, user)
+        ids.append(broadcast.id)
+    flight.broadcast_ids, flight.status = ids, "accepted"
+    session.flush()
+    return flight
+
+
+def _clashes(session: Session, flight: Flight, stations: Mapping[str, Station],
+             changed: Sequence[str]) -> list[dict[str, str]]:
+    """The proposed airings of the changed stations that now overlap a booking (at most 50)."""
+    out: list[dict[str, str]] = []
+    for slug in changed:
+        station = stations.get(slug)
+        if station is None:
+            continue
+        lo, hi = _span(station, flight.date_from, flight.date_to)
+        busy = station_busy(session, station, lo, hi)
+        for airing in (a for a in flight.proposed if a["station"] == slug):
+            start, end = dt.datetime.fromisoformat(airing["start_utc"]), dt.datetime.fromisoformat(airing["end_utc"])
+            for broadcast_id, s, e in busy:
+                if s < end and start < e:
+                    out.append({"station": slug, "start": airing["start"], "broadcast_id": broadcast_id})
+    return out[:50]
+
+
+def flight_dict(flight: Flight) -> dict[str, Any]:
+    """A flight as the API shows it."""
+    return {"id": flight.id, "campaign": flight.campaign, "status": flight.status, "stations": flight.stations,
+            "episodes": flight.episodes, "per_week": flight.per_week, "from": flight.date_from.isoformat(),
+            "to": flight.date_to.isoformat(), "windows": flight.windows,
+            "proposed": [{k: a[k] for k in ("station", "episode_id", "start", "start_utc", "end_utc")}
+                         for a in flight.proposed],
+            "unplaced": flight.unplaced, "broadcast_ids": flight.broadcast_ids}

@@ -1,0 +1,45 @@
+"""API for flights (SPEC.md "Production"): propose a campaign's bookings across stations, accept them at once."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from radio.models import Role
+from schedule.flights import accept, flight_dict, get_flight, propose
+from web.auth import current_user, require_role
+from web.context import db
+from web.contract import answers, validated
+from web.schemas.production import FlightAccepted, FlightBody, FlightProposal
+
+bp = Blueprint("api_flights", __name__, url_prefix="/api/v1")
+
+
+def _created(body: dict[str, object]) -> Response:
+    response = jsonify(body)
+    response.status_code = 201
+    return response
+
+
+@bp.post("/flights")
+@require_role(Role.PRODUCER)
+@validated(json=FlightBody, resp=answers(201, FlightProposal, errors=(400, 401, 403, 404)))
+def flight_propose(body: FlightBody) -> Response:
+    """Propose a flight's bookings: conflict-free, spread over each week, creatives rotated (nothing booked yet)."""
+    return _created(flight_dict(propose(db(), body.model_dump(by_alias=True), current_user())))
+
+
+@bp.get("/flights/<flight_id>")
+@require_role(Role.PRODUCER)
+@validated(resp=answers(200, FlightProposal, errors=(401, 403, 404)))
+def flight_detail(flight_id: str) -> Response:
+    """A flight: its proposal (or, once accepted, its bookings)."""
+    return jsonify(flight_dict(get_flight(db(), flight_id)))
+
+
+@bp.post("/flights/<flight_id>/accept")
+@require_role(Role.PRODUCER)
+@validated(resp=answers(201, FlightAccepted, errors=(400, 401, 403, 404, 409)))
+def flight_accept(flight_id: str) -> Response:
+    """Book every proposed airing in one transaction; 409 ``conflict`` when a station's schedule changed."""
+    flight = accept(db(), flight_id, current_user())
+    return _created({"id": flight.id, "broadcast_ids": flight.broadcast_ids})

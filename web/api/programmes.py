@@ -1,0 +1,66 @@
+"""API for programmes (SPEC.md "Production"): rundowns rendered to a slot, re-render, cue sheets."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from episodes.programmes import create_programme, cue_sheet_csv, get_programme, programme_dict, rerender
+from radio.models import Role
+from web.auth import current_user, require_role, require_user
+from web.context import db
+from web.contract import answers, validated
+from web.schemas.production import Programme, ProgrammeBody, ProgrammeQueued
+
+bp = Blueprint("api_programmes", __name__, url_prefix="/api/v1")
+
+
+def _user_id() -> str | None:
+    user = current_user()
+    return user.id if user is not None else None
+
+
+def _accepted(body: dict[str, object]) -> Response:
+    response = jsonify(body)
+    response.status_code = 202
+    return response
+
+
+@bp.post("/programmes")
+@require_role(Role.PRODUCER)
+@validated(json=ProgrammeBody, resp=answers(202, ProgrammeQueued, errors=(400, 401, 403, 404, 409)))
+def programme_create(body: ProgrammeBody) -> Response:
+    """Check a rundown and queue its render (409 ``does_not_fit`` when speech alone overruns the slot)."""
+    programme = create_programme(db(), body.model_dump(), created_by=_user_id())
+    return _accepted({"programme": {"id": programme.id, "episode_id": programme.episode_id},
+                      "job": {"id": programme.render_job_id, "status": "queued"}})
+
+
+@bp.get("/programmes/<programme_id>")
+@require_role(Role.PRODUCER)
+@validated(resp=answers(200, Programme, errors=(401, 403, 404)))
+def programme_detail(programme_id: str) -> Response:
+    """A programme: status, staleness, rundown, and once rendered its episode, parts and cues."""
+    session = db()
+    return jsonify(programme_dict(session, get_programme(session, programme_id)))
+
+
+@bp.post("/programmes/<programme_id>/render")
+@require_role(Role.PRODUCER)
+@validated(resp=answers(202, ProgrammeQueued, errors=(401, 403, 404, 409)))
+def programme_render(programme_id: str) -> Response:
+    """Render again (after a part changed: the one action a stale programme needs)."""
+    programme, job = rerender(db(), programme_id, created_by=_user_id())
+    return _accepted({"programme": {"id": programme.id, "episode_id": programme.episode_id},
+                      "job": {"id": job.id, "status": job.status}})
+
+
+@bp.get("/episodes/<episode_id>/cue-sheet.csv")
+@require_user
+@validated(resp=answers(200, media="text/csv", errors=(401, 404)))
+def episode_cue_sheet(episode_id: str) -> Response:
+    """``start,end,title_bn,title_en,role,episode_id`` of a programme episode's parts."""
+    user = current_user()
+    text = cue_sheet_csv(db(), episode_id, viewer_role=user.role if user else None)
+    return Response(text, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="cue-sheet-{episode_id[:32]}.csv"'})
+

@@ -1,0 +1,133 @@
+"""Production: rundowns (``POST /api/v1/programmes``) and what the programme answers carry."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field, StrictBool, ValidationInfo, field_validator
+
+from web.schemas.answers import Answer, JobRef
+from web.schemas.base import Body, Clean, Day, Line, Lower, OnError, fail
+from web.schemas.episodes import Kind, Language
+
+MAX_SLOT_S = 6 * 3600.0  # a programme up to six hours
+MAX_ITEMS = 200  # episodes.programmes.MAX_ITEMS
+Seconds = Annotated[float, Field(ge=0, le=24 * 3600, allow_inf_nan=False)]
+
+
+class RundownItemBody(Body):
+    """One item of a rundown: a part of an episode, its role, fades, and whether it is a bed under speech."""
+
+    episode_id: Annotated[str, Field(min_length=1, max_length=64)]
+    in_s: Seconds = 0.0
+    out_s: Seconds | None = Field(default=None, description="default: the end of the episode")
+    role: Annotated[Literal["speech", "music", "jingle"], Lower] = "speech"
+    fade_in_s: Annotated[float, Field(ge=0, le=60, allow_inf_nan=False)] = 0.0
+    fade_out_s: Annotated[float, Field(ge=0, le=60, allow_inf_nan=False)] = 0.0
+    bed: StrictBool = Field(default=False, description="music that plays, ducked, under the speech that follows")
+
+    @field_validator("out_s")
+    @classmethod
+    def _out_after_in(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is not None and value <= info.data.get("in_s", 0.0):
+            raise fail("out_before_in", "must lie after in_s")
+        return value
+
+    @field_validator("bed")
+    @classmethod
+    def _bed_is_music(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("role") != "music":
+            raise fail("bed_not_music", "is only allowed on music")
+        return value
+
+
+class ProgrammeBody(Body):
+    """``POST /api/v1/programmes``: a rundown to render to ``slot_s`` seconds."""
+
+    title: Annotated[str, Field(min_length=1, max_length=300), Clean, Line,
+                     OnError("missing_field", "string_too_short")]
+    language: Annotated[Language, Lower] | None = Field(default=None, description="default: from the speech parts")
+    kind: Annotated[Kind, Lower] | None = None
+    campaign: Annotated[str, Field(max_length=100), Clean, Line] | None = Field(
+        default=None, description="default: the parts' most common campaign")
+    slot_s: Annotated[float, Field(gt=0, le=MAX_SLOT_S, allow_inf_nan=False)]
+    crossfade_s: Annotated[float, Field(ge=0, le=30, allow_inf_nan=False)] = 0.0
+    items: Annotated[list[RundownItemBody], Field(min_length=1, max_length=MAX_ITEMS)]
+
+
+class ProgrammeRef(Answer):
+    """The programme just created."""
+
+    id: str
+    episode_id: str | None
+
+
+class ProgrammeQueued(Answer):
+    """``202``: the programme and its render job."""
+
+    programme: ProgrammeRef
+    job: JobRef
+
+
+class Programme(Answer):
+    """A programme: its rundown, render status, staleness and (once rendered) its episode, parts and cues."""
+
+    id: str
+    episode_id: str | None
+    status: Literal["queued", "rendering", "ready", "failed"]
+    stale: bool
+    items: list[dict[str, object]]
+    parts: list[dict[str, object]]
+    cues: list[dict[str, object]]
+
+
+DAYS_PATTERN = r"^(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*$"
+
+
+def _upper(value: object) -> object:
+    return value.upper().replace(" ", "") if isinstance(value, str) else value
+
+
+Slug = Annotated[str, Field(min_length=1, max_length=64), Clean, Line]
+
+
+class FlightWindow(Body):
+    """Allowed airing times: weekdays (``MO,TU,…``) and a local start and end (``HH:MM``, the same day)."""
+
+    station: Slug | None = Field(default=None, description="only for this station (default: every station)")
+    days: Annotated[str, BeforeValidator(_upper), Field(min_length=2, max_length=40, pattern=DAYS_PATTERN)]
+    start: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+    end: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
+class FlightBody(Body):
+    """``POST /api/v1/flights``: creatives to rotate on stations, ``per_week`` airings from ``from`` to ``to``."""
+
+    campaign: Annotated[str, Field(max_length=100), Clean, Line] = ""
+    stations: Annotated[list[Slug], Field(min_length=1, max_length=100)]
+    episodes: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(min_length=1, max_length=50)]
+    per_week: Annotated[int, Field(ge=1, le=50)]
+    date_from: Annotated[Day, Field(alias="from"), OnError("invalid_field")]
+    date_to: Annotated[Day, Field(alias="to"), OnError("invalid_field")]
+    windows: Annotated[list[FlightWindow], Field(min_length=1, max_length=50)]
+
+
+class ProposedAiring(Answer):
+    """One proposed booking (``start`` in the station's local time)."""
+
+    station: str
+    episode_id: str
+    start: str
+
+
+class FlightProposal(Answer):
+    """A flight and its proposed bookings."""
+
+    id: str
+    proposed: list[ProposedAiring]
+
+
+class FlightAccepted(Answer):
+    """The bookings an accepted flight made."""
+
+    broadcast_ids: list[str]
