@@ -59,6 +59,8 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
     Rule("schedule.read", USER, (), "stations and broadcasts: a station sees its own, under the station rule"),
     Rule("schedule.write", USER, (_P,), "book, move and cancel broadcasts (eligible episodes only)"),
     Rule("schedule.page", USER, (_P,), "the schedule pages of the UI"),
+    Rule("programme.write", USER, (_P,), "rundowns: create, read and re-render programmes (broadcastable parts only)"),
+    Rule("flight.write", USER, (_P,), "flights: propose, read and accept (bookings under the schedule's rules)"),
     Rule("station.page", USER, (_S,), "a station's own week and feedback forms"),
     Rule("feedback.report", USER, (_P, _S), "report feedback on a broadcast the reporter may see"),
     Rule("feedback.read", USER, (), "feedback history of a broadcast the reader may see"),

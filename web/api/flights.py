@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
+from radio.access import policy
 from radio.models import Role
 from schedule.flights import accept, flight_dict, get_flight, propose
 from web.auth import current_user, require_role
@@ -21,6 +22,7 @@ def _created(body: dict[str, object]) -> Response:
 
 
 @bp.post("/flights")
+@policy("flight.write")
 @require_role(Role.PRODUCER)
 @validated(json=FlightBody, resp=answers(201, FlightProposal, errors=(400, 401, 403, 404)))
 def flight_propose(body: FlightBody) -> Response:
@@ -29,6 +31,7 @@ def flight_propose(body: FlightBody) -> Response:
 
 
 @bp.get("/flights/<flight_id>")
+@policy("flight.write")
 @require_role(Role.PRODUCER)
 @validated(resp=answers(200, FlightProposal, errors=(401, 403, 404)))
 def flight_detail(flight_id: str) -> Response:
@@ -37,6 +40,7 @@ def flight_detail(flight_id: str) -> Response:
 
 
 @bp.post("/flights/<flight_id>/accept")
+@policy("flight.write")
 @require_role(Role.PRODUCER)
 @validated(resp=answers(201, FlightAccepted, errors=(400, 401, 403, 404, 409)))
 def flight_accept(flight_id: str) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from episodes.programmes import create_programme, cue_sheet_csv, get_programme, programme_dict, rerender
+from radio.access import policy
 from radio.models import Role
 from web.auth import current_user, require_role, require_user
 from web.context import db
@@ -26,6 +27,7 @@ def _accepted(body: dict[str, object]) -> Response:
 
 
 @bp.post("/programmes")
+@policy("programme.write")
 @require_role(Role.PRODUCER)
 @validated(json=ProgrammeBody, resp=answers(202, ProgrammeQueued, errors=(400, 401, 403, 404, 409)))
 def programme_create(body: ProgrammeBody) -> Response:
@@ -36,6 +38,7 @@ def programme_create(body: ProgrammeBody) -> Response:
 
 
 @bp.get("/programmes/<programme_id>")
+@policy("programme.write")
 @require_role(Role.PRODUCER)
 @validated(resp=answers(200, Programme, errors=(401, 403, 404)))
 def programme_detail(programme_id: str) -> Response:
@@ -45,6 +48,7 @@ def programme_detail(programme_id: str) -> Response:
 
 
 @bp.post("/programmes/<programme_id>/render")
+@policy("programme.write")
 @require_role(Role.PRODUCER)
 @validated(resp=answers(202, ProgrammeQueued, errors=(401, 403, 404, 409)))
 def programme_render(programme_id: str) -> Response:
@@ -55,6 +59,7 @@ def programme_render(programme_id: str) -> Response:
 
 
 @bp.get("/episodes/<episode_id>/cue-sheet.csv")
+@policy("episode.read")
 @require_user
 @validated(resp=answers(200, media="text/csv", errors=(401, 404)))
 def episode_cue_sheet(episode_id: str) -> Response:
