@@ -169,3 +169,35 @@ class CalendarFragment(Base):
 
 
 FEEDBACK_COUNTS = ("calls", "sms", "missed_calls", "letters", "in_person")
+
+
+AIRING_STATUSES = ("aired", "partial", "missed")
+MISS_REASONS = ("power_cut", "technical", "preempted", "other")
+AIRING_VIA = ("web", "api", "sms")
+
+
+class AiringReport(Base):
+    """Whether one occurrence aired: a correction adds a row and the earlier one stops being current (history)."""
+
+    __tablename__ = "airing_reports"
+    __table_args__ = (
+        CheckConstraint("status IN ('aired','partial','missed')", name="status"),
+        CheckConstraint("via IN ('web','api','sms')", name="via"),
+        CheckConstraint("reason IS NULL OR reason IN ('power_cut','technical','preempted','other')", name="reason"),
+        Index("ix_airing_reports_occurrence", "broadcast_id", "occurrence_key"),
+        Index("ix_airing_reports_station_start", "station_id", "occurrence_start"),
+    )
+
+    id: Mapped[IdPk]
+    broadcast_id: Mapped[str] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id", ondelete="RESTRICT"))
+    occurrence_key: Mapped[str] = mapped_column(String(19))  # original wall time (the RECURRENCE-ID)
+    occurrence_start: Mapped[dt.datetime]  # planned start, UTC
+    status: Mapped[str] = mapped_column(String(10))
+    aired_at: Mapped[dt.datetime | None]  # actual start as reported
+    reason: Mapped[str | None] = mapped_column(String(20))
+    via: Mapped[str] = mapped_column(String(5))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    current: Mapped[bool] = mapped_column(default=True)
+    confirmed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[Created]

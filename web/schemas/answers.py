@@ -216,3 +216,41 @@ class Deleted(Answer):
     """What was deleted."""
 
     deleted: bool
+
+
+class Airing(Answer):
+    """One planned occurrence with its status (SPEC: Stations: delivery, confirmation)."""
+
+    broadcast_id: str
+    occurrence: str
+    start: str
+    episode_id: str
+    status: str
+    aired_at: str | None
+    reason: str | None
+    confirmed_by: str | None
+    via: str | None
+
+
+class AiringList(Answer):
+    """Occurrences with their status."""
+
+    items: list[Airing]
+    total: int
+
+
+class AiringReport(Answer):
+    """A confirmation (current or kept as history)."""
+
+    id: str
+    broadcast_id: str
+    occurrence: str
+    status: str
+    via: str
+    current: bool
+
+
+class MakeGoodSlot(Answer):
+    """The start a make-good would take (null: no free slot at that hour in the next two weeks)."""
+
+    start: str | None
