@@ -63,7 +63,8 @@ def test_a_missed_airing_needs_a_reason_and_the_status_filter_finds_it(setup) ->
                                                 "notes": "লোডশেডিং"})
     assert r.status_code == 201
     missed = _listing(setup["producer"], status="missed", **{"from": local_dhaka(-30)[:10]})
-    assert [(i["occurrence"][:10], i["reason"], i["notes"]) for i in missed["items"]] == [(day, "power_cut", "লোডশেডিং")]
+    assert [(i["occurrence"][:10], i["reason"], i["notes"]) for i in missed["items"]] == [
+        (day, "power_cut", "লোডশেডিং")]
     assert _listing(setup["producer"], status="unconfirmed", **{"from": local_dhaka(-30)[:10],
                                                                  "to": local_dhaka(-1)[:10]})["total"] == 2
 
