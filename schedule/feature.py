@@ -14,7 +14,7 @@ FEATURE = Feature(
     migrations=Path(__file__).parent / "migrations" / "versions",
     commands=(cli.calendar, cli.stations),
     blueprints=("web.api.schedule", "web.api.airings", "web.feeds", "web.ui.schedule", "web.ui.station",
-                "web.ui.airings"),
+                "web.ui.airings", "web.sms_hooks", "web.api.inbound"),
     hooks={
         "episode_in_use": bookings.why_episode_is_in_use,
         "station_episodes_sql": stations.station_episodes_sql,

@@ -42,6 +42,10 @@ class Station(Base):
     # broadcasts, overrides and feedback: the calendar's validator reads one row instead of all its bookings.
     calendar_version: Mapped[int] = mapped_column(default=0, server_default="0")
     feed_rotated_at: Mapped[dt.datetime | None]
+    # The inbound SMS gateway: its kind, and the version of the webhook secret derived from the secret key
+    # (0: none issued yet, the hook refuses everything; rotating bumps it and the old secret stops working).
+    gateway: Mapped[str] = mapped_column(String(10), default="json", server_default="json")
+    webhook_secret_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[Created]
     updated_at: Mapped[Updated]
 
@@ -201,3 +205,35 @@ class AiringReport(Base):
     current: Mapped[bool] = mapped_column(default=True)
     confirmed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[Created]
+
+
+MESSAGE_KINDS = ("sms", "missed_call")
+MESSAGE_PURPOSES = ("feedback", "confirmation", "unknown_code")
+
+
+class InboundMessage(Base):
+    """One SMS or missed call from a station's gateway: counted once (unique provider id), sender only hashed."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (
+        UniqueConstraint("station_id", "provider", "provider_id", name="uq_inbound_messages_provider_id"),
+        CheckConstraint("kind IN ('sms','missed_call')", name="kind"),
+        CheckConstraint("purpose IN ('feedback','confirmation','unknown_code')", name="purpose"),
+        Index("ix_inbound_messages_station_at", "station_id", "at"),
+        Index("ix_inbound_messages_occurrence", "broadcast_id", "occurrence_key"),
+    )
+
+    id: Mapped[IdPk]
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id", ondelete="RESTRICT"))
+    provider: Mapped[str] = mapped_column(String(10))  # twilio | json
+    provider_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(12))
+    sender_hash: Mapped[str] = mapped_column(String(64))  # HMAC of the number with the secret key
+    text: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime]  # the message's time (the provider's when plausible, else its arrival)
+    local_day: Mapped[str] = mapped_column(String(10))  # the station-local date of ``at``
+    purpose: Mapped[str] = mapped_column(String(14))
+    broadcast_id: Mapped[str | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="SET NULL"))
+    occurrence_key: Mapped[str | None] = mapped_column(String(19))
+    episode_id: Mapped[str | None] = mapped_column(ForeignKey("episodes.id", ondelete="SET NULL"))
+    created_at: Mapped[Created]  # arrival

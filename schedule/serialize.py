@@ -20,6 +20,7 @@ def station_dict(station: Station, *, base_url: str | None = None, secret_key: s
         "contact": station.contact, "created_at": station.created_at.isoformat(),
         "updated_at": station.updated_at.isoformat(),
         "feed_rotated_at": station.feed_rotated_at.isoformat() if station.feed_rotated_at else None,
+        "gateway": station.gateway, "webhook_secret_set": station.webhook_secret_version > 0,
     }
     if base_url is not None and secret_key is not None:
         data.update(feed_urls(base_url, secret_key, station))

@@ -254,3 +254,28 @@ class MakeGoodSlot(Answer):
     """The start a make-good would take (null: no free slot at that hour in the next two weeks)."""
 
     start: str | None
+
+
+class WebhookSecret(Answer):
+    """A station's new webhook secret, shown once, and the URL to configure in its gateway."""
+
+    secret: str
+    webhook_url: str
+    gateway: str
+
+
+class InboundMessage(Answer):
+    """One SMS or missed call (``text`` only for researchers and admins, redacted for researchers)."""
+
+    id: str
+    kind: str
+    at: str
+    purpose: str
+    broadcast_id: str | None
+    occurrence: str | None
+
+
+class InboundMessageList(Answer):
+    """A station's latest messages."""
+
+    items: list[InboundMessage]

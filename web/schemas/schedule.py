@@ -51,7 +51,9 @@ class StationCreate(StationFields):
 
 
 class StationPatch(StationFields):
-    """``PATCH /api/v1/stations/<slug>`` (the slug stays)."""
+    """``PATCH /api/v1/stations/<slug>`` (the slug stays; ``gateway`` is the kind of its inbound SMS gateway)."""
+
+    gateway: Annotated[Literal["twilio", "json"], OnError("invalid_field")] | None = None
 
 
 class BroadcastCreate(Body):
@@ -215,3 +217,9 @@ class MakeGoodQuery(Query):
     """``GET /api/v1/broadcasts/<id>/make-good``: the slot a make-good of ``occurrence`` would take."""
 
     occurrence: Occurrence | None = None
+
+
+class MessagesQuery(Query):
+    """``GET /api/v1/stations/<slug>/messages``: the latest ``limit`` messages."""
+
+    limit: Annotated[int, Field(ge=1, le=500)] = 50
