@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -196,3 +196,12 @@ def recent_messages(session: Session, station: Station, limit: int = 50) -> list
     """The station's latest messages, newest first."""
     return list(session.scalars(select(InboundMessage).where(InboundMessage.station_id == station.id)
                                 .order_by(InboundMessage.created_at.desc(), InboundMessage.id).limit(limit)))
+
+
+def gateway_counts_query(scope: Any) -> Select[*tuple[Any, ...]]:
+    """``(broadcast_id, occurrence_key, sms, missed_calls)`` of the gateway's feedback for the broadcasts in scope."""
+    return (select(InboundMessage.broadcast_id, InboundMessage.occurrence_key,
+                   func.sum(case((InboundMessage.kind == "sms", 1), else_=0)),
+                   func.sum(case((InboundMessage.kind == "missed_call", 1), else_=0)))
+            .where(InboundMessage.purpose == "feedback", InboundMessage.broadcast_id.in_(scope))
+            .group_by(InboundMessage.broadcast_id, InboundMessage.occurrence_key))

@@ -9,7 +9,7 @@ import json
 import uuid
 
 import pytest
-from schedule_helpers import create_station, make_episode
+from schedule_helpers import create_station, feed_path, make_episode
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
@@ -235,3 +235,33 @@ def test_floods_and_oversized_bodies_are_refused(runtime, gw, monkeypatch) -> No
     flooded = send_json(c, secret, message())
     assert flooded.headers["Retry-After"] == "60"
     assert len(_messages(runtime)) == 3
+
+
+def test_gateway_counts_flow_into_summaries_and_the_calendar_apart_from_entered_ones(runtime, gw) -> None:
+    now = dt.datetime.now(DHAKA)
+    start = (now - dt.timedelta(hours=1)).replace(second=0, microsecond=0)
+    booked = _book(gw, runtime, start.strftime("%Y-%m-%dT%H:%M"))
+    assert gw["producer"].post(f"/api/v1/broadcasts/{booked}/feedback", json={"sms": 2, "calls": 1}).status_code == 201
+    calendar = feed_path(gw["producer"].get("/api/v1/stations/radio-padma").json["calendar_url"])
+    before = gw["client"].get(calendar)
+    assert b"X-RADIO-FEEDBACK-SMS:2" in before.data
+    c, secret = gw["client"], gw["secret"]
+    for _ in range(3):
+        send_json(c, secret, message(at=start + dt.timedelta(minutes=10)))
+    send_json(c, secret, message(kind="missed_call", at=start + dt.timedelta(minutes=12)))
+    send_json(c, secret, message("আগে", at=start - dt.timedelta(hours=3)))  # nothing on air: station and day
+    after = gw["client"].get(calendar, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+    assert b"X-RADIO-FEEDBACK-SMS:5" in after.data and b"X-RADIO-FEEDBACK-MISSED-CALLS:1" in after.data
+    summary = gw["producer"].get("/api/v1/feedback/summary", query_string={"group_by": "station"}).json["items"]
+    assert len(summary) == 1
+    row = summary[0]
+    assert row["feedback"]["sms"] == 6 and row["sms"] == 6 and row["missed_calls"] == 1 and row["calls"] == 1
+    assert row["feedback_by_source"]["entered"] == {"calls": 1, "sms": 2, "missed_calls": 0, "letters": 0,
+                                                    "in_person": 0}
+    gateway = row["feedback_by_source"]["gateway"]
+    assert gateway["sms"] == 4 and gateway["missed_calls"] == 1
+    by_episode = gw["producer"].get("/api/v1/feedback/summary", query_string={"group_by": "episode"}).json["items"]
+    assert {r["key"]: r["feedback_by_source"]["gateway"]["sms"] for r in by_episode}[""] == 1
+    jamuna = gw["producer"].get("/api/v1/feedback/summary", query_string={"station": "radio-jamuna"}).json["items"]
+    assert jamuna == []

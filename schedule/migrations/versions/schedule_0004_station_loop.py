@@ -15,6 +15,31 @@ down_revision = 'schedule_0003'
 branch_labels = None
 depends_on = None
 
+# Gateway messages count in the calendar's feedback: they bump the station's calendar_version like
+# feedback_reports do (the triggers of schedule_0002, same SQL; PostgreSQL reuses its function).
+_EVENTS = (("INSERT", "NEW TABLE AS new_rows", "NEW.station_id"),
+           ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", "OLD.station_id, NEW.station_id"),
+           ("DELETE", "OLD TABLE AS old_rows", "OLD.station_id"))
+
+
+def _create_triggers(table: str) -> None:
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for event, transition, stations in _EVENTS:
+        name = f"tr_{table}_calendar_{event.lower()}"
+        if postgresql:
+            op.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {transition} "
+                       "FOR EACH STATEMENT EXECUTE FUNCTION bump_station_calendar()")
+        else:
+            op.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN UPDATE stations "
+                       f"SET calendar_version = calendar_version + 1 WHERE id IN ({stations}); END")
+
+
+def _drop_triggers(table: str) -> None:
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for event, _, _ in _EVENTS:
+        on_table = f" ON {table}" if postgresql else ""
+        op.execute(f"DROP TRIGGER IF EXISTS tr_{table}_calendar_{event.lower()}{on_table}")
+
 
 def upgrade() -> None:
     op.create_table('airing_reports',
@@ -73,9 +98,11 @@ def upgrade() -> None:
     with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
         batch_op.create_index('ix_inbound_messages_occurrence', ['broadcast_id', 'occurrence_key'], unique=False)
         batch_op.create_index('ix_inbound_messages_station_at', ['station_id', 'at'], unique=False)
+    _create_triggers('inbound_messages')
 
 
 def downgrade() -> None:
+    _drop_triggers('inbound_messages')
     with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_inbound_messages_station_at')
         batch_op.drop_index('ix_inbound_messages_occurrence')
