@@ -48,10 +48,11 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
     app.extensions["radio"] = runtime
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Bangla stays readable in JSON
 
-    from web import context, errors
+    from web import compression, context, errors
 
     context.init_app(app)
     errors.init_app(app)
+    compression.init_app(app)  # gzip for calendars, feeds and JSON (ETags per encoding)
     csrf.init_app(app)
 
     @app.before_request
