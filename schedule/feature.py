@@ -14,7 +14,8 @@ FEATURE = Feature(
     migrations=Path(__file__).parent / "migrations" / "versions",
     commands=(cli.calendar, cli.stations, cli.bundle),
     blueprints=("web.api.schedule", "web.api.airings", "web.feeds", "web.ui.schedule", "web.ui.station",
-                "web.ui.airings", "web.sms_hooks", "web.api.inbound", "web.bundles"),
+                "web.ui.airings", "web.sms_hooks", "web.api.inbound", "web.bundles",
+                "web.ui.gateway"),
     hooks={
         "episode_in_use": bookings.why_episode_is_in_use,
         "station_episodes_sql": stations.station_episodes_sql,

@@ -110,6 +110,7 @@ def main() -> None:
 
         baseline = statistics.median(timed(read_files)[0] for _ in range(args.runs))
         zipstream._crc_cache.clear()
+        before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         cold, (status, size) = timed(lambda: download(client, url))  # type: ignore[misc]
         assert status == 200
         warm = statistics.median(timed(lambda: download(client, url))[0] for _ in range(args.runs))
@@ -125,7 +126,7 @@ def main() -> None:
         print(f"warm download                  {warm:8.2f} s  ({warm / baseline:.2f}x baseline)")
         print(f"resumed second half (Range)    {resumed:8.2f} s  ({resumed / baseline:.2f}x baseline)")
         print(f"layout only (HEAD)             {layout_only * 1000:8.1f} ms")
-        print(f"peak resident memory           {peak_mb:8.1f} MB")
+        print(f"peak resident memory           {peak_mb:8.1f} MB (before the downloads: {before_mb:.1f} MB)")
         print(f"started at {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; manifest:")
         print(json.dumps(manifest, ensure_ascii=False, indent=2))
         runtime.close()
