@@ -24,6 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC = "public"  # no user needed (sign-in page, the API document, static files, health status)
 FEED = "feed_token"  # a station's secret feed token in the URL; every item passes the station rule
 LOCAL = "local_or_admin"  # the machine itself or an admin's token (metrics)
+SIGNED = "signed_webhook"  # a station's SMS gateway, proven by the signature of the request (no user)
 USER = "signed_in"  # any signed-in user; items filtered by the functions below
 
 
@@ -59,6 +60,13 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
     Rule("schedule.read", USER, (), "stations and broadcasts: a station sees its own, under the station rule"),
     Rule("schedule.write", USER, (_P,), "book, move and cancel broadcasts (eligible episodes only)"),
     Rule("schedule.page", USER, (_P,), "the schedule pages of the UI"),
+    Rule("airing.confirm", USER, (_P, _S), "confirm an airing: a station its own, producers any (never a future one)"),
+    Rule("airing.read", USER, (_P, _S, _R), "airings and their history: a station sees its own"),
+    Rule("airing.make_good", USER, (_P,), "propose and book a make-good for a missed airing"),
+    Rule("station.airings.page", USER, (_S,), "the station's phone-sized airing confirmation page"),
+    Rule("schedule.airings.page", USER, (_P,), "a station's airings for producers in the UI"),
+    Rule("sms.hook", SIGNED, (), "inbound SMS and missed calls: 403 without the station's signature"),
+    Rule("inbound.read", USER, (_R,), "inbound message text: researchers (redacted) and admins only"),
     Rule("programme.write", USER, (_P,), "rundowns: create, read and re-render programmes (broadcastable parts only)"),
     Rule("flight.write", USER, (_P,), "flights: propose, read and accept (bookings under the schedule's rules)"),
     Rule("station.page", USER, (_S,), "a station's own week and feedback forms"),

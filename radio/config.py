@@ -37,6 +37,7 @@ class Settings:
     job_lease_s: int = 600  # Seconds without a heartbeat before a running job is retried.
     log_level: str = "INFO"  # Logging level.
     queue_immediate: bool = False  # Run jobs inline instead of queueing (tests, debugging).
+    feedback_window_h: float = 2.0  # Hours after an airing in which listener SMS and missed calls count for it.
 
     @property
     def media_path(self) -> Path:

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -34,6 +34,7 @@ from schedule.ical import (
     calendar_head,
     render_event,
 )
+from schedule.inbound import gateway_counts_query
 from schedule.models import (
     FEEDBACK_COUNTS,
     Broadcast,
@@ -155,6 +156,9 @@ def _extras(session: Session, scope: Rows) -> _Extras:
         FeedbackReport.broadcast_id.in_(scope), FeedbackReport.current.is_(True))
     for bid, key, *counts in conn.execute(reports).all():
         feedback[bid][key] = Feedback(*counts)
+    for bid, key, sms, missed in conn.execute(gateway_counts_query(scope)).all():  # the SMS gateway's, beside them
+        entered = feedback[bid].get(key, Feedback())
+        feedback[bid][key] = replace(entered, sms=entered.sms + sms, missed_calls=entered.missed_calls + missed)
     blocks = select(CalendarFragment.broadcast_id, CalendarFragment.fingerprint, CalendarFragment.body).where(
         CalendarFragment.broadcast_id.in_(scope))
     stored = {bid: (digest, body) for bid, digest, body in conn.execute(blocks).all()}

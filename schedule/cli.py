@@ -77,3 +77,39 @@ def stations_list() -> None:
     with runtime.read_session() as session:
         for station in session.scalars(select(Station).order_by(Station.slug)):
             click.echo(f"{station.slug}\t{station.timezone}\t{station.name}")
+
+
+@click.command()
+@click.argument("slug")
+@click.option("--week", required=True, help="ISO week, e.g. 2026-W09.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The ZIP file to write (default SLUG-WEEK.zip).")
+def bundle(slug: str, week: str, output: Path | None) -> None:
+    """Write a station's week bundle: audio, schedule.ics, cue sheet and manifest (the same as its feed URL)."""
+    from radio.cli import runtime_for_cli
+    from radio.errors import DomainError
+    from schedule.bundle import build_bundle
+    from schedule.fragments import save_fragments
+    from schedule.stations import get_station
+
+    runtime = runtime_for_cli()
+    try:
+        with runtime.read_session() as session:
+            station = get_station(session, slug)
+            built = build_bundle(session, runtime.store, station, week, base_url=runtime.settings.public_url,
+                                 secret_key=runtime.secret_key, now=utcnow())
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    save_fragments(runtime, built.fresh)
+    output = output or Path(built.filename)
+    tmp = output.with_name(output.name + ".tmp")
+    try:
+        with tmp.open("wb") as handle:
+            for chunk in built.layout.stream():
+                handle.write(chunk)
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    click.echo(f"wrote {output} ({built.layout.length} bytes, {built.airing_count} airings)", err=True)

@@ -12,8 +12,10 @@ FEATURE = Feature(
     description="broadcast plans: stations, bookings and their conflicts, iCal and podcast feeds, feedback",
     models=(models, flight_models),
     migrations=Path(__file__).parent / "migrations" / "versions",
-    commands=(cli.calendar, cli.stations),
-    blueprints=("web.api.schedule", "web.api.flights", "web.feeds", "web.ui.schedule", "web.ui.station"),
+    commands=(cli.calendar, cli.stations, cli.bundle),
+    blueprints=("web.api.schedule", "web.api.flights", "web.api.airings", "web.feeds", "web.ui.schedule",
+                "web.ui.station", "web.ui.airings", "web.sms_hooks", "web.api.inbound", "web.bundles",
+                "web.ui.gateway"),
     hooks={
         "episode_in_use": bookings.why_episode_is_in_use,
         "station_episodes_sql": stations.station_episodes_sql,

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode
@@ -19,13 +19,14 @@ from radio.errors import Conflict, Forbidden, InvalidInput
 from radio.models import Role, User
 from schedule.access import today
 from schedule.bookings import touch
-from schedule.models import FEEDBACK_COUNTS, Broadcast, BroadcastStatus, FeedbackReport, Station
+from schedule.models import FEEDBACK_COUNTS, Broadcast, BroadcastStatus, FeedbackReport, InboundMessage, Station
 from schedule.occurrences import resolve_occurrence
 from schedule.recurrence import zone
 from schedule.stations import get_station, station_id_of
 
 MAX_COUNT = 1_000_000
 GROUPS = ("station", "episode", "month")
+FEEDBACK_SOURCES = ("entered", "gateway")
 
 
 def _counts(data: Mapping[str, Any]) -> dict[str, int]:
@@ -85,11 +86,19 @@ class SummaryRow:
     label: str
     occurrences: int = 0
     totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FEEDBACK_COUNTS, 0))
+    by_source: dict[str, dict[str, int]] = field(default_factory=lambda: {
+        source: dict.fromkeys(FEEDBACK_COUNTS, 0) for source in FEEDBACK_SOURCES})
+
+    def add(self, source: str, name: str, count: int) -> None:
+        """Count ``count`` of kind ``name`` from ``source`` (entered by hand, or the SMS gateway)."""
+        self.totals[name] += count
+        self.by_source[source][name] += count
 
     def as_dict(self) -> dict[str, Any]:
-        """The row as the API shows it."""
+        """The row as the API shows it: totals by kind (both sources) and the same by source."""
         return {"key": self.key, "label": self.label, "occurrences": self.occurrences, **self.totals,
-                "total": sum(self.totals.values())}
+                "total": sum(self.totals.values()), "feedback": dict(self.totals),
+                "feedback_by_source": {k: dict(v) for k, v in self.by_source.items()}}
 
 
 def _date(value: Any, name: str) -> dt.date | None:
@@ -134,8 +143,37 @@ def summarise_feedback(session: Session, user: User, params: Mapping[str, Any]) 
         row = rows.setdefault(key, SummaryRow(key, label))
         row.occurrences += 1
         for name in FEEDBACK_COUNTS:
-            row.totals[name] += getattr(report, name)
+            row.add("entered", name, getattr(report, name))
+    for at_station, at_episode, day, kind, count in gateway_feedback(session, user, params, first, last):
+        key, label = {"station": (at_station.slug, at_station.name),
+                      "episode": (at_episode.id, at_episode.title) if at_episode is not None else ("", "—"),
+                      "month": (day[:7], day[:7])}[group_by]
+        rows.setdefault(key, SummaryRow(key, label)).add("gateway", "sms" if kind == "sms" else "missed_calls", count)
     return sorted(rows.values(), key=lambda r: r.key)
+
+
+def gateway_feedback(session: Session, user: User, params: Mapping[str, Any], first: dt.date | None,
+                     last: dt.date | None) -> list[tuple[Station, Episode | None, str, str, int]]:
+    """Counts of the SMS gateway's feedback messages by station, episode (None: no airing), local day and kind."""
+    query = (select(Station, Episode, InboundMessage.local_day, InboundMessage.kind, func.count())
+             .join(Station, Station.id == InboundMessage.station_id)
+             .outerjoin(Episode, Episode.id == InboundMessage.episode_id)
+             .where(InboundMessage.purpose == "feedback")
+             .group_by(Station.id, Episode.id, InboundMessage.local_day, InboundMessage.kind))
+    if params.get("station"):
+        query = query.where(Station.id == get_station(session, params["station"], user).id)
+    if user.role == Role.STATION:
+        query = query.where(Station.id == station_id_of(user),
+                            or_(Episode.id.is_(None), Episode.restricted.is_(False)))
+    if params.get("campaign"):
+        query = query.where(Episode.campaign == params["campaign"])
+    if params.get("episode_id"):
+        query = query.where(Episode.id == params["episode_id"])
+    if first:
+        query = query.where(InboundMessage.local_day >= first.isoformat())
+    if last:
+        query = query.where(InboundMessage.local_day <= last.isoformat())
+    return [(station, episode, day, kind, count) for station, episode, day, kind, count in session.execute(query)]
 
 
 def _cell(text: str) -> str:

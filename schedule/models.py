@@ -42,6 +42,10 @@ class Station(Base):
     # broadcasts, overrides and feedback: the calendar's validator reads one row instead of all its bookings.
     calendar_version: Mapped[int] = mapped_column(default=0, server_default="0")
     feed_rotated_at: Mapped[dt.datetime | None]
+    # The inbound SMS gateway: its kind, and the version of the webhook secret derived from the secret key
+    # (0: none issued yet, the hook refuses everything; rotating bumps it and the old secret stops working).
+    gateway: Mapped[str] = mapped_column(String(10), default="json", server_default="json")
+    webhook_secret_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[Created]
     updated_at: Mapped[Updated]
 
@@ -169,3 +173,67 @@ class CalendarFragment(Base):
 
 
 FEEDBACK_COUNTS = ("calls", "sms", "missed_calls", "letters", "in_person")
+
+
+AIRING_STATUSES = ("aired", "partial", "missed")
+MISS_REASONS = ("power_cut", "technical", "preempted", "other")
+AIRING_VIA = ("web", "api", "sms")
+
+
+class AiringReport(Base):
+    """Whether one occurrence aired: a correction adds a row and the earlier one stops being current (history)."""
+
+    __tablename__ = "airing_reports"
+    __table_args__ = (
+        CheckConstraint("status IN ('aired','partial','missed')", name="status"),
+        CheckConstraint("via IN ('web','api','sms')", name="via"),
+        CheckConstraint("reason IS NULL OR reason IN ('power_cut','technical','preempted','other')", name="reason"),
+        Index("ix_airing_reports_occurrence", "broadcast_id", "occurrence_key"),
+        Index("ix_airing_reports_station_start", "station_id", "occurrence_start"),
+    )
+
+    id: Mapped[IdPk]
+    broadcast_id: Mapped[str] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id", ondelete="RESTRICT"))
+    occurrence_key: Mapped[str] = mapped_column(String(19))  # original wall time (the RECURRENCE-ID)
+    occurrence_start: Mapped[dt.datetime]  # planned start, UTC
+    status: Mapped[str] = mapped_column(String(10))
+    aired_at: Mapped[dt.datetime | None]  # actual start as reported
+    reason: Mapped[str | None] = mapped_column(String(20))
+    via: Mapped[str] = mapped_column(String(5))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    current: Mapped[bool] = mapped_column(default=True)
+    confirmed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[Created]
+
+
+MESSAGE_KINDS = ("sms", "missed_call")
+MESSAGE_PURPOSES = ("feedback", "confirmation", "unknown_code")
+
+
+class InboundMessage(Base):
+    """One SMS or missed call from a station's gateway: counted once (unique provider id), sender only hashed."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (
+        UniqueConstraint("station_id", "provider", "provider_id", name="uq_inbound_messages_provider_id"),
+        CheckConstraint("kind IN ('sms','missed_call')", name="kind"),
+        CheckConstraint("purpose IN ('feedback','confirmation','unknown_code')", name="purpose"),
+        Index("ix_inbound_messages_station_at", "station_id", "at"),
+        Index("ix_inbound_messages_occurrence", "broadcast_id", "occurrence_key"),
+    )
+
+    id: Mapped[IdPk]
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id", ondelete="RESTRICT"))
+    provider: Mapped[str] = mapped_column(String(10))  # twilio | json
+    provider_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(12))
+    sender_hash: Mapped[str] = mapped_column(String(64))  # HMAC of the number with the secret key
+    text: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime]  # the message's time (the provider's when plausible, else its arrival)
+    local_day: Mapped[str] = mapped_column(String(10))  # the station-local date of ``at``
+    purpose: Mapped[str] = mapped_column(String(14))
+    broadcast_id: Mapped[str | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="SET NULL"))
+    occurrence_key: Mapped[str | None] = mapped_column(String(19))
+    episode_id: Mapped[str | None] = mapped_column(ForeignKey("episodes.id", ondelete="SET NULL"))
+    created_at: Mapped[Created]  # arrival

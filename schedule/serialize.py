@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Collection
 from typing import Any
 
-from schedule.models import FEEDBACK_COUNTS, Broadcast, FeedbackReport, Station
+from schedule.airings import AiringRow
+from schedule.models import FEEDBACK_COUNTS, AiringReport, Broadcast, FeedbackReport, Station
 from schedule.occurrences import series_of
 from schedule.recurrence import expand
 from schedule.stations import feed_urls
@@ -20,6 +21,7 @@ def station_dict(station: Station, *, base_url: str | None = None, secret_key: s
         "contact": station.contact, "created_at": station.created_at.isoformat(),
         "updated_at": station.updated_at.isoformat(),
         "feed_rotated_at": station.feed_rotated_at.isoformat() if station.feed_rotated_at else None,
+        "gateway": station.gateway, "webhook_secret_set": station.webhook_secret_version > 0,
     }
     if base_url is not None and secret_key is not None:
         data.update(feed_urls(base_url, secret_key, station))
@@ -68,5 +70,31 @@ def feedback_dict(report: FeedbackReport) -> dict[str, Any]:
         **{k: getattr(report, k) for k in FEEDBACK_COUNTS},
         "total": sum(getattr(report, k) for k in FEEDBACK_COUNTS),
         "notes": report.notes, "current": report.current, "reported_by": report.reported_by,
+        "created_at": report.created_at.isoformat(),
+    }
+
+
+def airing_dict(row: AiringRow) -> dict[str, Any]:
+    """A planned occurrence with its status and confirmation code."""
+    report, occ, broadcast = row.report, row.occurrence, row.broadcast
+    return {
+        "broadcast_id": broadcast.id, "occurrence": occ.key, "local_start": occ.wall, "start": occ.start.isoformat(),
+        "end": occ.end.isoformat(), "station": broadcast.station.slug, "episode_id": row.episode_id,
+        "title": broadcast.episode.title if row.episode_id == broadcast.episode_id else None,
+        "code": row.code, "status": row.status,
+        "aired_at": report.aired_at.isoformat() if report and report.aired_at else None,
+        "reason": report.reason if report else None, "notes": report.notes if report else "",
+        "confirmed_by": report.confirmed_by if report else None, "via": report.via if report else None,
+        "confirmed_at": report.created_at.isoformat() if report else None,
+    }
+
+
+def airing_report_dict(report: AiringReport) -> dict[str, Any]:
+    """One confirmation (current or an earlier one kept as history)."""
+    return {
+        "id": report.id, "broadcast_id": report.broadcast_id, "occurrence": report.occurrence_key,
+        "occurrence_start": report.occurrence_start.isoformat(), "status": report.status,
+        "aired_at": report.aired_at.isoformat() if report.aired_at else None, "reason": report.reason,
+        "notes": report.notes, "via": report.via, "current": report.current, "confirmed_by": report.confirmed_by,
         "created_at": report.created_at.isoformat(),
     }

@@ -37,6 +37,28 @@ def feed_token_for(secret_key: str, station_id: str, version: int) -> str:
     return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
 
 
+GATEWAYS = ("twilio", "json")
+
+
+def webhook_secret(secret_key: str, station: Station) -> str | None:
+    """The station's current webhook secret (the SMS gateway's signing key), or None before one is issued."""
+    if station.webhook_secret_version <= 0:
+        return None
+    message = f"station-webhook:{station.id}:{station.webhook_secret_version}".encode()
+    digest = hmac.new(secret_key.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def rotate_webhook_secret(session: Session, station: Station, secret_key: str) -> str:
+    """Issue a new webhook secret (the old one stops verifying at once) and return it, to be shown once."""
+    station.webhook_secret_version += 1
+    station.updated_at = utcnow()
+    session.flush()
+    secret = webhook_secret(secret_key, station)
+    assert secret is not None
+    return secret
+
+
 def station_for_feed(session: Session, slug: str, token: str | None, secret_key: str) -> Station:
     """The station whose feed ``token`` this is; NotFound for a wrong, old or missing token (and unknown slugs)."""
     station = session.scalar(select(Station).where(Station.slug == slug)) if _SLUG.match(slug or "") else None
@@ -96,9 +118,13 @@ def create_station(session: Session, data: Mapping[str, Any]) -> Station:
 
 def update_station(session: Session, station: Station, data: Mapping[str, Any]) -> Station:
     """Change a station's names, time zone, district, frequency or contact (the slug stays)."""
-    unknown = set(data) - set(_TEXT_FIELDS) - {"timezone"}
+    unknown = set(data) - set(_TEXT_FIELDS) - {"timezone", "gateway"}
     if unknown:
         raise InvalidInput(f"cannot change: {', '.join(sorted(unknown))}", code="invalid_field")
+    if "gateway" in data:
+        if data["gateway"] not in GATEWAYS:
+            raise InvalidInput("'gateway' must be twilio or json", code="invalid_field", details={"field": "gateway"})
+        station.gateway = data["gateway"]
     for key, value in _clean_fields(data).items():
         setattr(station, key, value)
     station.updated_at = utcnow()

@@ -19,6 +19,7 @@ from schedule.podcast import (
     station_transcript,
 )
 from schedule.stations import station_for_feed
+from web.compression import matches, selected_etag
 from web.context import db, runtime
 
 bp = Blueprint("feeds", __name__)
@@ -28,12 +29,12 @@ CACHE_CONTROL = "private, max-age=300"  # the URL holds a secret: no shared cach
 
 def _not_modified(etag: str, last_modified: object) -> Response | None:
     if request.if_none_match:
-        if not request.if_none_match.contains(etag):
+        if not matches(request, etag):  # either encoding's ETag (web.compression)
             return None
     elif request.if_modified_since is None or request.if_modified_since < last_modified:  # type: ignore[operator]
         return None
     response = Response(status=304)
-    response.set_etag(etag)
+    response.set_etag(selected_etag(request, etag))
     response.last_modified = last_modified  # type: ignore[assignment]
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response

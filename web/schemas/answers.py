@@ -237,3 +237,66 @@ class AuditList(Answer):
 
     items: list[AuditEntry]
     total: int
+
+
+class Airing(Answer):
+    """One planned occurrence with its status (SPEC: Stations: delivery, confirmation)."""
+
+    broadcast_id: str
+    occurrence: str
+    start: str
+    episode_id: str
+    status: str
+    aired_at: str | None
+    reason: str | None
+    confirmed_by: str | None
+    via: str | None
+
+
+class AiringList(Answer):
+    """Occurrences with their status."""
+
+    items: list[Airing]
+    total: int
+
+
+class AiringReport(Answer):
+    """A confirmation (current or kept as history)."""
+
+    id: str
+    broadcast_id: str
+    occurrence: str
+    status: str
+    via: str
+    current: bool
+
+
+class MakeGoodSlot(Answer):
+    """The start a make-good would take (null: no free slot at that hour in the next two weeks)."""
+
+    start: str | None
+
+
+class WebhookSecret(Answer):
+    """A station's new webhook secret, shown once, and the URL to configure in its gateway."""
+
+    secret: str
+    webhook_url: str
+    gateway: str
+
+
+class InboundMessage(Answer):
+    """One SMS or missed call (``text`` only for researchers and admins, redacted for researchers)."""
+
+    id: str
+    kind: str
+    at: str
+    purpose: str
+    broadcast_id: str | None
+    occurrence: str | None
+
+
+class InboundMessageList(Answer):
+    """A station's latest messages."""
+
+    items: list[InboundMessage]

@@ -51,7 +51,9 @@ class StationCreate(StationFields):
 
 
 class StationPatch(StationFields):
-    """``PATCH /api/v1/stations/<slug>`` (the slug stays)."""
+    """``PATCH /api/v1/stations/<slug>`` (the slug stays; ``gateway`` is the kind of its inbound SMS gateway)."""
+
+    gateway: Annotated[Literal["twilio", "json"], OnError("invalid_field")] | None = None
 
 
 class BroadcastCreate(Body):
@@ -162,3 +164,62 @@ class CampaignCalendarQuery(Query):
 
     campaign: Annotated[str, Field(max_length=100)] | None = None
     station: Annotated[list[Slug], Field(max_length=100)] | None = None
+
+
+AiringStatus = Literal["aired", "partial", "missed"]
+MissReason = Literal["power_cut", "technical", "preempted", "other"]
+
+
+class AiringBody(Body):
+    """``POST /api/v1/broadcasts/<id>/airings``: whether one past occurrence aired (a repeat corrects it)."""
+
+    occurrence: Occurrence | None = None
+    status: Annotated[AiringStatus, OnError("invalid_field", missing=True)]
+    aired_at: Annotated[str, Field(max_length=40, description="actual start; the station's local time when no offset"),
+                        DateTimeText] | None = None
+    reason: MissReason | None = Field(default=None, description="why it was missed (required for missed)")
+    notes: Annotated[str, Field(max_length=2000), Prose] | None = None
+
+
+class AiringsQuery(Query):
+    """``GET /api/v1/airings``: planned occurrences with their status; ``from``/``to`` are station-local dates."""
+
+    station: Slug | None = None
+    campaign: Annotated[str, Field(max_length=100)] | None = None
+    status: Annotated[Literal["aired", "partial", "missed", "unconfirmed"], OnError("invalid_parameter")] | None = None
+    date_from: Annotated[Day | None, OnError("invalid_date")] = Field(default=None, alias="from")
+    date_to: Annotated[Day | None, OnError("invalid_date")] = Field(default=None, alias="to")
+
+    @model_validator(mode="after")
+    def _window_is_sane(self) -> AiringsQuery:
+        self.window(dt.datetime.now(dt.UTC))
+        return self
+
+    def window(self, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """UTC bounds wide enough for every time zone (``from`` defaults to 14 days ago, ``to`` to 7 days ahead)."""
+        first = self.date_from or (now - dt.timedelta(days=14)).date()
+        last = self.date_to or max(first, (now + dt.timedelta(days=7)).date())
+        if last < first or last - first > MAX_WINDOW:
+            raise fail("invalid_window", "'to' must not be before 'from' and at most 400 days later",
+                       code="invalid_window", field="to")
+        margin = dt.timedelta(days=1)
+        return (dt.datetime.combine(first, dt.time(), dt.UTC) - margin,
+                dt.datetime.combine(last, dt.time(), dt.UTC) + 2 * margin)
+
+
+class MakeGoodBody(Body):
+    """``POST /api/v1/broadcasts/<id>/make-good``: book a missed occurrence again in the next free slot."""
+
+    occurrence: Occurrence | None = None
+
+
+class MakeGoodQuery(Query):
+    """``GET /api/v1/broadcasts/<id>/make-good``: the slot a make-good of ``occurrence`` would take."""
+
+    occurrence: Occurrence | None = None
+
+
+class MessagesQuery(Query):
+    """``GET /api/v1/stations/<slug>/messages``: the latest ``limit`` messages."""
+
+    limit: Annotated[int, Field(ge=1, le=500)] = 50

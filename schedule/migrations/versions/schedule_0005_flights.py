@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'schedule_0005'
-down_revision = 'schedule_0003'
+down_revision = 'schedule_0004'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,169 @@
+"""The week's bundle: a station's audio, calendar, cue sheet and manifest in one resumable, deterministic ZIP."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from episodes.models import Episode
+from radio.errors import InvalidInput
+from radio.storage import MediaStore
+from schedule.airings import airing_code
+from schedule.calendar_feed import render_for_station
+from schedule.fragments import Fragment
+from schedule.models import Broadcast, BroadcastStatus, Station
+from schedule.occurrences import series_of
+from schedule.recurrence import Occurrence, expand, zone
+from schedule.zipstream import Layout, Member, bytes_member, file_member, layout
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def parse_iso_week(value: str | None) -> tuple[dt.date, str]:
+    """The Monday of ISO week ``YYYY-Www`` and the week's canonical name; 400 ``invalid_week`` otherwise."""
+    match = _WEEK.match((value or "").strip().upper())
+    if match is None:
+        raise InvalidInput("'week' must be an ISO week such as 2026-W09", code="invalid_week",
+                           details={"field": "week"})
+    year, week = int(match.group(1)), int(match.group(2))
+    try:
+        monday = dt.date.fromisocalendar(year, week, 1)
+    except ValueError as exc:
+        raise InvalidInput(f"{year} has no week {week}", code="invalid_week", details={"field": "week"}) from exc
+    if not 2000 <= year <= 2100:
+        raise InvalidInput("'week' must lie between 2000 and 2100", code="invalid_week", details={"field": "week"})
+    return monday, f"{year}-W{week:02d}"
+
+
+def station_may_receive(episode: Episode) -> bool:
+    """Whether an episode's audio may go to a station (one rule, for the policy module)."""
+    return not episode.restricted and episode.consent == "broadcast"
+
+
+@dataclass(frozen=True)
+class BundleAiring:
+    """One airing of the week with the episode that airs."""
+
+    broadcast: Broadcast
+    occurrence: Occurrence
+    episode: Episode
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A laid-out bundle: its bytes on demand, strong ETag, manifest, and calendar blocks rendered anew."""
+
+    layout: Layout
+    etag: str
+    manifest: dict[str, object]
+    filename: str
+    fresh: list[Fragment]
+    airing_count: int
+
+
+def week_bundle_airings(session: Session, station: Station, monday: dt.date) -> list[BundleAiring]:
+    """The station's confirmed airings in the week (station-local days), in start order, only what it may see."""
+    tz = zone(station.timezone)
+    lo = dt.datetime.combine(monday, dt.time(), tz).astimezone(dt.UTC)
+    hi = dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(), tz).astimezone(dt.UTC)
+    query = (select(Broadcast).options(selectinload(Broadcast.overrides))
+             .where(Broadcast.station_id == station.id, Broadcast.status == BroadcastStatus.CONFIRMED,
+                    Broadcast.starts_at < hi, or_(Broadcast.series_end.is_(None), Broadcast.series_end > lo)))
+    found: list[BundleAiring] = []
+    for broadcast in session.scalars(query).unique():
+        for occ in expand(series_of(broadcast), lo, hi):
+            if not lo <= occ.start < hi:
+                continue
+            override = next((o for o in broadcast.overrides if o.recurrence_key == occ.key), None)
+            episode = broadcast.episode
+            if override is not None and override.episode_id:
+                episode = session.get(Episode, override.episode_id) or episode
+            if station_may_receive(episode):
+                found.append(BundleAiring(broadcast, occ, episode))
+    found.sort(key=lambda a: (a.occurrence.start, a.broadcast.id))
+    return found
+
+
+def _ascii_slug(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:40] or "episode"
+
+
+def _audio(store: MediaStore, episode: Episode) -> tuple[str, Path, str] | None:
+    """``(name in the bundle, path, sha256)`` of the broadcast rendition, else the original; None when missing."""
+    slug = _ascii_slug(episode.title_en or episode.title)
+    if episode.broadcast_sha256 and store.exists(episode.broadcast_sha256, ".mp3"):
+        return f"audio/{episode.id[:8]}-{slug}.mp3", store.path_for(episode.broadcast_sha256, ".mp3"), \
+            episode.broadcast_sha256
+    if store.exists(episode.sha256, episode.media_suffix):
+        return (f"audio/{episode.id[:8]}-{slug}{episode.media_suffix}",
+                store.path_for(episode.sha256, episode.media_suffix), episode.sha256)
+    return None
+
+
+def _cell(text: str) -> str:
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _length(seconds: float) -> str:
+    whole = int(round(seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def cue_sheet_csv(station: Station, airings: list[BundleAiring], files: dict[str, str], codes: list[str]) -> bytes:
+    """Local date and time, titles in Bangla and English, length, file name and confirmation code per airing."""
+    tz = zone(station.timezone)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["date", "time", "title_bn", "title_en", "length", "file", "code"])
+    for airing, code in zip(airings, codes, strict=True):
+        local = airing.occurrence.start.astimezone(tz)
+        ep = airing.episode
+        title_bn = ep.title_bn or (ep.title if ep.language == "bn" else "")
+        title_en = ep.title_en or (ep.title if ep.language == "en" else "")
+        length = (airing.occurrence.end - airing.occurrence.start).total_seconds()
+        writer.writerow([local.strftime("%Y-%m-%d"), local.strftime("%H:%M"), _cell(title_bn), _cell(title_en),
+                         _length(length), files.get(ep.id, ""), code])
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def build_bundle(session: Session, store: MediaStore, station: Station, week: str, *, base_url: str,
+                 secret_key: str, now: dt.datetime) -> Bundle:
+    """Lay out the week's bundle; file contents are read only while streaming (CRC-32s once per file)."""
+    monday, week_name = parse_iso_week(week)
+    airings = week_bundle_airings(session, station, monday)
+    audio: dict[str, tuple[str, Path, str]] = {}
+    for airing in airings:
+        if airing.episode.id not in audio and (found := _audio(store, airing.episode)) is not None:
+            audio[airing.episode.id] = found
+    codes = [airing_code(secret_key, a.broadcast.id, a.occurrence.key) for a in airings]
+    rendered = render_for_station(session, station, base_url, secret_key, now)
+    cue = cue_sheet_csv(station, airings, {k: v[0] for k, v in audio.items()}, codes)
+    members: list[Member] = [file_member(name, path) for name, path, _ in sorted(audio.values())]
+    small = [bytes_member("schedule.ics", rendered.body), bytes_member("cue-sheet.csv", cue)]
+    digests = {name: sha for name, _, sha in audio.values()}
+    files = [{"name": m.name, "sha256": digests.get(m.name) or hashlib.sha256(m.data or b"").hexdigest(),
+              "size": m.size} for m in [*members, *small]]
+    manifest: dict[str, object] = {
+        "station": station.slug, "week": week_name, "timezone": station.timezone, "files": files,
+        "airings": [{"broadcast_id": a.broadcast.id, "occurrence": a.occurrence.key,
+                     "start": a.occurrence.start.isoformat(), "local_start": a.occurrence.wall,
+                     "episode_id": a.episode.id, "title": a.episode.title, "code": code,
+                     "file": audio[a.episode.id][0] if a.episode.id in audio else None}
+                    for a, code in zip(airings, codes, strict=True)],
+        "missing_audio": sorted({a.episode.id for a in airings} - set(audio)),
+    }
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
+    laid = layout([*members, *small, bytes_member("manifest.json", manifest_bytes)])
+    etag = hashlib.sha256(manifest_bytes).hexdigest()[:40]  # the manifest names every byte of the archive
+    return Bundle(laid, etag, manifest, f"{station.slug}-{week_name}.zip", rendered.fresh, len(airings))

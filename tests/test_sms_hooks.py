@@ -1,0 +1,267 @@
+"""Inbound SMS and missed calls: signed as each provider signs, counted once, attributed to what was on air."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import uuid
+
+import pytest
+from schedule_helpers import create_station, feed_path, make_episode
+from sqlalchemy import select
+from twilio.request_validator import RequestValidator
+
+from schedule.inbound import GatewayMessage, receive_message
+from schedule.models import AiringReport, InboundMessage, Station
+from web import sms_hooks
+
+PUBLIC = "https://radio.example.org"
+DHAKA = dt.timezone(dt.timedelta(hours=6))
+
+
+@pytest.fixture
+def settings_overrides():
+    return {"RADIO_PUBLIC_URL": PUBLIC}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit():
+    sms_hooks._recent.clear()
+    yield
+    sms_hooks._recent.clear()
+
+
+@pytest.fixture
+def gw(runtime, api_as, client):
+    admin = api_as("admin")
+    create_station(admin, "radio-padma")
+    create_station(admin, "radio-jamuna")
+    secret = admin.post("/api/v1/stations/radio-padma/webhook-secret")
+    assert secret.status_code == 201, secret.json
+    assert secret.json["webhook_url"] == f"{PUBLIC}/hooks/sms/radio-padma"
+    return {"admin": admin, "producer": api_as("producer"), "secret": secret.json["secret"], "client": client}
+
+
+def send_json(client, secret: str, body: dict | bytes, slug: str = "radio-padma", signature: str | None = None):
+    raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+    sig = signature if signature is not None else "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+    return client.post(f"/hooks/sms/{slug}", data=raw, content_type="application/json",
+                       headers={"X-Radio-Signature": sig})
+
+
+def message(text: str = "খুব ভালো অনুষ্ঠান", at: dt.datetime | None = None, **extra) -> dict:
+    body = {"id": uuid.uuid4().hex, "from": "+8801711000000", "to": "+8809600000000", "kind": "sms", "text": text}
+    if at is not None:
+        body["received_at"] = at.isoformat()
+    return {**body, **extra}
+
+
+def _messages(runtime) -> list[InboundMessage]:
+    with runtime.session() as session:
+        rows = list(session.scalars(select(InboundMessage).order_by(InboundMessage.at)))
+        session.expunge_all()
+        return rows
+
+
+def _book(gw, runtime, start: str, **extra) -> str:
+    episode = make_episode(runtime)
+    r = gw["producer"].post("/api/v1/broadcasts", json={"station": "radio-padma", "episode_id": episode,
+                                                        "start": start, **extra})
+    assert r.status_code == 201, r.json
+    return r.json["id"]
+
+
+def test_a_signed_json_message_is_stored_once_and_a_bad_signature_stores_nothing(runtime, gw) -> None:
+    c, secret = gw["client"], gw["secret"]
+    body = message()
+    first = send_json(c, secret, body)
+    assert first.status_code == 200 and first.json["status"] == "accepted", first.json
+    replay = send_json(c, secret, body)
+    assert replay.status_code == 200 and replay.json["status"] == "replay" and replay.json["id"] == first.json["id"]
+    assert send_json(c, secret, message(), signature="sha256=" + "0" * 64).status_code == 403
+    assert send_json(c, secret, message(), signature="").status_code == 403
+    assert send_json(c, "another-secret", message()).status_code == 403
+    assert send_json(c, secret, message(), slug="radio-jamuna").status_code == 403  # no secret issued there
+    assert send_json(c, secret, message(), slug="no-such-station").status_code == 403
+    tampered = json.dumps(message()).encode()
+    sig = "sha256=" + hmac.new(secret.encode(), tampered, hashlib.sha256).hexdigest()
+    assert send_json(c, secret, tampered.replace(b"+880", b"+881"), signature=sig).status_code == 403
+    assert len(_messages(runtime)) == 1
+    rotated = gw["admin"].post("/api/v1/stations/radio-padma/webhook-secret").json["secret"]
+    assert send_json(c, secret, message()).status_code == 403  # the old secret stops at once
+    assert send_json(c, rotated, message()).status_code == 200
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"from": "+8801711000000", "text": "x"}, "id"),
+    ({"id": "a", "text": "x"}, "from"),
+    ({"id": "a", "from": "1", "kind": "fax"}, "kind"),
+    ({"id": "a", "from": "1", "received_at": "yesterday"}, "received_at"),
+    ({"id": "a", "from": "1", "received_at": "2026-03-01T10:00"}, "received_at"),  # no offset
+    ({"id": "x" * 101, "from": "1"}, "id"),
+    ({"id": "a", "from": "1", "text": 5}, "text"),
+])
+def test_malformed_signed_json_is_400_naming_the_field(runtime, gw, body, field) -> None:
+    r = send_json(gw["client"], gw["secret"], body)
+    assert r.status_code == 400 and r.json["error"]["field"] == field, r.json
+    assert send_json(gw["client"], gw["secret"], b"[1, 2").status_code == 400
+    assert _messages(runtime) == []
+
+
+def test_twilio_sms_and_calls_verified_with_twilio_s_validator(runtime, gw) -> None:
+    assert gw["admin"].patch("/api/v1/stations/radio-padma", json={"gateway": "twilio"}).json["gateway"] == "twilio"
+    bad = gw["admin"].patch("/api/v1/stations/radio-padma", json={"gateway": "carrier-pigeon"})
+    assert bad.status_code == 400 and bad.json["error"]["field"] == "gateway"
+    url = f"{PUBLIC}/hooks/sms/radio-padma"
+    validator = RequestValidator(gw["secret"])
+    sms = {"MessageSid": "SM" + "a" * 32, "AccountSid": "AC" + "b" * 32, "From": "+8801711000001",
+           "To": "+8809600000000", "Body": "ভালো লেগেছে", "NumMedia": "0"}
+    call = {"CallSid": "CA" + "c" * 32, "AccountSid": "AC" + "b" * 32, "From": "+8801711000002",
+            "To": "+8809600000000", "CallStatus": "no-answer", "Direction": "inbound"}
+    c = gw["client"]
+    for params in (sms, call, sms):
+        r = c.post("/hooks/sms/radio-padma", data=params,
+                   headers={"X-Twilio-Signature": validator.compute_signature(url, params)})
+        assert r.status_code == 200 and r.mimetype == "text/xml" and b"<Response>" in r.data
+    wrong_url = validator.compute_signature("http://127.0.0.1:5000/hooks/sms/radio-padma", sms)
+    assert c.post("/hooks/sms/radio-padma", data={**sms, "MessageSid": "SM2"},
+                  headers={"X-Twilio-Signature": wrong_url}).status_code == 403
+    changed = {**sms, "Body": "changed"}
+    assert c.post("/hooks/sms/radio-padma", data=changed,
+                  headers={"X-Twilio-Signature": validator.compute_signature(url, sms)}).status_code == 403
+    json_signed = send_json(c, gw["secret"], message())  # the station expects Twilio now
+    assert json_signed.status_code == 403
+    kinds = sorted((m.provider, m.kind, m.text) for m in _messages(runtime))
+    assert kinds == [("twilio", "missed_call", ""), ("twilio", "sms", "ভালো লেগেছে")]
+
+
+def test_aired_code_confirms_only_the_station_s_own_past_airing(runtime, gw) -> None:
+    now = dt.datetime.now(DHAKA)
+    past = _book(gw, runtime, (now - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
+    future = _book(gw, runtime, (now + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
+    ep = make_episode(runtime)
+    other = gw["producer"].post("/api/v1/broadcasts", json={"station": "radio-jamuna", "episode_id": ep,
+                                                            "start": (now - dt.timedelta(days=1)).isoformat()})
+    codes = {i["broadcast_id"]: i["code"] for i in gw["producer"].get("/api/v1/airings").json["items"]}
+    c, secret = gw["client"], gw["secret"]
+    code = codes[past]
+    r = send_json(c, secret, message(f"  aired {code[:3].lower()}-{code[3:]} "))
+    assert r.status_code == 200 and r.json["purpose"] == "confirmation"
+    for text in (f"AIRED {codes[future]}", f"AIRED {codes[other.json['id']]}", "AIRED XXXXXX"):
+        assert send_json(c, secret, message(text)).json["purpose"] == "unknown_code"
+    with runtime.session() as session:
+        reports = [(a.broadcast_id, a.status, a.via, a.confirmed_by) for a in session.scalars(select(AiringReport))]
+    assert reports == [(past, "aired", "sms", None)]
+    listed = {i["broadcast_id"]: i for i in gw["producer"].get("/api/v1/airings").json["items"]}
+    assert listed[past]["status"] == "aired" and listed[past]["via"] == "sms"
+    assert listed[future]["status"] == "unconfirmed"
+
+
+def _receive(runtime, text: str, at: dt.datetime, arrival_delay: dt.timedelta = dt.timedelta(minutes=1)):
+    """A message through the service at a fixed arrival time (the HTTP path is covered above)."""
+    with runtime.session() as session:
+        station = session.scalar(select(Station).where(Station.slug == "radio-padma"))
+        row, _new = receive_message(session, station, GatewayMessage("json", uuid.uuid4().hex, "sms", "+880171", text,
+                                                                     at), runtime.secret_key,
+                                    window_h=runtime.settings.feedback_window_h, now=at + arrival_delay)
+        return row.broadcast_id, row.local_day
+
+
+def test_feedback_goes_to_the_airing_on_air_or_within_the_window_across_midnight(runtime, gw) -> None:
+    day = dt.date(2026, 3, 2)
+    late = _book(gw, runtime, f"{day}T23:30")  # 15 minutes, ends 23:45 Dhaka (17:45 UTC)
+    end = dt.datetime.combine(day, dt.time(23, 45), DHAKA)
+    next_day = (day + dt.timedelta(days=1)).isoformat()
+    assert _receive(runtime, "during", end - dt.timedelta(minutes=5)) == (late, day.isoformat())
+    assert _receive(runtime, "after midnight", end + dt.timedelta(hours=1, minutes=59)) == (late, next_day)
+    # Nothing aired: the station's day in its own time zone (01:46 in Dhaka is still the previous day in UTC).
+    past = end + dt.timedelta(hours=2, minutes=1)
+    assert _receive(runtime, "past the window", past) == (None, next_day)
+    assert past.astimezone(dt.UTC).date() == day
+    assert _receive(runtime, "before it", dt.datetime.combine(day, dt.time(23, 29), DHAKA)) == (None, day.isoformat())
+    # Via the provider's clock, not the arrival: a message delivered 20 hours late still counts for the airing.
+    assert _receive(runtime, "delivered late", end, dt.timedelta(hours=20)) == (late, day.isoformat())
+    # Two airings an hour apart: a reply after the second counts for the second.
+    second = _book(gw, runtime, f"{day}T23:50")
+    assert _receive(runtime, "after both", end + dt.timedelta(minutes=30)) == (second, next_day)
+
+
+@pytest.mark.parametrize("settings_overrides", [{"RADIO_PUBLIC_URL": PUBLIC, "RADIO_FEEDBACK_WINDOW_H": "0.5"}])
+def test_the_window_is_a_setting(runtime, gw) -> None:
+    booked = _book(gw, runtime, "2026-03-02T20:00")
+    end = dt.datetime(2026, 3, 2, 20, 15, tzinfo=DHAKA)
+    assert _receive(runtime, "in", end + dt.timedelta(minutes=29))[0] == booked
+    assert _receive(runtime, "out", end + dt.timedelta(minutes=31))[0] is None
+
+
+def test_provider_time_is_trusted_only_within_a_day_of_arrival(runtime, gw) -> None:
+    now = dt.datetime.now(dt.UTC)
+    send_json(gw["client"], gw["secret"], message("recent", at=now - dt.timedelta(hours=23)))
+    send_json(gw["client"], gw["secret"], message("stale", at=now - dt.timedelta(days=3)))
+    send_json(gw["client"], gw["secret"], message("future", at=now + dt.timedelta(days=3)))
+    rows = {m.text: m.at for m in _messages(runtime)}
+    assert abs(rows["recent"] - (now - dt.timedelta(hours=23))) < dt.timedelta(seconds=2)
+    assert abs(rows["stale"] - now) < dt.timedelta(minutes=1) and abs(rows["future"] - now) < dt.timedelta(minutes=1)
+
+
+def test_senders_are_only_hashed_and_text_is_evidence(runtime, gw, api_as) -> None:
+    c, secret = gw["client"], gw["secret"]
+    send_json(c, secret, message("আমার নম্বর ০১৭১১২২২৩৩৩, ফোন দিন\x00\x1b[31m\u202e", **{"from": "+8801711222333"}))
+    send_json(c, secret, message("আবার", **{"from": "+880 1711-222333"}))
+    send_json(c, secret, message("অন্য", **{"from": "+8801999888777"}))
+    rows = _messages(runtime)
+    assert len({m.sender_hash for m in rows}) == 2
+    assert all("1711222333" not in m.sender_hash and len(m.sender_hash) == 64 for m in rows)
+    first = next(m for m in rows if m.text.startswith("আমার"))
+    assert "\x00" not in first.text and "\x1b" not in first.text and "\u202e" not in first.text
+    url = "/api/v1/stations/radio-padma/messages"
+    researcher = api_as("researcher").get(url).json["items"]
+    admin = gw["admin"].get(url).json["items"]
+    assert "০১৭১১২২২৩৩৩" not in json.dumps(researcher, ensure_ascii=False)
+    assert any("০১৭১১২২২৩৩৩" in i["text"] for i in admin)
+    assert gw["producer"].get(url).status_code == 403
+    assert api_as("station", station="radio-padma").get(url).status_code == 403
+
+
+def test_floods_and_oversized_bodies_are_refused(runtime, gw, monkeypatch) -> None:
+    c, secret = gw["client"], gw["secret"]
+    big = message("x" * (70 * 1024))
+    assert send_json(c, secret, big).status_code == 413
+    monkeypatch.setattr(sms_hooks, "RATE_LIMIT", 4)  # the refused big body counted too
+    answers = [send_json(c, secret, message()).status_code for _ in range(5)]
+    assert answers == [200, 200, 200, 429, 429]
+    flooded = send_json(c, secret, message())
+    assert flooded.headers["Retry-After"] == "60"
+    assert len(_messages(runtime)) == 3
+
+
+def test_gateway_counts_flow_into_summaries_and_the_calendar_apart_from_entered_ones(runtime, gw) -> None:
+    now = dt.datetime.now(DHAKA)
+    start = (now - dt.timedelta(hours=1)).replace(second=0, microsecond=0)
+    booked = _book(gw, runtime, start.strftime("%Y-%m-%dT%H:%M"))
+    assert gw["producer"].post(f"/api/v1/broadcasts/{booked}/feedback", json={"sms": 2, "calls": 1}).status_code == 201
+    calendar = feed_path(gw["producer"].get("/api/v1/stations/radio-padma").json["calendar_url"])
+    before = gw["client"].get(calendar)
+    assert b"X-RADIO-FEEDBACK-SMS:2" in before.data
+    c, secret = gw["client"], gw["secret"]
+    for _ in range(3):
+        send_json(c, secret, message(at=start + dt.timedelta(minutes=10)))
+    send_json(c, secret, message(kind="missed_call", at=start + dt.timedelta(minutes=12)))
+    send_json(c, secret, message("আগে", at=start - dt.timedelta(hours=3)))  # nothing on air: station and day
+    after = gw["client"].get(calendar, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+    assert b"X-RADIO-FEEDBACK-SMS:5" in after.data and b"X-RADIO-FEEDBACK-MISSED-CALLS:1" in after.data
+    summary = gw["producer"].get("/api/v1/feedback/summary", query_string={"group_by": "station"}).json["items"]
+    assert len(summary) == 1
+    row = summary[0]
+    assert row["feedback"]["sms"] == 6 and row["sms"] == 6 and row["missed_calls"] == 1 and row["calls"] == 1
+    assert row["feedback_by_source"]["entered"] == {"calls": 1, "sms": 2, "missed_calls": 0, "letters": 0,
+                                                    "in_person": 0}
+    gateway = row["feedback_by_source"]["gateway"]
+    assert gateway["sms"] == 4 and gateway["missed_calls"] == 1
+    by_episode = gw["producer"].get("/api/v1/feedback/summary", query_string={"group_by": "episode"}).json["items"]
+    assert {r["key"]: r["feedback_by_source"]["gateway"]["sms"] for r in by_episode}[""] == 1
+    jamuna = gw["producer"].get("/api/v1/feedback/summary", query_string={"station": "radio-jamuna"}).json["items"]
+    assert jamuna == []
