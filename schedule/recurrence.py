@@ -19,6 +19,7 @@ from schedule.models import LOCAL_FORMAT
 
 UTC = dt.UTC
 HORIZON = dt.timedelta(days=731)  # series are expanded (and checked for overlaps) this far ahead
+BOOKING_AHEAD = dt.timedelta(days=5 * 366)  # nothing starts further ahead than this (the booking horizon)
 MAX_OCCURRENCES = 5000  # within the horizon; more is a mistake (e.g. FREQ=HOURLY for a 10-minute drama)
 _EXPANSION_BUDGET_S = 2.0
 _FREQS = {"HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
@@ -62,6 +63,13 @@ def check_wall_time(wall: dt.datetime, tz: ZoneInfo) -> None:
     if early.utcoffset() != late.utcoffset():
         raise InvalidInput(f"{wall:%Y-%m-%d %H:%M} happens twice in {tz.key}; give the start with a UTC offset",
                            code="ambiguous_local_time")
+
+
+def check_booking_ahead(start: dt.datetime, now: dt.datetime) -> None:
+    """400 ``invalid_start`` for a start beyond the booking horizon (five years from now)."""
+    if start > now + BOOKING_AHEAD:
+        raise InvalidInput(f"'start' may be at most {BOOKING_AHEAD.days // 366} years ahead",
+                           code="invalid_start", details={"field": "start"})
 
 
 def parse_start(value: Any, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
