@@ -150,3 +150,39 @@ def test_bangla_joiners_inside_words_are_kept(setup: dict[str, Any]) -> None:
 def _count(runtime: Any) -> int:
     with runtime.session() as session:
         return int(session.scalar(select(func.count()).select_from(Broadcast)) or 0)
+
+
+@pytest.mark.parametrize(("rrule", "code", "words"), [
+    ("RRULE:FREQ=DAILY;UNTIL=99991231", "invalid_rrule", "years ahead"),
+    ("FREQ=HOURLY", "invalid_rrule", "finer than daily"),
+    ("FREQ=MINUTELY;COUNT=3", "invalid_rrule", "finer than daily"),
+    ("FREQ=DAILY;UNTIL=20200101", "until_before_start", "before the start"),
+    ("FREQ=DAILY;BYHOUR=1,2,3,4,5,6,7,8;BYMINUTE=0,10,20,30,40,50", "too_many_occurrences", "more than 5000"),
+])
+def test_rrule_limits_are_checked_before_expanding(setup: dict[str, Any], rrule: str, code: str,
+                                                   words: str) -> None:
+    import threading
+    import time
+
+    threads = threading.active_count()
+    started = time.monotonic()
+    r = setup["producer"].post("/api/v1/broadcasts", json={"station": "radio-padma", "episode_id": setup["episode"],
+                                                           "start": local_dhaka(3), "rrule": rrule})
+    error = _error(r)
+    assert error["code"] == code and words in error["message"] and error["field"] == "rrule"
+    assert time.monotonic() - started < 1.5  # refused from the rule's parts, not after a 2 s search
+    assert threading.active_count() == threads  # and nothing keeps computing in the background
+
+
+def test_a_rule_that_never_matches_stops_within_its_budget_in_the_request_thread(setup: dict[str, Any]) -> None:
+    import threading
+
+    threads = threading.active_count()
+    monday = local_dhaka(3)  # FREQ=DAILY;INTERVAL=7 from any day only ever lands on that weekday
+    import datetime as dt
+    other = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][(dt.date.fromisoformat(monday[:10]).weekday() + 1) % 7]
+    body = {"station": "radio-padma", "episode_id": setup["episode"], "start": monday,
+            "rrule": f"FREQ=DAILY;INTERVAL=7;BYDAY={other}"}
+    r = setup["producer"].post("/api/v1/broadcasts", json=body)
+    assert _error(r)["code"] == "invalid_rrule"
+    assert threading.active_count() == threads
