@@ -14,7 +14,7 @@ from radio.cli import interrupt_on_sigterm, runtime_for_cli
 
 def served_url(host: str, port: int) -> str:
     """``http://HOST:PORT`` of ``radio serve`` as clients reach it (a wildcard address names this machine)."""
-    if host in ("0.0.0.0", "::", ""):
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - naming the wildcard, not binding to it
         host = socket.getfqdn()
     if ":" in host:
         host = f"[{host}]"
