@@ -7,6 +7,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StrictBool, StrictInt, model_validator
 
+from schedule.feedback import MAX_COUNT
+from schedule.stations import SLUG_PATTERN as SLUG
 from web.schemas.base import (
     Body,
     Clean,
@@ -21,8 +23,6 @@ from web.schemas.base import (
     fail,
 )
 
-SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"  # schedule.stations._SLUG
-MAX_COUNT = 1_000_000  # schedule.feedback.MAX_COUNT
 MAX_WINDOW = dt.timedelta(days=400)
 Slug = Annotated[str, Field(max_length=64)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
