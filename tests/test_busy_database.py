@@ -41,6 +41,10 @@ def settings_overrides() -> dict[str, Any]:
 
 @pytest.mark.slow
 def test_a_multi_hour_upload_does_not_hold_the_write_lock(runtime: Any, api_as: Any, long_mp3: Path) -> None:
+    if not runtime.settings.database_url.startswith("sqlite"):
+        # PostgreSQL has no database-wide write lock to hold; measured there beside a full test run: worst
+        # 1.3 s, median 92 ms (CPU contention on 2 shared cores, not waiting), so the bound would test the load.
+        pytest.skip("SQLite's write lock is what an upload could hold")
     producer = api_as("producer")
     writer = api_as("researcher")
     result: dict[str, Any] = {}
