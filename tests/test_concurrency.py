@@ -155,3 +155,22 @@ def test_a_code_created_while_another_transaction_holds_the_name_is_a_duplicate(
     first.close()
     thread.join(timeout=30)
     assert len(outcome) == 1 and isinstance(outcome[0], Duplicate), outcome
+
+
+def test_after_commit_work_waits_for_the_real_commit_not_a_savepoint() -> None:
+    """A savepoint (the unique-insert guard) is released before the unit of work commits: work registered with
+    on_commit earlier (queueing a job) must still wait for the commit."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.orm import Session
+
+    from radio.transactions import on_commit
+
+    session = Session(create_engine("sqlite://"))
+    ran: list[str] = []
+    session.execute(text("SELECT 1"))
+    on_commit(session, lambda: ran.append("queued"))
+    with session.begin_nested():
+        session.execute(text("SELECT 1"))
+    assert ran == []
+    session.commit()
+    assert ran == ["queued"]
