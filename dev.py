@@ -31,17 +31,25 @@ def run(*cmd: str | Path, check: bool = True, **kwargs: object) -> int:
     return subprocess.run([str(c) for c in cmd], check=check, **kwargs).returncode  # type: ignore[call-overload]
 
 
-def ensure_venv() -> None:
+def ensure_venv(*, with_tests: bool) -> None:
+    """Create .venv and install the project: what the service needs, and the test extra only for ``test``."""
     if sys.version_info[:2] != (3, 11):
         sys.exit(f"Python 3.11 is required (this is {sys.version.split()[0]}); run with python3.11")
     if not (BIN / "python").exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == wanted:
-        return
+    test_stamp = STAMP.with_name(STAMP.name + "-test")
+
+    def installed(stamp: Path) -> bool:
+        return stamp.exists() and stamp.read_text() == wanted
+
+    if installed(test_stamp) or (not with_tests and installed(STAMP)):
+        return  # a test install serves the service too
     run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]")
+    run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]" if with_tests else str(ROOT))
     STAMP.write_text(wanted)
+    if with_tests:
+        test_stamp.write_text(wanted)
 
 
 def ensure_system_packages() -> None:
@@ -59,7 +67,7 @@ def ensure_system_packages() -> None:
 
 
 def serve(args: list[str]) -> int:
-    ensure_venv()
+    ensure_venv(with_tests=False)
     os.chdir(ROOT)
     run(BIN / "radio", "init")
     os.execv(str(BIN / "radio"), [str(BIN / "radio"), "serve", *args])
@@ -67,7 +75,7 @@ def serve(args: list[str]) -> int:
 
 
 def test(args: list[str]) -> int:
-    ensure_venv()
+    ensure_venv(with_tests=True)
     ensure_system_packages()
     os.chdir(ROOT)
     run(BIN / "ruff", "check", ".")

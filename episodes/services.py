@@ -17,6 +17,7 @@ from episodes.audio import decode_check, probe_audio
 from episodes.metadata import apply_metadata, clean_filename, nfc, search_key, validate_metadata
 from episodes.models import Episode, EpisodeStatus
 from radio import access, audit
+from radio.db import retry_busy, short_read_session
 from radio.errors import Conflict, Duplicate, Forbidden, InvalidInput, NotFound, UnsupportedMedia
 from radio.features import hook
 from radio.jobs import create_job
@@ -52,14 +53,20 @@ def ingest(
     ``metadata`` is read only after ``source`` is exhausted (multipart fields may follow the file). The
     caller must not hold a write transaction while this streams; the analysis job is queued when the
     caller's unit of work commits. Any failure leaves no temporary file, no stored object and no row.
+
+    No write transaction spans the slow work: hashing (while staging), the duplicate check (a separate
+    read-only session), probing and decoding all happen before ``session`` is first used, so on SQLite
+    the write lock is taken only for the few statements of the insert, and a busy database is retried.
     """
     staged = store.stage(source, max_bytes=max_bytes)
     try:
         if staged.size == 0:
             raise UnsupportedMedia("the file is empty", code="empty_file")
         values = validate_metadata({k: v for k, v in metadata.items() if k != "filename"}, partial=False)
-        # Same bytes as a stored episode: answer before spending a full decode on it.
-        existing = session.scalar(select(Episode.id).where(Episode.sha256 == staged.sha256))
+        # Same bytes as a stored episode: answer before spending a full decode on it (a read session:
+        # the write session's transaction, and on SQLite the write lock, must not begin yet).
+        with short_read_session(session) as read:
+            existing = read.scalar(select(Episode.id).where(Episode.sha256 == staged.sha256))
         if existing is not None:
             raise Duplicate("this audio is already in the library", details={"id": existing})
         info = probe_audio(staged.path)
@@ -72,15 +79,10 @@ def ingest(
             topics=[], districts=[], contributors=[],
         )
         apply_metadata(episode, values)
-        try:
-            with session.begin_nested():  # two identical uploads at once: the unique sha256 lets one win
-                session.add(episode)
-                session.flush()
-        except IntegrityError as exc:
-            winner = session.scalar(select(Episode.id).where(Episode.sha256 == staged.sha256))
-            if winner is None:
-                raise
-            raise Duplicate("this audio is already in the library", details={"id": winner}) from exc
+        if session.in_transaction():  # the caller's transaction holds other work: no rollback-and-retry here
+            _insert_episode(session, episode)
+        else:  # the write transaction starts here and is ours: a busy database is waited out and retried
+            retry_busy(lambda: _insert_episode(session, episode), before_retry=session.rollback)
         target = store.path_for(staged.sha256, info.suffix)
         created = not target.exists()
         store.commit(staged, info.suffix)
@@ -93,6 +95,19 @@ def ingest(
         return episode
     finally:
         staged.discard()
+
+
+def _insert_episode(session: Session, episode: Episode) -> None:
+    """Insert the new row; two identical uploads at once meet at the unique sha256 and one gets 409."""
+    try:
+        with session.begin_nested():
+            session.add(episode)
+            session.flush()
+    except IntegrityError as exc:
+        winner = session.scalar(select(Episode.id).where(Episode.sha256 == episode.sha256))
+        if winner is None:
+            raise
+        raise Duplicate("this audio is already in the library", details={"id": winner}) from exc
 
 
 def media_referenced(session: Session, sha256: str, *, except_episode: str | None = None) -> bool:

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 import uuid
-from typing import Annotated, Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, MetaData, String, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+# PostgreSQL's "try again" states: serialization failure, deadlock detected, lock not available.
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+BUSY_RETRIES = 4  # attempts after the first; each waits longer (0.25 s, 0.5 s, 1 s, 2 s) on top of busy_timeout
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -118,3 +129,47 @@ def make_session_factory(engine: Engine, *, readonly: bool = False) -> sessionma
     and refuse to write (SQLite ``query_only``, PostgreSQL ``READ ONLY`` transactions)."""
     bind = engine.execution_options(readonly=True) if readonly else engine
     return sessionmaker(bind=bind, expire_on_commit=False)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True when ``exc`` means "the database is busy, try again": SQLite's locked database (after its busy
+    timeout), PostgreSQL's serialization failures, deadlocks and lock timeouts."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+        return True
+    message = str(exc.orig).lower()
+    return "database is locked" in message or "database table is locked" in message or "database is busy" in message
+
+
+def retry_busy(work: Callable[[], T], *, before_retry: Callable[[], None] | None = None,
+               retries: int = BUSY_RETRIES, first_delay: float = 0.25) -> T:
+    """Run ``work``; when it fails because the database is busy, call ``before_retry`` (a rollback) and run it
+    again, up to ``retries`` more times with a doubling pause. Any other error, or the last busy one, is raised."""
+    delay = first_delay
+    for attempt in range(retries + 1):
+        try:
+            return work()
+        except DBAPIError as exc:
+            if attempt == retries or not is_busy(exc):
+                raise
+            log.warning("database busy (%s); retrying in %.2f s", exc.orig, delay)
+            if before_retry is not None:
+                before_retry()
+            time.sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")
+
+
+@contextmanager
+def short_read_session(session: Session) -> Iterator[Session]:
+    """A separate read-only session on ``session``'s database, closed on exit: reads that must not begin
+    ``session``'s write transaction (on SQLite that would take the write lock) go through it."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    read = Session(bind=engine.execution_options(readonly=True))
+    try:
+        yield read
+    finally:
+        read.rollback()
+        read.close()

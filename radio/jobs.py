@@ -19,7 +19,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from radio.config import Settings
-from radio.db import utcnow
+from radio.db import BUSY_RETRIES, is_busy, retry_busy, utcnow
 from radio.errors import DomainError, NotFound
 from radio.models import Job, JobStatus
 from radio.runtime import Runtime, get_runtime
@@ -206,7 +206,7 @@ def _claim(runtime: Runtime, job_id: str) -> Job | None:
 
 def run_job(runtime: Runtime, job_id: str) -> str:
     """Run one job to completion in this process; returns its final status."""
-    job = _claim(runtime, job_id)
+    job = retry_busy(lambda: _claim(runtime, job_id))
     if job is None:
         return "skipped"
     from radio.worker import process_beat
@@ -224,8 +224,29 @@ def run_job(runtime: Runtime, job_id: str) -> str:
 
 
 def _execute(runtime: Runtime, job: Job, ctx: JobContext) -> str:
+    """Run the handler; a busy database (SQLite locked past its timeout, a PostgreSQL deadlock or
+    serialization failure) runs it again from the start, a few times, instead of failing the job: the
+    handler's writes were rolled back with its session, and its files are content-addressed."""
+    delay = 0.25
+    for attempt in range(BUSY_RETRIES + 1):
+        try:
+            return _execute_once(runtime, job, ctx, last_try=attempt == BUSY_RETRIES)
+        except _Busy as busy:
+            log.warning("job %s (%s): database busy (%s); running it again in %.2f s", job.id, job.kind,
+                        busy.__cause__, delay)
+            time.sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")
+
+
+class _Busy(Exception):
+    """The handler (or its commit) met a busy database: run it again."""
+
+
+def _execute_once(runtime: Runtime, job: Job, ctx: JobContext, *, last_try: bool) -> str:
     session = runtime.sessions()
     ctx._session = session
+    ctx._failure_hooks.clear()  # registered again by this run of the handler
     try:
         try:
             result = handler_for(job.kind)(ctx) or {}
@@ -239,6 +260,8 @@ def _execute(runtime: Runtime, job: Job, ctx: JobContext) -> str:
             return "cancelled"
         except Exception as exc:
             session.rollback()
+            if is_busy(exc) and not last_try:
+                raise _Busy() from exc
             message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
             log.error("job %s (%s) failed: %s\n%s", job.id, job.kind, message, traceback.format_exc())
             _fail(runtime, ctx, message[:2000])
@@ -254,10 +277,13 @@ def _execute(runtime: Runtime, job: Job, ctx: JobContext) -> str:
 
 
 def _fail(runtime: Runtime, ctx: JobContext, message: str) -> None:
-    with runtime.session() as session:
-        if _finish(session, ctx.job_id, ctx.attempt, JobStatus.FAILED, error=message):
-            for hook in ctx._failure_hooks:
-                hook(session, message)
+    def mark_failed() -> None:
+        with runtime.session() as session:
+            if _finish(session, ctx.job_id, ctx.attempt, JobStatus.FAILED, error=message):
+                for hook in ctx._failure_hooks:
+                    hook(session, message)
+
+    retry_busy(mark_failed)
 
 
 def _finish(session: Session, job_id: str, attempt: int, status: str, *, error: str | None = None,

@@ -51,6 +51,8 @@ def _run(callbacks: list[Callable[[], None]]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint was released (begin_nested): the commit is to come
+        return
     session.info.pop(_ROLLBACK, None)
     _run(session.info.pop(_COMMIT, []))
 

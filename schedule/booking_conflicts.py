@@ -1,4 +1,18 @@
-"""Booking conflicts: no two confirmed broadcasts on one station may overlap (series expanded to the horizon)."""
+"""Booking conflicts: no two confirmed broadcasts on one station may overlap (series expanded to the horizon).
+
+The rule is a check followed by a write, so it holds only if no other transaction books on the same station
+between the two. Every path that changes a station's schedule (booking, re-timing, moving one occurrence,
+recording feedback) first calls :func:`lock_station_schedule` inside the request's transaction:
+
+- PostgreSQL: ``SELECT … FROM stations WHERE id = … FOR UPDATE`` takes the station row's lock until the
+  transaction ends, so bookings of one station queue up one behind the other, and each one's conflict query
+  (a new statement, READ COMMITTED) sees every booking committed before it got the lock. Other stations are
+  not held up. A row lock rather than an exclusion constraint because a series is stored as an RRULE, not as
+  ranges; rather than an advisory lock because the station-calendar trigger updates this same row anyway,
+  and taking it first is what keeps two such writers from deadlocking.
+- SQLite: every read-write transaction starts with ``BEGIN IMMEDIATE`` (radio/db.py), which already admits
+  one writer at a time to the whole database; ``FOR UPDATE`` is not rendered there.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +22,22 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from radio.errors import Conflict
-from schedule.models import Broadcast, BroadcastOverride, BroadcastStatus
+from schedule.models import Broadcast, BroadcastOverride, BroadcastStatus, Station
 from schedule.occurrences import series_of
 from schedule.recurrence import Occurrence, expand, overlapping_ids
 
 
+def lock_station_schedule(session: Session, station_id: str) -> None:
+    """Hold the station's schedule for this transaction: other writers of its bookings wait for our commit."""
+    session.execute(select(Station.id).where(Station.id == station_id).with_for_update())
+
+
 def check_booking_conflicts(session: Session, station_id: str, new: list[Occurrence], exclude_id: str | None) -> None:
-    """409 ``conflict`` listing every confirmed broadcast on the station with an occurrence overlapping ``new``."""
+    """409 ``conflict`` listing every confirmed broadcast on the station with an occurrence overlapping ``new``.
+
+    Takes the station's schedule lock first, so the answer stays true until the transaction commits.
+    """
+    lock_station_schedule(session, station_id)
     if not new:
         return
     lo, hi = new[0].start, max(o.end for o in new)

@@ -13,6 +13,7 @@ from episodes.models import Episode
 from radio import access
 from radio.db import utcnow
 from radio.errors import Conflict, InvalidInput, NotFound
+from radio.limits import CONTROL_CHARACTERS
 from radio.models import User
 from schedule.access import station_sees, today
 from schedule.booking_conflicts import check_booking_conflicts
@@ -22,6 +23,7 @@ from schedule.occurrences import resolve_occurrence, series_of
 from schedule.recurrence import (
     HORIZON,
     Occurrence,
+    check_booking_ahead,
     check_wall_time,
     expand,
     first_self_overlap,
@@ -42,8 +44,9 @@ _MAX_NOTES = 2000
 def _notes(value: Any) -> str:
     if value is None:
         return ""
-    if not isinstance(value, str) or len(value) > _MAX_NOTES:
-        raise InvalidInput(f"'notes' must be text of at most {_MAX_NOTES} characters", code="invalid_field")
+    if not isinstance(value, str) or len(value) > _MAX_NOTES or CONTROL_CHARACTERS.search(value):
+        raise InvalidInput(f"'notes' must be text of at most {_MAX_NOTES} characters without control characters",
+                           code="invalid_field", details={"field": "notes"})
     return value.strip()
 
 
@@ -58,6 +61,7 @@ def _set_timing(session: Session, broadcast: Broadcast, episode: Episode, start:
     """Validate and store start, RRULE and duration; prune skips/overrides that no longer match; check overlaps."""
     tz = zone(broadcast.tzid)
     duration = episode_duration(episode)
+    check_booking_ahead(start, now)
     horizon_end = max(now, start) + HORIZON
     last_wall: dt.datetime | None = wall
     if rrule:
@@ -152,6 +156,7 @@ def change_occurrence(session: Session, broadcast: Broadcast, occurrence: Any, d
         episode = episode_to_book(session, episode_id) if episode_id else broadcast.episode
         duration = episode_duration(episode)
         check_bookable(episode, wall)
+        check_booking_ahead(start, now)
         moved = Occurrence(occ.key, start, start + duration, format_local(wall), overridden=True)
         siblings = [(broadcast.id, o) for o in expand(series_of(broadcast), moved.start, moved.end) if o.key != occ.key]
         if overlapping_ids([moved], siblings):

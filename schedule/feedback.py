@@ -18,6 +18,7 @@ from radio.db import utcnow
 from radio.errors import Conflict, Forbidden, InvalidInput
 from radio.models import Role, User
 from schedule.access import today
+from schedule.booking_conflicts import lock_station_schedule
 from schedule.bookings import touch
 from schedule.models import FEEDBACK_COUNTS, Broadcast, BroadcastStatus, FeedbackReport, InboundMessage, Station
 from schedule.occurrences import resolve_occurrence
@@ -56,6 +57,9 @@ def record_feedback(session: Session, broadcast: Broadcast, data: Mapping[str, A
     if occ.start > now:
         raise InvalidInput(f"the occurrence at {occ.wall} has not aired yet", code="occurrence_in_future")
     override = next((o for o in broadcast.overrides if o.recurrence_key == occ.key), None)
+    # One current report per occurrence: two reports sent at once must not both stay current (and the
+    # station-calendar trigger locks the station row anyway: taking it first keeps them from deadlocking).
+    lock_station_schedule(session, broadcast.station_id)
     previous = session.scalars(select(FeedbackReport).where(
         FeedbackReport.broadcast_id == broadcast.id, FeedbackReport.occurrence_key == occ.key,
         FeedbackReport.current.is_(True)))

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from radio.errors import InvalidInput
+from radio.limits import MAX_YEAR, MIN_YEAR, year_in_range
 from schedule.models import Broadcast
 from schedule.recurrence import (
     UTC,
@@ -37,12 +38,15 @@ def series_of(broadcast: Broadcast) -> Series:
 def _parse(value: str) -> dt.date | dt.datetime:
     text = value.strip()
     try:
-        if len(text) == 10:
-            return dt.date.fromisoformat(text)
-        return dt.datetime.fromisoformat(text).replace(microsecond=0)
+        parsed: dt.date | dt.datetime = (dt.date.fromisoformat(text) if len(text) == 10
+                                         else dt.datetime.fromisoformat(text).replace(microsecond=0))
     except ValueError as exc:
         raise InvalidInput(f"'occurrence' must be a date (YYYY-MM-DD) or a date and time, got {value!r}",
-                           code="invalid_occurrence") from exc
+                           code="invalid_occurrence", details={"field": "occurrence"}) from exc
+    if not year_in_range(parsed if not isinstance(parsed, dt.datetime) else parsed.date()):
+        raise InvalidInput(f"'occurrence' must lie between the years {MIN_YEAR} and {MAX_YEAR}",
+                           code="invalid_occurrence", details={"field": "occurrence"})
+    return parsed
 
 
 def resolve_occurrence(broadcast: Broadcast, value: Any) -> Occurrence:

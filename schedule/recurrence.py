@@ -5,7 +5,8 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
-import threading
+import sys
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -19,9 +20,11 @@ from schedule.models import LOCAL_FORMAT
 
 UTC = dt.UTC
 HORIZON = dt.timedelta(days=731)  # series are expanded (and checked for overlaps) this far ahead
+BOOKING_AHEAD = dt.timedelta(days=5 * 366)  # nothing starts further ahead than this (the booking horizon)
 MAX_OCCURRENCES = 5000  # within the horizon; more is a mistake (e.g. FREQ=HOURLY for a 10-minute drama)
 _EXPANSION_BUDGET_S = 2.0
-_FREQS = {"HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+_FREQS = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}  # finer than daily is never a broadcast plan
+_PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 28, "YEARLY": 365}  # shortest: the most periods
 _PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "BYHOUR", "BYMINUTE",
           "WKST"}
 _RANGES = (("INTERVAL", 1, 1000), ("BYHOUR", 0, 23), ("BYMINUTE", 0, 59), ("BYMONTH", 1, 12),
@@ -62,6 +65,13 @@ def check_wall_time(wall: dt.datetime, tz: ZoneInfo) -> None:
     if early.utcoffset() != late.utcoffset():
         raise InvalidInput(f"{wall:%Y-%m-%d %H:%M} happens twice in {tz.key}; give the start with a UTC offset",
                            code="ambiguous_local_time")
+
+
+def check_booking_ahead(start: dt.datetime, now: dt.datetime) -> None:
+    """400 ``invalid_start`` for a start beyond the booking horizon (five years from now)."""
+    if start > now + BOOKING_AHEAD:
+        raise InvalidInput(f"'start' may be at most {BOOKING_AHEAD.days // 366} years ahead",
+                           code="invalid_start", details={"field": "start"})
 
 
 def parse_start(value: Any, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
@@ -107,8 +117,11 @@ def _check_parts(rec: vRecur) -> None:
     if unknown:
         raise InvalidInput(f"RRULE parts not supported here: {', '.join(sorted(unknown))}", code="invalid_rrule")
     freq = (rec.get("FREQ") or [None])[0]
+    if freq in ("HOURLY", "MINUTELY", "SECONDLY"):
+        raise InvalidInput(f"RRULE FREQ={freq} is finer than daily: book each slot of the day as its own series",
+                           code="invalid_rrule", details={"field": "rrule"})
     if freq not in _FREQS:
-        raise InvalidInput("RRULE needs FREQ=HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY", code="invalid_rrule")
+        raise InvalidInput("RRULE needs FREQ=DAILY|WEEKLY|MONTHLY|YEARLY", code="invalid_rrule")
     if "COUNT" in rec and "UNTIL" in rec:
         raise InvalidInput("RRULE must not have both COUNT and UNTIL", code="invalid_rrule")
     if "COUNT" in rec and not 1 <= int(rec["COUNT"][0]) <= MAX_OCCURRENCES:
@@ -146,6 +159,9 @@ def parse_rrule(text: Any, wall_start: dt.datetime, tz: ZoneInfo) -> Rule:
         _check_parts(rec)
         if "UNTIL" in rec:
             rec["UNTIL"] = [_until_utc(rec["UNTIL"][0], tz)]
+            if rec["UNTIL"][0] < wall_to_utc(wall_start, tz):
+                raise InvalidInput(f"RRULE UNTIL ({rec['UNTIL'][0]:%Y-%m-%d %H:%M} UTC) is before the start of the "
+                                   "series", code="until_before_start", details={"field": "rrule"})
         canonical = vRecur(rec).to_ical().decode()
         rule = Rule(canonical, wall_start, tz, bounded="COUNT" in rec or "UNTIL" in rec)
         rule.dateutil()
@@ -156,25 +172,59 @@ def parse_rrule(text: Any, wall_start: dt.datetime, tz: ZoneInfo) -> Rule:
     return rule
 
 
+class _OutOfBudget(Exception):
+    """The expansion ran past its budget."""
+
+
 def _within_budget(func: Callable[[], T]) -> T:
-    # dateutil searches up to the year 9999 for a rule that never matches (e.g. BYHOUR that INTERVAL skips);
-    # such a search runs in a daemon thread and the request gets its answer after a bounded wait.
-    box: dict[str, Any] = {}
+    """Run ``func`` in this thread and give up (400) once it has run ``_EXPANSION_BUDGET_S``.
 
-    def run() -> None:
-        try:
-            box["value"] = func()
-        except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread
-            box["error"] = exc
+    dateutil searches up to the year 9999 for a rule that never matches (e.g. FREQ=DAILY;INTERVAL=7;BYDAY=TU
+    from a Monday). It is pure Python, so a trace function that sees only its function calls (no line
+    events) stops it from inside this thread: nothing goes on computing after the request has its answer.
+    """
+    deadline = time.monotonic() + _EXPANSION_BUDGET_S
+    previous = sys.gettrace()
 
-    worker = threading.Thread(target=run, daemon=True, name="rrule-expansion")
-    worker.start()
-    worker.join(_EXPANSION_BUDGET_S)
-    if worker.is_alive():
-        raise InvalidInput("the RRULE yields no occurrence in the planning horizon", code="invalid_rrule")
-    if "error" in box:
-        raise box["error"]
-    return box["value"]  # type: ignore[no-any-return]
+    def stop_when_late(frame: Any, event: str, arg: Any) -> None:
+        if time.monotonic() > deadline:
+            raise _OutOfBudget
+
+    sys.settrace(stop_when_late)
+    try:
+        return func()
+    except _OutOfBudget:
+        raise InvalidInput("the RRULE yields no occurrence in the planning horizon", code="invalid_rrule",
+                           details={"field": "rrule"}) from None
+    finally:
+        sys.settrace(previous)
+
+
+def estimate_occurrences(rule: Rule, horizon_end: dt.datetime) -> int:
+    """An upper bound of the rule's occurrences up to ``horizon_end``, from its parts alone (nothing expanded)."""
+    rec = vRecur.from_ical(rule.text)
+    freq = rec["FREQ"][0]
+    times = len(rec.get("BYHOUR", [0])) * len(rec.get("BYMINUTE", [0]))
+    byday = rec.get("BYDAY", [])
+    months = len(rec.get("BYMONTH", [])) or (12 if freq == "YEARLY" and (byday or "BYMONTHDAY" in rec) else 1)
+    if freq in ("DAILY", "WEEKLY"):
+        days = (len(byday) or 1) if freq == "WEEKLY" else 1
+    elif "BYMONTHDAY" in rec:
+        days = len(rec["BYMONTHDAY"]) * months
+    elif byday:
+        relative = sum(1 for d in byday if getattr(d, "relative", None))
+        every = 53 if freq == "YEARLY" and "BYMONTH" not in rec else 5 * months
+        days = relative * (months if freq == "YEARLY" else 1) + (len(byday) - relative) * every
+    else:
+        days = months
+    per_period = days * times
+    if "BYSETPOS" in rec:
+        per_period = min(per_period, len(rec["BYSETPOS"]))
+    end = min(horizon_end, rec["UNTIL"][0]) if "UNTIL" in rec else horizon_end
+    span = max((end - wall_to_utc(rule.wall_start, rule.tz)).days, 0)
+    interval = (rec.get("INTERVAL") or [1])[0]
+    estimate = per_period * (span // (_PERIOD_DAYS[freq] * interval) + 1)
+    return min(estimate, int(rec["COUNT"][0])) if "COUNT" in rec else estimate
 
 
 @dataclass(frozen=True)
@@ -187,7 +237,15 @@ class SeriesPlan:
 
 
 def plan_series(rule: Rule, horizon_end: dt.datetime) -> SeriesPlan:
-    """Expand ``rule`` up to ``horizon_end``; 400 when it has no occurrence or too many."""
+    """Expand ``rule`` up to ``horizon_end``; 400 when it has no occurrence or too many (the number is
+    bounded from the rule's parts before anything is expanded)."""
+    until = vRecur.from_ical(rule.text).get("UNTIL")
+    if until and until[0] > horizon_end - HORIZON + BOOKING_AHEAD:  # its last date would take long to find
+        raise InvalidInput(f"RRULE UNTIL may be at most {BOOKING_AHEAD.days // 366} years ahead (or leave the "
+                           "series open-ended)", code="invalid_rrule", details={"field": "rrule"})
+    if estimate_occurrences(rule, horizon_end) > MAX_OCCURRENCES * 4:  # far too many: refused without expanding
+        raise InvalidInput(f"the RRULE makes more than {MAX_OCCURRENCES} broadcasts within the planning horizon",
+                           code="too_many_occurrences", details={"field": "rrule"})
 
     def expand() -> SeriesPlan:
         walls: list[dt.datetime] = []

@@ -21,7 +21,8 @@ from radio.models import Role, User
 from schedule.models import Broadcast, Station, StationMember
 from schedule.recurrence import zone
 
-_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"  # the API schema uses it too
+_SLUG = re.compile(SLUG_PATTERN)
 _TEXT_FIELDS = {"name": 200, "name_bn": 200, "district": 100, "frequency": 40, "contact": 300}
 
 

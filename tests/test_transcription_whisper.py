@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import jiwer
 import numpy as np
 import pytest
 
@@ -18,12 +19,27 @@ from transcripts.whisper_models import ModelError, resolve_model
 
 pytestmark = pytest.mark.slow
 DATA = Path(__file__).parent / "data"
-RIVER = DATA / "speech_en_river.ogg"  # "The river carries the boat past the green village. Please call the
-FARMERS = DATA / "speech_en_farmers.ogg"  # radio station tomorrow morning." / "Seven farmers planted rice ..."
+RIVER = DATA / "speech_en_river.ogg"
+FARMERS = DATA / "speech_en_farmers.ogg"
+# What espeak-ng was told to say (tests/data/make_speech_fixtures.sh).
+RIVER_TEXT = "The river carries the boat past the green village. Please call the radio station tomorrow morning."
+FARMERS_TEXT = "Seven farmers planted rice near the big market in the north."
+# Small models decode slightly differently on different CPU instruction sets (the base model once heard "and farm
+# and planted rice ..." for FARMERS_TEXT: 3 errors in 11 words, WER 0.27), so the tests bound the word error rate
+# instead of asserting exact words. Measured here: WER 0.0 for tiny.en on RIVER and for base on both fixtures,
+# plain and batched. The bound allows 3 errors in 11 words, 5 in 17 (a wrong language or an empty answer is ~1.0).
+WER_BOUND = 0.3
 
 
-def words_of(result: TranscriptionResult) -> set[str]:
-    return {w for seg in result.segments for w in re.findall(r"[a-z]+", seg.text.lower())}
+def plain_words(text: str) -> str:
+    """Lower-case words only, so punctuation and capitals are no errors."""
+    return " ".join(re.findall(r"[a-z]+", text.lower()))
+
+
+def word_error_rate(reference: str, result: TranscriptionResult) -> float:
+    """jiwer's WER of a transcription against the text that was spoken."""
+    hypothesis = plain_words(" ".join(seg.text for seg in result.segments))
+    return float(jiwer.wer(plain_words(reference), hypothesis or "-"))
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +61,7 @@ def test_tiny_en_transcribes_speech_with_word_timings(tiny: Any) -> None:
         progress: list[float] = []
         result = tiny.transcribe(audio, DecodeOptions(language="en", batched_from_s=batched_from),
                                  progress=progress.append)
-        assert {"river", "boat", "village", "radio", "station", "tomorrow", "morning"} <= words_of(result)
+        assert word_error_rate(RIVER_TEXT, result) <= WER_BOUND
         assert result.params["batched"] is (batched_from == 0.0)
         assert progress and progress == sorted(progress) and 0 < progress[-1] <= 1
         previous_end = 0.0
@@ -54,8 +70,10 @@ def test_tiny_en_transcribes_speech_with_word_timings(tiny: Any) -> None:
             assert 0 < seg.confidence <= 1 and not seg.needs_review
             assert seg.words and all(seg.start - 0.05 <= w.start <= w.end <= seg.end + 0.05 for w in seg.words)
             previous_end = seg.end
-    village = next(w for seg in result.segments for w in seg.words if "village" in w.word.lower())
-    assert 1.5 < village.start < 3.5  # said at about 2.5 s
+    words = [w for seg in result.segments for w in seg.words]
+    # "village", the 9th word, is said at about 2.5 s (its neighbour if the model misheard it)
+    village = next((w for w in words if "village" in w.word.lower()), words[min(8, len(words) - 1)])
+    assert 1.5 < village.start < 3.5
 
 
 def test_noise_and_silence_produce_no_words(tiny: Any) -> None:
@@ -81,7 +99,7 @@ def test_base_detects_english_by_itself(tmp_path_factory: pytest.TempPathFactory
     assert base.model.multilingual
     result = base.transcribe(load_audio(FARMERS), DecodeOptions(language="auto"))
     assert result.language == "en" and result.language_probability > 0.5
-    assert {"farmers", "planted", "rice", "market", "north"} <= words_of(result)
+    assert word_error_rate(FARMERS_TEXT, result) <= WER_BOUND
 
 
 def test_missing_or_broken_models_name_the_setting(tmp_path: Path) -> None:
@@ -118,8 +136,8 @@ def test_the_job_stores_real_speech_with_provenance_and_reuses_the_model(api_as:
         assert job["status"] == "done", job["error"]
     assert loaded_transcribers() == loaded
     doc = researcher.get(f"/api/v1/episodes/{episode.id}/transcript").get_json()
-    text = " ".join(seg["text"] for seg in doc["segments"]).lower()
-    assert "river carries the boat" in text and "tomorrow morning" in text
+    text = plain_words(" ".join(seg["text"] for seg in doc["segments"]))
+    assert jiwer.wer(plain_words(RIVER_TEXT), text or "-") <= WER_BOUND
     assert all(seg["words"] for seg in doc["segments"])
     prov = doc["provenance"]
     assert prov["audio_sha256"] == sha and prov["model"] == "tiny.en"

@@ -7,6 +7,7 @@ import unicodedata
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from radio.db import utcnow
@@ -40,6 +41,20 @@ def _colour(value: Any) -> str:
         raise InvalidInput("'colour' must be a colour like #C0392B", code="invalid_colour")
     value = value.strip().upper()
     return "#" + "".join(c * 2 for c in value[1:]) if len(value) == 4 else value
+
+
+def _insert_unique(session: Session, row: Code | SegmentCode, clash: Exception) -> None:
+    """Insert ``row`` under its unique constraint, raising ``clash`` when a concurrent request won the race.
+
+    The lookup before the insert answers the ordinary case; two requests that pass it at once (PostgreSQL
+    runs them side by side) meet at the unique index, and the loser gets the same 409 instead of a 500.
+    """
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError as exc:
+        raise clash from exc
 
 
 def name_key(name: str) -> str:
@@ -77,8 +92,7 @@ def create_code(session: Session, data: dict[str, Any], *, user_id: str | None =
                 description=_clean(data.get("description"), "description", MAX_TEXT),
                 colour=_colour(data.get("colour", data.get("color"))),
                 parent_id=_check_parent(session, None, data.get("parent_id")))
-    session.add(code)
-    session.flush()
+    _insert_unique(session, code, Duplicate(f"a code named {name!r} exists already"))
     return code
 
 
@@ -97,7 +111,10 @@ def update_code(session: Session, code_id: str, data: dict[str, Any]) -> Code:
         code.colour = _colour(data.get("colour", data.get("color")))
     if "parent_id" in data:
         code.parent_id = _check_parent(session, code, data["parent_id"])
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # renamed at the same moment as another code got that name
+        raise Duplicate(f"a code named {code.name!r} exists already") from exc
     return code
 
 
@@ -144,8 +161,8 @@ def apply_code(session: Session, segment_id: str, data: dict[str, Any], *, user_
         raise Conflict(f"the segment already carries the code {code.name!r}", code="already_coded")
     coding = SegmentCode(segment_id=segment.id, code_id=code.id, episode_id=segment.episode_id,
                          memo=_clean(data.get("memo"), "memo", MAX_TEXT), quote=segment.text, created_by=user_id)
-    session.add(coding)
-    session.flush()
+    _insert_unique(session, coding, Conflict(f"the segment already carries the code {code.name!r}",
+                                             code="already_coded"))
     return coding
 
 

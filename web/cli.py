@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import signal
+import socket
 
 import click
 
 from radio.cli import interrupt_on_sigterm, runtime_for_cli
+
+
+def served_url(host: str, port: int) -> str:
+    """``http://HOST:PORT`` of ``radio serve`` as clients reach it (a wildcard address names this machine)."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - naming the wildcard, not binding to it
+        host = socket.getfqdn()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 @click.command()
@@ -24,6 +36,8 @@ def serve(host: str, port: int, no_worker: bool, grace: float) -> None:
 
     runtime = runtime_for_cli()
     make_private(private_roots(runtime.settings))
+    if not os.environ.get("RADIO_PUBLIC_URL"):  # behind a proxy the setting wins; else links point here
+        runtime.settings = dataclasses.replace(runtime.settings, public_url=served_url(host, port))
     app = create_app(runtime=runtime)
     embedded = None
     if not no_worker and not runtime.settings.queue_immediate:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -20,7 +22,8 @@ from spectree import Response as Answers
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
 
-from radio.errors import InvalidInput
+from radio.errors import InvalidInput, TooLarge
+from radio.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from web.schemas.base import Query, error_code, error_field
 from web.schemas.errors import ErrorResponse
 
@@ -80,15 +83,46 @@ def query_data(model: type[Query], args: Mapping[str, Any] | None = None) -> dic
 
 
 def json_object() -> dict[str, Any]:
-    """The request's JSON object (``{}`` for an empty body), or a 400 that says what is wrong with it."""
-    if not request.data:
+    """The request's JSON object (``{}`` for an empty body), or a 400 that says what is wrong with it.
+
+    Bounded before and while parsing: a body over ``MAX_JSON_BYTES`` is 413, nesting deeper than
+    ``MAX_JSON_DEPTH`` (100,000 brackets would exhaust the parser's recursion) and integers of thousands of
+    digits (Python refuses to convert them) are 400s.
+    """
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        raise TooLarge(f"a JSON body may be at most {MAX_JSON_BYTES // 1024} KiB")
+    raw = request.get_data(cache=True)
+    if not raw:
         return {}
+    if len(raw) > MAX_JSON_BYTES:
+        raise TooLarge(f"a JSON body may be at most {MAX_JSON_BYTES // 1024} KiB")
     if not request.is_json:
         raise InvalidInput("send JSON with 'Content-Type: application/json'", code="not_json")
-    data = request.get_json(silent=True)
+    if _depth_exceeds(raw, MAX_JSON_DEPTH):
+        raise InvalidInput(f"the JSON body is nested deeper than {MAX_JSON_DEPTH} levels", code="too_deep")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):  # bad syntax, bad UTF-8, an integer of more than 4,300 digits
+        raise InvalidInput("the body is not valid JSON", code="malformed_json") from None
     if not isinstance(data, dict):
         raise InvalidInput("the body is not a JSON object", code="malformed_json")
     return data
+
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+
+
+def _depth_exceeds(raw: bytes, limit: int) -> bool:
+    """True when brackets outside strings nest deeper than ``limit`` (a scan, so no recursion)."""
+    depth = 0
+    for char in _JSON_STRING.sub(b'""', raw):
+        if char in b"[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in b"]}":
+            depth -= 1
+    return False
 
 
 def answers(ok: int = 200, model: type[BaseModel] | None = None, *, media: str | None = None,

@@ -8,7 +8,6 @@ Every failure of a field gets the machine code clients already know (``missing_f
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from functools import cache
 from typing import Annotated, Any, ClassVar, get_args, get_origin
@@ -16,11 +15,12 @@ from typing import Annotated, Any, ClassVar, get_args, get_origin
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from radio.limits import CONTROL_CHARACTERS, MAX_YEAR, MIN_YEAR, is_blank, year_in_range
+
 BOUNDS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
 TYPES = ("int_type", "int_parsing", "int_from_float", "string_type", "bool_type", "bool_parsing", "float_type",
          "float_parsing", "list_type", "date_type", "datetime_type")
-MIN_YEAR, MAX_YEAR = 1900, 2200
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = CONTROL_CHARACTERS
 
 
 class OnError:
@@ -84,7 +84,10 @@ class Query(BaseModel):
 
 
 def _normalise(value: Any) -> Any:
-    return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    text = unicodedata.normalize("NFC", value).strip()
+    return "" if is_blank(text) else text  # zero-width characters alone do not make a title
 
 
 def _lower(value: Any) -> Any:
@@ -104,7 +107,7 @@ def _no_control(value: str) -> str:
 
 
 def _in_years(day: dt.date) -> None:
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
+    if not year_in_range(day):
         raise fail("invalid_date", f"must be between the years {MIN_YEAR} and {MAX_YEAR}")
 
 
@@ -139,6 +142,17 @@ def _check_datetime(value: str) -> str:
     return text
 
 
+def _occurrence(value: str) -> str:
+    """A local date (YYYY-MM-DD), a date and time, or a time with offset, within the years allowed."""
+    text = value.strip()
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise fail("invalid_occurrence", "must be a date (YYYY-MM-DD) or a date and time") from None
+    _in_years(parsed.date())
+    return text
+
+
 def _date_or_datetime(value: str) -> str:
     text = value.strip()
     try:
@@ -156,6 +170,7 @@ Line = AfterValidator(_one_line)
 Prose = AfterValidator(_no_control)
 DateTimeText = AfterValidator(_check_datetime)
 DateOrTimeText = AfterValidator(_date_or_datetime)
+OccurrenceText = AfterValidator(_occurrence)
 Day = Annotated[dt.date, BeforeValidator(_parse_day)]
 
 

@@ -6,10 +6,9 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
+from transcripts.coding import MAX_NAME, MAX_TEXT
 from web.schemas.base import Body, Clean, Line, OnError, Query, fail
 
-MAX_NAME = 200  # transcripts.coding.MAX_NAME
-MAX_TEXT = 10_000  # transcripts.coding.MAX_TEXT
 COLOUR = r"^\s*#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})\s*$"
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), Clean, Line,
                  OnError("missing_field", "string_too_short"), OnError("too_long", "string_too_long")]

@@ -7,15 +7,16 @@ from typing import Annotated, Any, Literal
 from annotated_types import MaxLen
 from pydantic import BeforeValidator, Field, StrictBool
 
+from episodes.metadata import MAX_LIST  # one source: the services' limits
+from episodes.services import MAX_PER_PAGE
 from web.schemas.base import BOUNDS, Body, Clean, Day, Line, Lower, OnError, Prose, Query
 
 Language = Literal["bn", "en"]  # episodes.models.LANGUAGES (a test keeps them equal)
 Kind = Literal["drama", "psa", "talk", "interview", "call_in", "song", "jingle", "other"]  # episodes.models.KINDS
 Consent = Literal["broadcast", "research_only", "none"]  # episodes.models.CONSENTS
 Status = Literal["uploaded", "analysing", "ready", "failed"]  # episodes.models.EpisodeStatus
-MAX_PER_PAGE = 100  # episodes.services.MAX_PER_PAGE
+
 MAX_PAGE = 100_000
-MAX_LIST = 64  # episodes.metadata.MAX_LIST
 
 
 def _split(value: Any) -> Any:

@@ -7,16 +7,29 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StrictBool, StrictInt, model_validator
 
-from web.schemas.base import Body, Clean, DateOrTimeText, DateTimeText, Day, Line, OnError, Prose, Query, fail
+from schedule.feedback import MAX_COUNT
+from schedule.stations import SLUG_PATTERN as SLUG
+from web.schemas.base import (
+    Body,
+    Clean,
+    DateOrTimeText,
+    DateTimeText,
+    Day,
+    Line,
+    OccurrenceText,
+    OnError,
+    Prose,
+    Query,
+    fail,
+)
 
-SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"  # schedule.stations._SLUG
-MAX_COUNT = 1_000_000  # schedule.feedback.MAX_COUNT
 MAX_WINDOW = dt.timedelta(days=400)
 Slug = Annotated[str, Field(max_length=64)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 Count = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT), OnError("invalid_count")]
 Occurrence = Annotated[str, Field(max_length=40, description="local date (YYYY-MM-DD) or date and time"),
-                       OnError("occurrence_required", "string_type"), OnError("invalid_occurrence")]
+                       OccurrenceText, OnError("occurrence_required", "string_type"), OnError("invalid_occurrence")]
+Notes = Annotated[str, Field(max_length=2000, description="several lines allowed"), Prose]
 Timezone = Annotated[str, Field(max_length=64, description="IANA name, e.g. Asia/Dhaka"), Clean,
                      OnError("invalid_timezone")]
 Start = Annotated[str, Field(max_length=40, description="ISO 8601; the station's local time when no offset"),
@@ -63,7 +76,7 @@ class BroadcastCreate(Body):
     episode_id: Annotated[Id, OnError("missing_field", "string_type", "string_too_short", missing=True)]
     start: Start
     rrule: Rrule | None = None
-    notes: Annotated[str, Field(max_length=2000)] | None = None
+    notes: Notes | None = None
 
 
 class BroadcastPatch(Body):
@@ -74,7 +87,7 @@ class BroadcastPatch(Body):
     start: Start | None = None
     rrule: Rrule | None = Field(default=None, description="null makes the booking a one-off")
     episode_id: Annotated[Id, OnError("missing_field", "string_type", "string_too_short")] | None = None
-    notes: Annotated[str, Field(max_length=2000)] | None = None
+    notes: Notes | None = None
     occurrence: Occurrence | None = None
     skip: StrictBool | None = Field(default=None, description="with occurrence: skip it (EXDATE)")
 

@@ -6,12 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from transcripts.query import MAX_QUERY_CHARS as MAX_QUERY
+from transcripts.search import MAX_LIMIT, MAX_OFFSET
 from web.schemas.base import BOUNDS, Clean, Day, Line, OnError, Query, fail
 from web.schemas.episodes import Kind, Language
 
-MAX_QUERY = 500  # transcripts.query.MAX_QUERY_CHARS
-MAX_LIMIT = 100  # transcripts.search.MAX_LIMIT
-MAX_OFFSET = 100_000  # transcripts.search.MAX_OFFSET
 Filter = Annotated[str, Field(max_length=300), Clean, Line]
 
 

@@ -6,10 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, model_validator
 
+from transcripts.services import MAX_SEGMENT_TEXT
 from web.schemas.base import Body, Clean, Day, Line, OnError, Query, fail
 from web.schemas.episodes import Kind, Language
 
-MAX_SEGMENT_TEXT = 5000  # transcripts.services.MAX_SEGMENT_TEXT
 Filter = Annotated[str, Field(max_length=300), Clean, Line]
 
 

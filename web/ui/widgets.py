@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 import segno
 from markupsafe import Markup, escape
 
+from radio.limits import year_in_range
+
 WAVEFORM_WIDTH = 1000
 WAVEFORM_POINTS = 400  # enough for a phone or a laptop screen; keeps the page light
 
@@ -113,8 +115,11 @@ def parse_week(value: str | None, today: dt.date) -> dt.date:
         try:
             if "W" in value:
                 year, week = value.split("-W")
-                return dt.date.fromisocalendar(int(year), int(week), 1)
-            return monday_of(dt.date.fromisoformat(value))
+                day = dt.date.fromisocalendar(int(year), int(week), 1)
+            else:
+                day = monday_of(dt.date.fromisoformat(value))
+            if year_in_range(day):  # year 1 or 9999: this week, as for any other bad value
+                return day
         except ValueError:
             pass
     return monday_of(today)
