@@ -56,7 +56,10 @@ def test_every_operation_with_every_role_answers_without_5xx_and_as_documented(a
     for operation in operations:
         for role in ROLES:
             try:
-                _fuzzer(operation, {"Authorization": f"Bearer {tokens[role]}"}, statuses, known)()
+                # identity: Schemathesis' WSGI transport hands gzip bodies to the schema check undecoded
+                # (compression and its ETags have their own tests in test_compression.py).
+                headers = {"Authorization": f"Bearer {tokens[role]}", "Accept-Encoding": "identity"}
+                _fuzzer(operation, headers, statuses, known)()
             except Exception as exc:  # noqa: BLE001 — every operation is tried; all failures are reported
                 failures.append(f"{operation.label} as {role}: {str(exc).strip()[:1500]}")
     elapsed = time.monotonic() - started
