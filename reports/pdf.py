@@ -9,6 +9,7 @@ from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
 
 from reports.evidence import EvidenceSummary
 from reports.pdf_labels import day, digits, label, moment, month, number, percent
@@ -20,6 +21,7 @@ FONTS = Path(__file__).parent / "fonts"
 PALETTE = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
            (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207))
 GREY = (120, 120, 120)
+HEADINGS = FontFace(emphasis="BOLD", size_pt=7, fill_color=(235, 235, 235))
 
 
 class ReportPDF(FPDF):
@@ -27,7 +29,7 @@ class ReportPDF(FPDF):
 
     def __init__(self, lang: str, title: str, pages: int | None) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.lang, self.title_text, self.pages = lang, title, pages
+        self.lang, self.title_text, self.total_pages = lang, title, pages
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(True, margin=18)
         for style, suffix in (("", "Regular"), ("B", "Bold")):
@@ -37,7 +39,7 @@ class ReportPDF(FPDF):
         self.set_text_shaping(True)
         self.set_title(title)
         self.set_creator("Ashshash Radio")
-        self.set_lang("bn-BD" if lang == "bn" else "en")
+        self.set_lang(lang)
 
     def footer(self) -> None:
         """Title on the left, ``Page n of N`` on the right."""
@@ -45,9 +47,9 @@ class ReportPDF(FPDF):
         self.set_font("sans", "", 8)
         self.set_text_color(*GREY)
         self.cell(0, 5, self.title_text, align="L")
-        total = f" {label('of', self.lang)} {self.pages}" if self.pages else ""
-        if self.lang == "bn" and self.pages:
-            text = f"{label('page', 'bn')} {self.page_no()} / {self.pages}"
+        total = f" {label('of', self.lang)} {self.total_pages}" if self.total_pages else ""
+        if self.lang == "bn" and self.total_pages:
+            text = f"{label('page', 'bn')} {self.page_no()} / {self.total_pages}"
         else:
             text = f"{label('page', self.lang)} {self.page_no()}{total}"
         self.set_x(15)
@@ -88,7 +90,7 @@ def _table(pdf: ReportPDF, header: Sequence[str], rows: Sequence[Sequence[str]],
     pdf.set_font("sans", "", 8)
     aligns = ["LEFT", *(["RIGHT"] * (len(header) - 1))]
     with pdf.table(col_widths=tuple(widths), text_align=tuple(aligns), line_height=5, first_row_as_headings=True,
-                   headings_style=None) as table:
+                   headings_style=HEADINGS) as table:
         head = table.row()
         for text in header:
             head.cell(text)
@@ -102,13 +104,13 @@ def _table(pdf: ReportPDF, header: Sequence[str], rows: Sequence[Sequence[str]],
 def _bars(pdf: ReportPDF, title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]],
           stacked: bool = False) -> None:
     """A vector bar chart (grouped or stacked), one group per label, with a legend and a value axis."""
+    height, left, width = 55.0, pdf.l_margin + 12, pdf.w - pdf.l_margin - pdf.r_margin - 12
+    if pdf.get_y() + height + 40 > pdf.h - pdf.b_margin:
+        pdf.add_page()  # the heading goes with its chart
     _heading(pdf, title, 11)
     if not labels:
         pdf.cell(0, 6, label("no_data", pdf.lang), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return
-    height, left, width = 55.0, pdf.l_margin + 12, pdf.w - pdf.l_margin - pdf.r_margin - 12
-    if pdf.get_y() + height + 30 > pdf.h - pdf.b_margin:
-        pdf.add_page()
     top = pdf.get_y() + 2
     totals = [sum(values[i] for _, values in series) if stacked else max(values[i] for _, values in series)
               for i in range(len(labels))]
@@ -164,7 +166,7 @@ def _figure_cells(row: dict[str, Any], lang: str) -> list[str]:
             number(row["feedback_total"], lang)]
 
 
-WIDTHS = (46, 14, 14, 14, 14, 16, 16, 16, 15, 15)
+WIDTHS = (40, 15, 15, 15, 15, 16, 17, 17, 16, 14)
 
 
 def _reach_pages(pdf: ReportPDF, report: ReachReport, evidence: EvidenceSummary | None) -> None:
