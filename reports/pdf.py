@@ -3,6 +3,7 @@ page numbers, the period and when it was made."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,7 @@ def _bars(pdf: ReportPDF, title: str, labels: Sequence[str], series: Sequence[tu
     top = pdf.get_y() + 2
     totals = [sum(values[i] for _, values in series) if stacked else max(values[i] for _, values in series)
               for i in range(len(labels))]
-    peak = max(max(totals), 1.0)
+    peak = float(max(4, math.ceil(max(totals) / 4) * 4))  # whole-number ticks
     pdf.set_draw_color(*GREY)
     pdf.set_line_width(0.2)
     pdf.set_font("sans", "", 6.5)
@@ -138,8 +139,8 @@ def _bars(pdf: ReportPDF, title: str, labels: Sequence[str], series: Sequence[tu
                 base -= h
             elif h > 0:
                 pdf.rect(x + bar * s, base - h, bar, h, style="F")
-        pdf.set_xy(left + group * i, top + height + 1)
         pdf.set_font("sans", "", 6.5 if len(labels) <= 12 else 5)
+        pdf.set_xy(left + group * i, top + height + 1)
         pdf.multi_cell(group, 3, name, align="C", max_line_height=3)
     pdf.set_y(top + height + 12)
     pdf.set_font("sans", "", 7.5)
@@ -150,6 +151,7 @@ def _bars(pdf: ReportPDF, title: str, labels: Sequence[str], series: Sequence[tu
         pdf.cell(pdf.get_string_width(name) + 6, 5, name)
         if pdf.get_x() > pdf.w - 50:
             pdf.ln(5)
+    pdf.set_fill_color(255, 255, 255)
     pdf.ln(7)
 
 
