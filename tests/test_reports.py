@@ -256,3 +256,65 @@ def test_a_formula_looking_title_stays_text(runtime, campaign) -> None:
     sheet = openpyxl.load_workbook(io.BytesIO(response.data))["by_episode"]
     labels = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert "'=HYPERLINK(\"http://x\")" in labels
+
+
+@pytest.fixture
+def coded(runtime, api_as):
+    """A Bangla call-in (Narsingdi), a restricted interview (Dhaka) with a phone number, a PSA; codes on each."""
+    from tests.search_corpus import add_episode
+    from transcripts.coding_models import Code, SegmentCode
+
+    with runtime.session() as session:
+        made = {}
+        for name, title, texts, fields in (
+            ("callin", "শ্রোতার ফোন", ["দালাল বলেছিল বিদেশে চাকরি", "পাসপোর্ট রেখে দিয়েছিল"],
+             {"kind": "call_in", "districts": ["Narsingdi"], "recorded_on": dt.date(2026, 1, 10)}),
+            ("interview", "Survivor interview", ["call me on 01712345678 or mail a@b.org"],
+             {"kind": "interview", "districts": ["Dhaka"], "restricted": True, "consent": "none",
+              "recorded_on": dt.date(2026, 2, 2)}),
+            ("psa", "PSA", ["brokers lie"], {"kind": "psa", "districts": ["Manikganj", "Dhaka"],
+                                            "recorded_on": dt.date(2026, 3, 3), "campaign": "awareness"}),
+        ):
+            fields.setdefault("campaign", "safe-migration")
+            made[name] = add_episode(session, title, texts, language="bn", **fields)
+        codes = {n: Code(name=n, name_key=n) for n in ("deception", "document_retention")}
+        session.add_all(codes.values())
+        session.flush()
+        applied = [("callin", 0, "deception"), ("callin", 1, "document_retention"), ("interview", 0, "deception"),
+                   ("psa", 0, "deception")]
+        for episode_name, index, code in applied:
+            episode, segments = made[episode_name]
+            session.add(SegmentCode(segment_id=segments[index].id, code_id=codes[code].id, episode_id=episode.id,
+                                    quote=segments[index].text))
+        return {"codes": {n: c.id for n, c in codes.items()}, "episodes": {n: e.id for n, (e, _) in made.items()}}
+
+
+def test_evidence_counts_codes_by_district_kind_and_month(api_as, coded) -> None:
+    researcher = api_as("researcher")
+    body = _ok(researcher, "/api/v1/reports/evidence", **PERIOD).get_json()
+    deception, retention = coded["codes"]["deception"], coded["codes"]["document_retention"]
+    assert body["totals"] == {"applications": 4, "segments": 4, "episodes": 3, "codes": 2}
+    assert {c["name"]: c["count"] for c in body["codes"]} == {"deception": 3, "document_retention": 1}
+    districts = {r["district"]: r["codes"] for r in body["by_district"]}
+    assert districts == {"Dhaka": {deception: 2}, "Manikganj": {deception: 1},
+                         "Narsingdi": {deception: 1, retention: 1}}
+    assert {r["kind"]: r["total"] for r in body["by_kind"]} == {"call_in": 2, "interview": 1, "psa": 1}
+    assert {r["month"]: r["total"] for r in body["by_month"]} == {"2026-01": 2, "2026-02": 1, "2026-03": 1}
+    quote = next(q for q in body["quotes"] if q["episode_id"] == coded["episodes"]["interview"])
+    assert "01712345678" not in quote["text"] and "a@b.org" not in quote["text"]
+    assert quote["provenance"]["model"] == "test" and quote["start"] == 0.0
+    only = _ok(researcher, "/api/v1/reports/evidence", campaign="safe-migration", district="narsingdi",
+               **PERIOD).get_json()
+    assert only["totals"]["applications"] == 2
+
+
+def test_evidence_never_quotes_restricted_episodes_to_producers(api_as, coded) -> None:
+    producer = api_as("producer")
+    body = _ok(producer, "/api/v1/reports/evidence", quotes=100, **PERIOD).get_json()
+    assert coded["episodes"]["interview"] not in {q["episode_id"] for q in body["quotes"]}
+    assert body["totals"]["applications"] == 3
+    admin = _ok(api_as("admin"), "/api/v1/reports/evidence", **PERIOD).get_json()
+    assert admin["totals"]["applications"] == 4
+    assert all("01712345678" not in q["text"] for q in admin["quotes"])  # redacted for admins too
+    none = _ok(api_as("researcher"), "/api/v1/reports/evidence", quotes=0, **PERIOD).get_json()
+    assert none["quotes"] == [] and none["totals"]["applications"] == 4
