@@ -7,5 +7,5 @@ from radio.features import Feature
 FEATURE = Feature(
     name="reports",
     description="reach and evidence reports for a campaign: planned against delivered airings, feedback, codes",
-    blueprints=("web.api.reports",),
+    blueprints=("web.api.reports", "web.ui.reports"),
 )

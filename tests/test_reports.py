@@ -318,3 +318,20 @@ def test_evidence_never_quotes_restricted_episodes_to_producers(api_as, coded) -
     assert all("01712345678" not in q["text"] for q in admin["quotes"])  # redacted for admins too
     none = _ok(api_as("researcher"), "/api/v1/reports/evidence", quotes=0, **PERIOD).get_json()
     assert none["quotes"] == [] and none["totals"]["applications"] == 4
+
+
+
+def test_reports_page_shows_figures_charts_and_downloads(app, runtime, campaign) -> None:
+    from ui_helpers import login, page
+
+    client = app.test_client()
+    login(client, runtime, "producer")
+    html = page(client, "/reports?campaign=safe-migration&from=2026-01-01&to=2026-03-31", lang="bn")
+    assert "রেডিও পদ্মা" in html and "<svg" in html
+    assert "/api/v1/reports/reach.xlsx?campaign=safe-migration" in html
+    assert "/api/v1/reports/reach/airings?campaign=safe-migration" in html
+    assert "১২" in html  # the planned total, in Bangla digits
+    english = page(client, "/reports?campaign=safe-migration&from=2026-01-01&to=2026-03-31", lang="en")
+    assert "Airings planned and delivered per station" in english
+    bad = page(client, "/reports?from=2026-03-01&to=2026-01-01", status=400)
+    assert 'role="alert"' in bad
