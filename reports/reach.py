@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from episodes.models import Episode
 from radio.db import utcnow
@@ -23,9 +23,8 @@ from reports.sources import (
     airing_statuses,
     gateway_messages,
 )
-from schedule.models import FEEDBACK_COUNTS, Broadcast, BroadcastStatus, FeedbackReport, Station
-from schedule.occurrences import series_of
-from schedule.recurrence import expand, zone
+from schedule.models import FEEDBACK_COUNTS, Broadcast, BroadcastOverride, BroadcastStatus, FeedbackReport, Station
+from schedule.recurrence import MovedOccurrence, Series, expand, zone
 from schedule.stations import get_station, station_id_of
 
 API_PATH = "/api/v1/reports/reach"
@@ -62,11 +61,11 @@ class Tally:
         elif status.status == "partial" and status.aired_s is not None:
             self.seconds_aired += min(status.aired_s, airing.minutes * 60)
 
-    def add_feedback(self, report: FeedbackReport) -> None:
-        """Count one hand-entered feedback report."""
-        self.feedback_reports += 1
-        for kind in FEEDBACK_COUNTS:
-            self.entered[kind] += getattr(report, kind)
+    def add_feedback(self, group: FeedbackGroup) -> None:
+        """Count the hand-entered feedback reports of one airing."""
+        self.feedback_reports += group.reports
+        for kind, value in zip(FEEDBACK_COUNTS, group.counts, strict=True):
+            self.entered[kind] += value
 
     def add_message(self, message: GatewayMessage) -> None:
         """Count one inbound gateway message."""
@@ -88,6 +87,18 @@ class Tally:
             "feedback_total": sum(self.entered.values()) + sum(self.gateway.values()),
             "feedback_reports": self.feedback_reports, "unique_senders": len(self.senders),
         }
+
+
+@dataclass(frozen=True)
+class FeedbackGroup:
+    """The current hand-entered feedback of one airing (station, episode, start), summed in the database."""
+
+    station_id: str
+    episode_id: str
+    start: dt.datetime
+    local_day: dt.date
+    reports: int
+    counts: tuple[int, ...]  # in FEEDBACK_COUNTS order
 
 
 @dataclass
@@ -114,7 +125,7 @@ class _Facts:
     episodes: dict[str, Episode]
     airings: list[PlannedAiring]
     statuses: dict[tuple[str, str], AiringStatus]
-    feedback: list[FeedbackReport]
+    feedback: list[FeedbackGroup]
     messages: list[GatewayMessage]
 
 
@@ -146,30 +157,52 @@ def _episode_allowed(episode: Episode | None, user: User, scope: ReportScope) ->
     return not (user.role == Role.STATION and episode.restricted)
 
 
+def _overrides(session: Session, ids: list[str]) -> dict[str, list[BroadcastOverride]]:
+    found: dict[str, list[BroadcastOverride]] = {}
+    for i in range(0, len(ids), 500):
+        for override in session.scalars(select(BroadcastOverride)
+                                        .where(BroadcastOverride.broadcast_id.in_(ids[i:i + 500]))):
+            found.setdefault(override.broadcast_id, []).append(override)
+    return found
+
+
 def _planned(session: Session, user: User, scope: ReportScope, stations: dict[str, Station],
              episodes: dict[str, Episode]) -> list[PlannedAiring]:
     lo, hi = _utc_window(scope)
-    query = (select(Broadcast).options(selectinload(Broadcast.overrides))
+    # Columns, not ORM objects: a year of a campaign is thousands of bookings, and a one-off needs no expansion.
+    query = (select(Broadcast.id, Broadcast.station_id, Broadcast.episode_id, Broadcast.tzid, Broadcast.local_start,
+                    Broadcast.starts_at, Broadcast.duration_s, Broadcast.rrule, Broadcast.exdates)
              .where(Broadcast.station_id.in_(list(stations)), Broadcast.status == BroadcastStatus.CONFIRMED,
                     Broadcast.starts_at < hi, or_(Broadcast.series_end.is_(None), Broadcast.series_end > lo)))
-    airings: list[PlannedAiring] = []
-    broadcasts = list(session.scalars(query).unique())
-    wanted = {b.episode_id for b in broadcasts} | {o.episode_id for b in broadcasts for o in b.overrides
-                                                      if o.episode_id}
+    rows = session.execute(query).all()
+    overrides = _overrides(session, [r.id for r in rows if r.rrule])
+    wanted = {r.episode_id for r in rows} | {o.episode_id for found in overrides.values() for o in found
+                                             if o.episode_id}
     _load_episodes(session, episodes, wanted)
-    for broadcast in broadcasts:
-        station = stations[broadcast.station_id]
-        tz = zone(station.timezone)
-        moved = {o.recurrence_key: o.episode_id for o in broadcast.overrides if o.episode_id}
-        for occ in expand(series_of(broadcast), lo, hi):
-            local_day = occ.start.astimezone(tz).date()
+    zones = {sid: zone(st.timezone) for sid, st in stations.items()}
+    airings: list[PlannedAiring] = []
+    for row in rows:
+        tz = zones[row.station_id]
+        moved = overrides.get(row.id, [])
+        if row.rrule is None and not moved:
+            occurrences = [(row.local_start, row.starts_at, row.duration_s, row.episode_id)]
+        else:
+            series = Series(tzid=row.tzid, wall_start=row.local_start, start=row.starts_at,
+                            duration=dt.timedelta(seconds=row.duration_s), rrule=row.rrule,
+                            exdates=frozenset(row.exdates),
+                            overrides={o.recurrence_key: MovedOccurrence(o.local_start, o.starts_at,
+                                                                         dt.timedelta(seconds=o.duration_s),
+                                                                         o.episode_id) for o in moved})
+            episode_of = {o.recurrence_key: o.episode_id for o in moved if o.episode_id}
+            occurrences = [(occ.key, occ.start, (occ.end - occ.start).total_seconds(),
+                            episode_of.get(occ.key) or row.episode_id) for occ in expand(series, lo, hi)]
+        for key, start, seconds, episode_id in occurrences:
+            local_day = start.astimezone(tz).date()
             if not scope.date_from <= local_day <= scope.date_to:
                 continue
-            episode_id = moved.get(occ.key) or broadcast.episode_id
             if not _episode_allowed(episodes.get(episode_id), user, scope):
                 continue
-            airings.append(PlannedAiring(broadcast.id, occ.key, occ.start, local_day,
-                                         (occ.end - occ.start).total_seconds() / 60, station.id, episode_id))
+            airings.append(PlannedAiring(row.id, key, start, local_day, seconds / 60, row.station_id, episode_id))
     airings.sort(key=lambda a: (a.start, a.broadcast_id))
     return airings
 
@@ -181,23 +214,35 @@ def _load_episodes(session: Session, episodes: dict[str, Episode], ids: Iterable
             episodes[episode.id] = episode
 
 
-def _feedback(session: Session, user: User, scope: ReportScope, stations: dict[str, Station],
-              episodes: dict[str, Episode]) -> list[FeedbackReport]:
+def _feedback_query(scope: ReportScope, stations: dict[str, Station]) -> Any:
     lo, hi = _utc_window(scope)
     query = select(FeedbackReport).where(
         FeedbackReport.current.is_(True), FeedbackReport.station_id.in_(list(stations)),
         FeedbackReport.occurrence_start >= lo, FeedbackReport.occurrence_start < hi)
     if scope.episode_id is not None:
         query = query.where(FeedbackReport.episode_id == scope.episode_id)
-    rows = list(session.scalars(query))
-    _load_episodes(session, episodes, {r.episode_id for r in rows})
+    return query
+
+
+def _feedback(session: Session, user: User, scope: ReportScope, stations: dict[str, Station],
+              episodes: dict[str, Episode]) -> list[FeedbackGroup]:
+    """Current feedback summed per airing in the database (one row per airing, not per report)."""
+    where = _feedback_query(scope, stations).whereclause
+    query = (select(FeedbackReport.station_id, FeedbackReport.episode_id, FeedbackReport.occurrence_start,
+                    func.count(), *(func.sum(getattr(FeedbackReport, k)) for k in FEEDBACK_COUNTS))
+             .where(where)
+             .group_by(FeedbackReport.station_id, FeedbackReport.episode_id, FeedbackReport.occurrence_start))
+    rows = session.execute(query).all()
+    _load_episodes(session, episodes, {r[1] for r in rows})
+    zones = {sid: zone(st.timezone) for sid, st in stations.items()}
     kept = []
-    for row in rows:
-        local_day = row.occurrence_start.astimezone(zone(stations[row.station_id].timezone)).date()
-        if scope.date_from <= local_day <= scope.date_to and _episode_allowed(episodes.get(row.episode_id),
-                                                                             user, scope):
-            kept.append(row)
-    kept.sort(key=lambda r: (r.occurrence_start, r.id))
+    for station_id, episode_id, start, reports, *counts in rows:
+        start = start if start.tzinfo else start.replace(tzinfo=dt.UTC)
+        local_day = start.astimezone(zones[station_id]).date()
+        if scope.date_from <= local_day <= scope.date_to and _episode_allowed(episodes.get(episode_id), user, scope):
+            kept.append(FeedbackGroup(station_id, episode_id, start, local_day, int(reports),
+                                      tuple(int(c or 0) for c in counts)))
+    kept.sort(key=lambda g: (g.start, g.station_id, g.episode_id))
     return kept
 
 
@@ -252,11 +297,10 @@ def build_reach_report(session: Session, user: User, scope: ReportScope, now: dt
         total.add_airing(airing, status)
         for name, key in keys(airing.station_id, airing.episode_id, airing.local_day):
             groups[name].setdefault(key, Tally()).add_airing(airing, status)
-    for report in facts.feedback:
-        day = local_day_of(report.occurrence_start, facts.stations[report.station_id])
-        total.add_feedback(report)
-        for name, key in keys(report.station_id, report.episode_id, day):
-            groups[name].setdefault(key, Tally()).add_feedback(report)
+    for group in facts.feedback:
+        total.add_feedback(group)
+        for name, key in keys(group.station_id, group.episode_id, group.local_day):
+            groups[name].setdefault(key, Tally()).add_feedback(group)
     for message in facts.messages:
         total.add_message(message)
         for name, key in keys(message.station_id, message.episode_id, message.local_day):
@@ -304,10 +348,15 @@ def reach_feedback(session: Session, user: User, scope: ReportScope) -> list[dic
     """The feedback rows behind the report's feedback figures (hand-entered reports, then gateway messages)."""
     facts = _facts(session, user, scope)
     rows: list[dict[str, Any]] = []
-    for r in facts.feedback:
+    for r in session.scalars(_feedback_query(scope, facts.stations)
+                             .order_by(FeedbackReport.occurrence_start, FeedbackReport.id)):
         station = facts.stations[r.station_id]
+        local_day = local_day_of(r.occurrence_start, station)
+        if not (scope.date_from <= local_day <= scope.date_to
+                and _episode_allowed(facts.episodes.get(r.episode_id), user, scope)):
+            continue
         rows.append({"source": "entered", "id": r.id, "broadcast_id": r.broadcast_id, "occurrence": r.occurrence_key,
-                     "local_date": local_day_of(r.occurrence_start, station).isoformat(), "station": station.slug,
+                     "local_date": local_day.isoformat(), "station": station.slug,
                      "district": station.district, "episode_id": r.episode_id,
                      **{k: getattr(r, k) for k in FEEDBACK_COUNTS}})
     for m in facts.messages:
