@@ -10,7 +10,6 @@ from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from fpdf.fonts import FontFace
 
 from reports.evidence import EvidenceSummary
 from reports.pdf_labels import day, digits, label, moment, month, number, percent
@@ -22,7 +21,6 @@ FONTS = Path(__file__).parent / "fonts"
 PALETTE = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
            (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207))
 GREY = (120, 120, 120)
-HEADINGS = FontFace(emphasis="BOLD", size_pt=7, fill_color=(235, 235, 235))
 
 
 class ReportPDF(FPDF):
@@ -88,17 +86,45 @@ def _cover(pdf: ReportPDF, title: str, scope: Any, generated_at: Any) -> None:
 
 
 def _table(pdf: ReportPDF, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> None:
-    pdf.set_font("sans", "", 8)
-    aligns = ["LEFT", *(["RIGHT"] * (len(header) - 1))]
-    with pdf.table(col_widths=tuple(widths), text_align=tuple(aligns), line_height=5, first_row_as_headings=True,
-                   headings_style=HEADINGS) as table:
-        head = table.row()
-        for text in header:
-            head.cell(text)
-        for values in rows:
-            row = table.row()
-            for text in values:
-                row.cell(text)
+    """A ruled table: a bold header of up to three lines (repeated after a page break), one line per row.
+
+    Drawn with plain cells: fpdf2's table lays out every cell as a multi-line paragraph, which costs seconds
+    for a year's breakdowns; a row here is one shaped line per cell.
+    """
+    row_h, head_h = 5.0, 10.5
+
+    def draw_header() -> None:
+        x, y = pdf.l_margin, pdf.get_y()
+        pdf.set_font("sans", "B", 6.5)
+        pdf.set_fill_color(235, 235, 235)
+        for i, (text, w) in enumerate(zip(header, widths, strict=True)):
+            pdf.rect(x, y, w, head_h, style="DF")
+            pdf.set_xy(x, y + 0.6)
+            pdf.multi_cell(w, 3.1, text, align="L" if i == 0 else "R", max_line_height=3.1,
+                           new_x=XPos.RIGHT, new_y=YPos.TOP)
+            x += w
+        pdf.set_fill_color(255, 255, 255)
+        pdf.set_xy(pdf.l_margin, y + head_h)
+        pdf.set_font("sans", "", 7.5)
+
+    if pdf.get_y() + head_h + row_h * min(len(rows), 3) > pdf.page_break_trigger:
+        pdf.add_page()
+    draw_header()
+    for values in rows:
+        first = values[0]
+        lines = 1 if pdf.get_string_width(first) <= widths[0] - 2 else len(
+            pdf.multi_cell(widths[0], row_h, first, dry_run=True, output="LINES"))
+        height = row_h * lines
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+            draw_header()
+        y = pdf.get_y()
+        pdf.rect(pdf.l_margin, y, widths[0], height)
+        pdf.multi_cell(widths[0], row_h, first, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
+        pdf.set_xy(pdf.l_margin + widths[0], y)
+        for text, w in zip(values[1:], widths[1:], strict=True):
+            pdf.cell(w, height, text, border=1, align="R")
+        pdf.ln(height)
     pdf.ln(2)
 
 

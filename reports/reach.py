@@ -17,6 +17,7 @@ from radio.models import Role, User
 from reports.scope import ReportScope
 from reports.sources import (
     MISSED_REASONS,
+    UNCONFIRMED,
     AiringStatus,
     GatewayMessage,
     PlannedAiring,
@@ -72,6 +73,17 @@ class Tally:
         self.gateway[message.kind] += 1
         if message.kind == "sms":
             self.senders.add(message.sender)
+
+    def merge(self, other: Tally) -> None:
+        """Add ``other``'s figures to these."""
+        for name in ("planned", "aired", "partial", "missed", "unconfirmed", "seconds_planned", "seconds_aired",
+                     "feedback_reports"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for mine, theirs in ((self.missed_by_reason, other.missed_by_reason), (self.entered, other.entered),
+                             (self.gateway, other.gateway)):
+            for key, value in theirs.items():
+                mine[key] += value
+        self.senders |= other.senders
 
     def as_dict(self) -> dict[str, Any]:
         """The row's figures as the API shows them (``share_delivered``: aired minutes over planned ones)."""
@@ -280,31 +292,39 @@ def build_reach_report(session: Session, user: User, scope: ReportScope, now: dt
     """The reach report of ``scope`` as ``user`` may see it (a station user: its own station only)."""
     facts = _facts(session, user, scope)
     bn = scope.lang == "bn"
+    # Every airing, feedback group and message lands in one cell (station, episode, month); the totals and the
+    # four breakdowns are sums of cells, so each fact is counted once however many rows it appears in.
+    cells: dict[tuple[str, str | None, str], Tally] = {}
+
+    def cell(station_id: str, episode_id: str | None, day: dt.date) -> Tally:
+        key = (station_id, episode_id, f"{day.year:04d}-{day.month:02d}")
+        found = cells.get(key)
+        if found is None:
+            found = cells[key] = Tally()
+        return found
+
+    for airing in facts.airings:
+        status = facts.statuses.get((airing.broadcast_id, airing.occurrence), UNCONFIRMED)
+        cell(airing.station_id, airing.episode_id, airing.local_day).add_airing(airing, status)
+    for group in facts.feedback:
+        cell(group.station_id, group.episode_id, group.local_day).add_feedback(group)
+    for message in facts.messages:
+        cell(message.station_id, message.episode_id, message.local_day).add_message(message)
     total = Tally()
     groups: dict[str, dict[str, Tally]] = {name: {} for name in BREAKDOWNS}
     for month in _months(scope):
         groups["by_month"][month] = Tally()
-
-    def keys(station_id: str, episode_id: str | None, day: dt.date) -> Iterable[tuple[str, str]]:
-        yield "by_station", station_id
-        yield "by_district", facts.stations[station_id].district
-        yield "by_month", day.strftime("%Y-%m")
+    for (station_id, episode_id, month_key), tally in cells.items():
+        total.merge(tally)
+        targets = [("by_station", station_id), ("by_district", facts.stations[station_id].district),
+                   ("by_month", month_key)]
         if episode_id is not None:
-            yield "by_episode", episode_id
-
-    for airing in facts.airings:
-        status = facts.statuses.get((airing.broadcast_id, airing.occurrence), AiringStatus())
-        total.add_airing(airing, status)
-        for name, key in keys(airing.station_id, airing.episode_id, airing.local_day):
-            groups[name].setdefault(key, Tally()).add_airing(airing, status)
-    for group in facts.feedback:
-        total.add_feedback(group)
-        for name, key in keys(group.station_id, group.episode_id, group.local_day):
-            groups[name].setdefault(key, Tally()).add_feedback(group)
-    for message in facts.messages:
-        total.add_message(message)
-        for name, key in keys(message.station_id, message.episode_id, message.local_day):
-            groups[name].setdefault(key, Tally()).add_message(message)
+            targets.append(("by_episode", episode_id))
+        for name, key in targets:
+            found = groups[name].get(key)
+            if found is None:
+                found = groups[name][key] = Tally()
+            found.merge(tally)
 
     def station_row(station_id: str, tally: Tally) -> dict[str, Any]:
         station = facts.stations[station_id]
