@@ -112,8 +112,10 @@ def _table(pdf: ReportPDF, header: Sequence[str], rows: Sequence[Sequence[str]],
     draw_header()
     for values in rows:
         first = values[0]
-        lines = 1 if pdf.get_string_width(first) <= widths[0] - 2 else len(
-            pdf.multi_cell(widths[0], row_h, first, dry_run=True, output="LINES"))
+        lines = 1
+        if pdf.get_string_width(first) > widths[0] - 2:
+            wrapped = pdf.multi_cell(widths[0], row_h, first, dry_run=True, output="LINES")
+            lines = len(wrapped) if isinstance(wrapped, list) else 2
         height = row_h * lines
         if pdf.get_y() + height > pdf.page_break_trigger:
             pdf.add_page()

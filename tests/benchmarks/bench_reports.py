@@ -149,7 +149,8 @@ def main() -> None:
         print(f"report: planned {totals['planned']}, feedback rows {totals['feedback_reports']}, "
               f"JSON {len(body) / 1e3:.0f} kB, XLSX {len(xlsx) / 1e3:.0f} kB, PDF {len(pdf) / 1e3:.0f} kB")
         print(f"baseline GET /healthz:                        {base_s * 1000:8.1f} ms")
-        print(f"reach JSON, whole year (goal <= 500 ms):       {json_s * 1000:8.1f} ms  ({json_s / base_s:.0f}x baseline)")
+        print(f"reach JSON, whole year (goal <= 500 ms):       {json_s * 1000:8.1f} ms  "
+              f"({json_s / base_s:.0f}x baseline)")
         print(f"reach JSON, one station, one quarter:          {one_s * 1000:8.1f} ms")
         print(f"reach XLSX, whole year:                        {xlsx_s * 1000:8.1f} ms")
         print(f"reach PDF (bn), whole year (goal <= 3000 ms):  {pdf_s * 1000:8.1f} ms  (JSON part of it: "
