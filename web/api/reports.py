@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import Blueprint, Response, jsonify
 
+from radio.access import policy
 from radio.db import utcnow
 from radio.models import Role, User
 from reports import evidence as ev
@@ -40,6 +41,7 @@ def _report(query: ReportQuery) -> reach.ReachReport:
 
 
 @bp.get("/reports/reach")
+@policy("reports.reach")
 @require_role(*REACH_READERS)
 @validated(query=ReportQuery, resp=answers(200, out.ReachReport, errors=(400, 401, 403, 404)))
 def reach_report(query: ReportQuery) -> Response:
@@ -48,6 +50,7 @@ def reach_report(query: ReportQuery) -> Response:
 
 
 @bp.get("/reports/reach.csv")
+@policy("reports.reach")
 @require_role(*REACH_READERS)
 @validated(query=ReportQuery, resp=answers(200, media="text/csv", errors=(400, 401, 403, 404)))
 def reach_report_csv(query: ReportQuery) -> Response:
@@ -56,6 +59,7 @@ def reach_report_csv(query: ReportQuery) -> Response:
 
 
 @bp.get("/reports/reach.xlsx")
+@policy("reports.reach")
 @require_role(*REACH_READERS)
 @validated(query=ReportQuery, resp=answers(200, media=XLSX, errors=(400, 401, 403, 404)))
 def reach_report_xlsx(query: ReportQuery) -> Response:
@@ -64,6 +68,7 @@ def reach_report_xlsx(query: ReportQuery) -> Response:
 
 
 @bp.get("/reports/reach.pdf")
+@policy("reports.reach")
 @require_role(*REACH_READERS)
 @validated(query=ReportQuery, resp=answers(200, media="application/pdf", errors=(400, 401, 403, 404)))
 def reach_report_pdf(query: ReportQuery) -> Response:
@@ -76,6 +81,7 @@ def reach_report_pdf(query: ReportQuery) -> Response:
 
 
 @bp.get("/reports/reach/airings")
+@policy("reports.reach")
 @require_role(*REACH_READERS)
 @validated(query=RowsQuery, resp=answers(200, out.Items, errors=(400, 401, 403, 404)))
 def reach_airings(query: RowsQuery) -> Response:
@@ -85,6 +91,7 @@ def reach_airings(query: RowsQuery) -> Response:
 
 
 @bp.get("/reports/reach/feedback")
+@policy("reports.reach")
 @require_role(*REACH_READERS)
 @validated(query=RowsQuery, resp=answers(200, out.Items, errors=(400, 401, 403, 404)))
 def reach_feedback(query: RowsQuery) -> Response:
@@ -94,6 +101,7 @@ def reach_feedback(query: RowsQuery) -> Response:
 
 
 @bp.get("/reports/evidence")
+@policy("reports.evidence")
 @require_role(*EVIDENCE_READERS)
 @validated(query=EvidenceQuery, resp=answers(200, out.EvidenceSummary, errors=(400, 401, 403, 404)))
 def evidence_summary(query: EvidenceQuery) -> Response:
@@ -103,6 +111,7 @@ def evidence_summary(query: EvidenceQuery) -> Response:
 
 
 @bp.get("/reports/evidence.pdf")
+@policy("reports.evidence")
 @require_role(*EVIDENCE_READERS)
 @validated(query=EvidenceQuery, resp=answers(200, media="application/pdf", errors=(400, 401, 403, 404)))
 def evidence_summary_pdf(query: EvidenceQuery) -> Response:

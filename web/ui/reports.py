@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from radio.access import policy
 from radio.db import utcnow
 from radio.errors import DomainError
 from radio.models import Role
@@ -45,6 +46,7 @@ def _charts(report: Any) -> list[Markup]:
 
 
 @bp.get("/reports")
+@policy("reports.page")
 @page(Role.PRODUCER, Role.STATION, Role.RESEARCHER)
 def reports() -> tuple[str, int]:
     """The reach report (producers, admins, a station for itself) and the evidence summary (researchers)."""
