@@ -73,6 +73,10 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
     Rule("feedback.report", USER, (_P, _S), "report feedback on a broadcast the reporter may see"),
     Rule("feedback.read", USER, (), "feedback history of a broadcast the reader may see"),
     Rule("feedback.summary", USER, (_P, _S, _R), "feedback summaries (a station: its own, station rule)"),
+    Rule("reports.reach", USER, (_P, _S), "reach reports and the rows behind them (a station: its own station)"),
+    Rule("reports.evidence", USER, (_R, _P), "evidence summaries: restricted episodes only for researchers, "
+         "quotes always redacted"),
+    Rule("reports.page", USER, (_P, _S, _R), "the reports page of the UI (each part by the rules above)"),
     Rule("campaign.calendar", USER, (_P,), "every station's bookings as one calendar (never restricted ones)"),
     Rule("station.feed", FEED, (), "calendars, podcast feed, broadcast audio and transcripts of a station: "
                                    "only episodes passing the station rule"),

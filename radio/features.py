@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from radio.jobs import JobHandler
 
 # The one tuple of features, in dependency order.
-FEATURES = ("radio", "episodes", "transcripts", "schedule", "web")
+FEATURES = ("radio", "episodes", "transcripts", "schedule", "reports", "web")
 
 # The hooks a feature may offer, with what each answers; callers get every offered implementation.
 HOOKS: Mapping[str, str] = {

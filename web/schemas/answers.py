@@ -300,3 +300,28 @@ class InboundMessageList(Answer):
     """A station's latest messages."""
 
     items: list[InboundMessage]
+
+class ReachReport(Answer):
+    """The reach report: its scope, when it was made, totals and the four breakdowns (rows with links)."""
+
+    scope: dict[str, Any]
+    generated_at: str
+    totals: dict[str, Any]
+    by_station: list[dict[str, Any]]
+    by_district: list[dict[str, Any]]
+    by_month: list[dict[str, Any]]
+    by_episode: list[dict[str, Any]]
+
+
+class EvidenceSummary(Answer):
+    """Code counts by district, station, kind and month, and redacted quotes with their provenance."""
+
+    scope: dict[str, Any]
+    generated_at: str
+    totals: dict[str, int]
+    codes: list[dict[str, Any]]
+    by_district: list[dict[str, Any]]
+    by_station: list[dict[str, Any]]
+    by_kind: list[dict[str, Any]]
+    by_month: list[dict[str, Any]]
+    quotes: list[dict[str, Any]]

@@ -26,6 +26,7 @@ NAV: tuple[tuple[str, Any, frozenset[str]], ...] = (
     ("ui_schedule.stations", _l("Schedule"), frozenset({P, A})),
     ("ui_station.home", _l("My station"), frozenset({S})),
     ("ui_station.summary", _l("Feedback"), frozenset({P, S, A})),
+    ("ui_reports.reports", _l("Reports"), frozenset({P, S, R, A})),
     ("ui_research.search_page", _l("Search"), frozenset({P, R, A})),
     ("ui_coding.codes", _l("Codes"), frozenset({R, A})),
     ("ui_admin.users", _l("Admin"), frozenset({A})),
