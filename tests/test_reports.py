@@ -335,3 +335,32 @@ def test_reports_page_shows_figures_charts_and_downloads(app, runtime, campaign)
     assert "Airings planned and delivered per station" in english
     bad = page(client, "/reports?from=2026-03-01&to=2026-01-01", status=400)
     assert 'role="alert"' in bad
+
+
+def test_confirmed_airings_and_gateway_messages_reach_the_report(runtime, campaign) -> None:
+    """Issue 15's tables wired in: API confirmations and signed-gateway messages show in the figures."""
+    import uuid
+
+    from schedule.inbound import GatewayMessage, receive_message
+    from schedule.models import Station
+
+    producer, weekly = campaign["producer"], campaign["weekly"]
+    for occurrence, body in (("2026-01-05", {"status": "aired"}),
+                             ("2026-01-12", {"status": "missed", "reason": "power_cut"}),
+                             ("2026-01-19", {"status": "partial"})):
+        r = producer.post(f"/api/v1/broadcasts/{weekly['id']}/airings", json={"occurrence": occurrence, **body})
+        assert r.status_code == 201, r.get_json()
+    on_air = dt.datetime(2026, 1, 26, 14, 10, tzinfo=dt.UTC)  # during the 20:00 (UTC+6) airing of 26 January
+    with runtime.session() as session:
+        station = session.scalar(select(Station).where(Station.slug == "radio-padma"))
+        for sender, kind in (("+8801711000001", "sms"), ("+8801711000001", "sms"), ("+8801711000002", "missed_call")):
+            receive_message(session, station, GatewayMessage("json", uuid.uuid4().hex, kind, sender, "ভালো", on_air),
+                            runtime.secret_key, window_h=2, now=on_air + dt.timedelta(minutes=1))
+    body = _ok(producer, "/api/v1/reports/reach", campaign="safe-migration", station="radio-padma",
+               **PERIOD).get_json()
+    totals = body["totals"]
+    assert (totals["aired"], totals["missed"], totals["partial"]) == (1, 1, 1)
+    assert totals["missed_by_reason"]["power_cut"] == 1
+    assert totals["feedback_by_source"]["gateway"]["sms"] == 2
+    assert totals["feedback_by_source"]["gateway"]["missed_calls"] == 1
+    assert totals["unique_senders"] == 1  # unique SMS senders: the missed call does not count
