@@ -32,12 +32,16 @@ def lock_station_schedule(session: Session, station_id: str) -> None:
     session.execute(select(Station.id).where(Station.id == station_id).with_for_update())
 
 
-def check_booking_conflicts(session: Session, station_id: str, new: list[Occurrence], exclude_id: str | None) -> None:
+def check_booking_conflicts(session: Session, station_id: str, new: list[Occurrence], exclude_id: str | None, *,
+                            lock: bool = True) -> None:
     """409 ``conflict`` listing every confirmed broadcast on the station with an occurrence overlapping ``new``.
 
-    Takes the station's schedule lock first, so the answer stays true until the transaction commits.
+    Takes the station's schedule lock first, so the answer stays true until the transaction commits. A mere
+    proposal (``lock=False``, e.g. a make-good slot shown to a producer in a read-only request) takes no lock:
+    booking it checks again under the lock.
     """
-    lock_station_schedule(session, station_id)
+    if lock:
+        lock_station_schedule(session, station_id)
     if not new:
         return
     lo, hi = new[0].start, max(o.end for o in new)

@@ -28,7 +28,7 @@ def make_good_marker(broadcast_id: str, occurrence_key: str) -> str:
 
 
 def propose_make_good(session: Session, broadcast: Broadcast, occurrence: Any,
-                      now: dt.datetime | None = None) -> dt.datetime | None:
+                      now: dt.datetime | None = None, *, lock: bool = False) -> dt.datetime | None:
     """The first conflict-free start at the missed airing's local hour on one of the next 14 days, or None."""
     now = now or utcnow()
     occ = resolve_occurrence(broadcast, occurrence)
@@ -42,7 +42,7 @@ def propose_make_good(session: Session, broadcast: Broadcast, occurrence: Any,
             continue
         slot = Occurrence(format_local(candidate_wall), start, start + length, format_local(candidate_wall))
         try:
-            check_booking_conflicts(session, broadcast.station_id, [slot], None)
+            check_booking_conflicts(session, broadcast.station_id, [slot], None, lock=lock)
         except Conflict:
             continue
         return start
@@ -66,7 +66,7 @@ def book_make_good(session: Session, broadcast: Broadcast, occurrence: Any, user
         raise Conflict("only a missed or partly aired airing gets a make-good", code="not_missed")
     if existing_make_good(session, broadcast.id, occ.key) is not None:
         raise Conflict("a make-good is booked for this airing already", code="make_good_exists")
-    start = propose_make_good(session, broadcast, occ.key, now)
+    start = propose_make_good(session, broadcast, occ.key, now, lock=True)  # booking it: under the station lock
     if start is None:
         raise Conflict(f"no free slot at this hour in the next {SEARCH_DAYS} days", code="no_free_slot")
     override = next((o for o in broadcast.overrides if o.recurrence_key == occ.key), None)
