@@ -83,9 +83,12 @@ def _ends_in_vowel(stem: str) -> bool:
     return last in VOWEL_SIGNS or last in INDEPENDENT_VOWELS or stem.endswith(_Y)
 
 
+_PARTS = tuple(sorted({p for p in (*NUMBER, *CASE, *EMPHASIS) if p}, key=len, reverse=True))  # longest first
+
+
 def _first_part(ending: str) -> str:
-    for part in sorted((*NUMBER, *CASE, *EMPHASIS), key=len, reverse=True):
-        if part and ending.startswith(part):
+    for part in _PARTS:
+        if ending.startswith(part):
             return part
     return ending
 
