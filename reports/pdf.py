@@ -3,6 +3,7 @@ page numbers, the period and when it was made."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -271,12 +272,16 @@ def _evidence_pages(pdf: ReportPDF, evidence: EvidenceSummary) -> None:
         pdf.ln(1.5)
 
 
-def _render(title: str, lang: str, draw: Any) -> bytes:
-    # Drawn twice: the first pass counts the pages so that every footer can say "page n of N" in its own digits.
-    first = ReportPDF(lang, title, None)
+def render_pdf(title: str, lang: str, draw: Any, *, made: dt.datetime | None = None,
+               cls: type[ReportPDF] = ReportPDF) -> bytes:
+    """Draw a document twice: the first pass counts the pages so that every footer can say "page n of N" in its
+    own digits. ``made`` fixes the creation date (and so the file identifier): the same drawing, the same bytes."""
+    first = cls(lang, title, None)
     draw(first)
     pages = first.pages_count
-    final = ReportPDF(lang, title, pages)
+    final = cls(lang, title, pages)
+    if made is not None:
+        final.set_creation_date(made)
     draw(final)
     return bytes(final.output())
 
@@ -284,10 +289,10 @@ def _render(title: str, lang: str, draw: Any) -> bytes:
 def reach_pdf(report: ReachReport, evidence: EvidenceSummary | None = None) -> bytes:
     """The reach report as PDF (with the codes-per-district chart when an evidence summary is given)."""
     lang = report.scope.lang
-    return _render(label("reach_title", lang), lang, lambda pdf: _reach_pages(pdf, report, evidence))
+    return render_pdf(label("reach_title", lang), lang, lambda pdf: _reach_pages(pdf, report, evidence))
 
 
 def evidence_pdf(evidence: EvidenceSummary) -> bytes:
     """The evidence summary as PDF."""
     lang = evidence.scope.lang
-    return _render(label("evidence_title", lang), lang, lambda pdf: _evidence_pages(pdf, evidence))
+    return render_pdf(label("evidence_title", lang), lang, lambda pdf: _evidence_pages(pdf, evidence))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import re
 import unicodedata
@@ -17,9 +15,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from episodes.models import Episode
 from radio.errors import InvalidInput
+from radio.features import hook
 from radio.storage import MediaStore
 from schedule.airings import airing_code
 from schedule.calendar_feed import render_for_station
+from schedule.cue_sheet import CueSheet, cue_line, cue_sheet, cue_sheet_csv
 from schedule.fragments import Fragment
 from schedule.models import Broadcast, BroadcastStatus, Station
 from schedule.occurrences import series_of
@@ -111,30 +111,13 @@ def _audio(store: MediaStore, episode: Episode) -> tuple[str, Path, str] | None:
     return None
 
 
-def _cell(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _length(seconds: float) -> str:
-    whole = int(round(seconds))
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
-def cue_sheet_csv(station: Station, airings: list[BundleAiring], files: dict[str, str], codes: list[str]) -> bytes:
-    """Local date and time, titles in Bangla and English, length, file name and confirmation code per airing."""
-    tz = zone(station.timezone)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["date", "time", "title_bn", "title_en", "length", "file", "code"])
-    for airing, code in zip(airings, codes, strict=True):
-        local = airing.occurrence.start.astimezone(tz)
-        ep = airing.episode
-        title_bn = ep.title_bn or (ep.title if ep.language == "bn" else "")
-        title_en = ep.title_en or (ep.title if ep.language == "en" else "")
-        length = (airing.occurrence.end - airing.occurrence.start).total_seconds()
-        writer.writerow([local.strftime("%Y-%m-%d"), local.strftime("%H:%M"), _cell(title_bn), _cell(title_en),
-                         _length(length), files.get(ep.id, ""), code])
-    return ("\ufeff" + out.getvalue()).encode()
+def bundle_documents(sheet: CueSheet) -> list[tuple[str, bytes]]:
+    """The printable files other features make of the week (``cue-sheet.pdf``), sorted by name, names unique."""
+    documents = sorted(doc for make in hook("bundle_documents") for doc in make(sheet))
+    names = [name for name, _ in documents]
+    if len(set(names)) != len(names) or {"schedule.ics", "cue-sheet.csv", "manifest.json"} & set(names):
+        raise RuntimeError(f"bundle documents clash: {names}")
+    return documents
 
 
 def build_bundle(session: Session, store: MediaStore, station: Station, week: str, *, base_url: str,
@@ -148,9 +131,14 @@ def build_bundle(session: Session, store: MediaStore, station: Station, week: st
             audio[airing.episode.id] = found
     codes = [airing_code(secret_key, a.broadcast.id, a.occurrence.key) for a in airings]
     rendered = render_for_station(session, station, base_url, secret_key, now)
-    cue = cue_sheet_csv(station, airings, {k: v[0] for k, v in audio.items()}, codes)
+    lines = [cue_line(station, a.occurrence, a.episode, audio[a.episode.id][0] if a.episode.id in audio else "", code)
+             for a, code in zip(airings, codes, strict=True)]
+    changed = [station.updated_at, *(t for a in airings for t in (
+        a.broadcast.updated_at, a.episode.updated_at, *(o.updated_at for o in a.broadcast.overrides)))]
+    sheet = cue_sheet(station, week_name, monday, lines, changed)
     members: list[Member] = [file_member(name, path) for name, path, _ in sorted(audio.values())]
-    small = [bytes_member("schedule.ics", rendered.body), bytes_member("cue-sheet.csv", cue)]
+    small = [bytes_member("schedule.ics", rendered.body), bytes_member("cue-sheet.csv", cue_sheet_csv(sheet)),
+             *(bytes_member(name, data) for name, data in bundle_documents(sheet))]
     digests = {name: sha for name, _, sha in audio.values()}
     files = [{"name": m.name, "sha256": digests.get(m.name) or hashlib.sha256(m.data or b"").hexdigest(),
               "size": m.size} for m in [*members, *small]]

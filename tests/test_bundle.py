@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -12,7 +13,9 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
+from pypdf import PdfReader
 from schedule_helpers import create_station, expand, feed_path, make_episode
+from test_reports_pdf import render_png
 
 from episodes.models import Episode
 from radio.cli import main
@@ -75,6 +78,7 @@ def test_the_bundle_matches_its_manifest_and_the_calendar(client, runtime, week)
     assert manifest["station"] == "radio-padma" and manifest["week"] == WEEK
     names = sorted(archive.namelist())
     assert names == sorted([*(f["name"] for f in manifest["files"]), "manifest.json"])
+    assert {"schedule.ics", "cue-sheet.csv", "cue-sheet.pdf"} <= set(names)
     for entry in manifest["files"]:
         data = archive.read(entry["name"])
         assert len(data) == entry["size"] and hashlib.sha256(data).hexdigest() == entry["sha256"]
@@ -98,6 +102,18 @@ def test_the_bundle_matches_its_manifest_and_the_calendar(client, runtime, week)
         (a["local_start"][:10], a["local_start"][11:16], a["code"]) for a in airings]
     assert rows[0]["title_bn"] == "ঘরে ফেরা" and rows[0]["title_en"] == "Coming home" and rows[0]["length"] == "15:00"
     assert rows[2]["title_en"] == "'=Safe jobs"  # a formula stays text in a spreadsheet
+    # The printable cue sheet: the same airings, Bangla titles and codes copy out of the PDF as their Unicode.
+    pdf = PdfReader(io.BytesIO(archive.read("cue-sheet.pdf")))
+    text = " ".join((page.extract_text() or "") for page in pdf.pages)
+    assert pdf.pages[0].mediabox.width == pytest.approx(595.28, abs=0.1)  # A4 portrait
+    assert pdf.pages[0].mediabox.height == pytest.approx(841.89, abs=0.1)
+    for needle in ("ঘরে ফেরা", "Coming home", "=Safe jobs", "radio-padma", WEEK, "Mon 2 Mar", "20:00", "23:50",
+                   "15:00", "পৃষ্ঠা ১ / ১", "Page 1 of 1", "Asia/Dhaka", *(a["code"] for a in airings)):
+        assert needle in text, needle
+    for airing in airings:  # a long file name wraps inside its column
+        assert airing["file"].removeprefix("audio/") in "".join(text.split())
+    assert text.count("ঘরে ফেরা") == 2 and week["secret"][:8] not in text and "hidden" not in text
+    render_png(archive.read("cue-sheet.pdf"), "cue-sheet-bn")
     api = week["producer"].get("/api/v1/airings", query_string={"station": "radio-padma", "from": "2026-03-02",
                                                                 "to": "2026-03-08"}).json["items"]
     assert {i["code"] for i in api} >= {a["code"] for a in airings}
@@ -125,9 +141,11 @@ def test_an_empty_week_is_a_valid_empty_bundle_and_bad_requests_reveal_nothing(c
     r = _get(client, week, "2026-W30")
     archive = zipfile.ZipFile(io.BytesIO(r.data))
     assert r.status_code == 200 and archive.testzip() is None
-    assert sorted(archive.namelist()) == ["cue-sheet.csv", "manifest.json", "schedule.ics"]
+    assert sorted(archive.namelist()) == ["cue-sheet.csv", "cue-sheet.pdf", "manifest.json", "schedule.ics"]
     manifest = json.loads(archive.read("manifest.json"))
-    assert manifest["airings"] == [] and len(manifest["files"]) == 2
+    assert manifest["airings"] == [] and len(manifest["files"]) == 3
+    empty = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(archive.read("cue-sheet.pdf"))).pages)
+    assert "No airings this week" in empty and "2026-W30" in empty
     assert archive.read("cue-sheet.csv").decode("utf-8-sig").splitlines() == [
         "date,time,title_bn,title_en,length,file,code"]
     assert client.get(f"/feeds/radio-padma/bundle.zip?token=wrong&week={WEEK}").status_code == 404
@@ -146,3 +164,26 @@ def test_the_cli_writes_the_same_bundle(client, runtime, week, tmp_path) -> None
     bad = CliRunner().invoke(main, ["bundle", "radio-padma", "--week", "soon", "-o", str(tmp_path / "x.zip")])
     assert bad.exit_code != 0 and "ISO week" in bad.output and not (tmp_path / "x.zip").exists()
     assert not (tmp_path / "x.zip.tmp").exists()
+
+
+def test_the_cue_sheet_pdf_is_the_same_bytes_for_the_same_week_and_spans_pages() -> None:
+    from reports.cue_sheet import cue_sheet_pdf
+    from schedule.cue_sheet import CueLine, CueSheet
+
+    tz = dt.timezone(dt.timedelta(hours=6))
+    lines = tuple(CueLine(dt.datetime(2026, 3, 2, 6, tzinfo=tz) + dt.timedelta(hours=4 * i), "মানব পাচার প্রতিরোধ নাটক",
+                          f"Stop trafficking {i}", 1800.0, f"audio/{i:08d}-stop-trafficking.mp3", f"K{i:05d}")
+                  for i in range(42))
+    sheet = CueSheet("radio-padma", "Radio Padma", "রেডিও পদ্মা", "99.2 FM", "Asia/Dhaka", WEEK, dt.date(2026, 3, 2),
+                     lines, dt.datetime(2026, 2, 27, 9, 30, tzinfo=dt.UTC))
+    first = cue_sheet_pdf.__wrapped__(sheet)  # not the cache: drawn afresh, a moment later
+    assert cue_sheet_pdf.__wrapped__(sheet) == first
+    assert b"D:20260227093000" in first  # the creation date is the week's data, not the clock
+    later = cue_sheet_pdf.__wrapped__(dataclasses.replace(sheet, as_of=dt.datetime(2026, 2, 28, tzinfo=dt.UTC)))
+    assert later != first
+    reader = PdfReader(io.BytesIO(first))
+    assert len(reader.pages) >= 2
+    last = reader.pages[-1].extract_text()
+    assert f"Page {len(reader.pages)} of {len(reader.pages)}" in last and "রেডিও পদ্মা" in reader.pages[0].extract_text()
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert all(line.code in text for line in lines) and text.count("মানব পাচার প্রতিরোধ নাটক") == 42
