@@ -14,13 +14,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from episodes.models import Episode
+from radio import access
 from radio.errors import InvalidInput
 from radio.features import hook
 from radio.storage import MediaStore
 from schedule.airings import airing_code
-from schedule.calendar_feed import render_for_station
+from schedule.calendar_feed import render_station_week
 from schedule.cue_sheet import CueSheet, cue_line, cue_sheet, cue_sheet_csv
-from schedule.fragments import Fragment
 from schedule.models import Broadcast, BroadcastStatus, Station
 from schedule.occurrences import series_of
 from schedule.recurrence import Occurrence, expand, zone
@@ -45,11 +45,6 @@ def parse_iso_week(value: str | None) -> tuple[dt.date, str]:
     return monday, f"{year}-W{week:02d}"
 
 
-def station_may_receive(episode: Episode) -> bool:
-    """Whether an episode's audio may go to a station (one rule, for the policy module)."""
-    return not episode.restricted and episode.consent == "broadcast"
-
-
 @dataclass(frozen=True)
 class BundleAiring:
     """One airing of the week with the episode that airs."""
@@ -61,18 +56,18 @@ class BundleAiring:
 
 @dataclass(frozen=True)
 class Bundle:
-    """A laid-out bundle: its bytes on demand, strong ETag, manifest, and calendar blocks rendered anew."""
+    """A laid-out bundle: its bytes on demand, strong ETag and manifest."""
 
     layout: Layout
     etag: str
     manifest: dict[str, object]
     filename: str
-    fresh: list[Fragment]
     airing_count: int
 
 
-def week_bundle_airings(session: Session, station: Station, monday: dt.date) -> list[BundleAiring]:
-    """The station's confirmed airings in the week (station-local days), in start order, only what it may see."""
+def week_bundle_airings(session: Session, station: Station, monday: dt.date, today: dt.date) -> list[BundleAiring]:
+    """The station's confirmed airings in the week (station-local days), in start order, only what it may see
+    (the station rule of :mod:`radio.access`, as the calendar applies it: an expired episode is left out too)."""
     tz = zone(station.timezone)
     lo = dt.datetime.combine(monday, dt.time(), tz).astimezone(dt.UTC)
     hi = dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(), tz).astimezone(dt.UTC)
@@ -88,7 +83,7 @@ def week_bundle_airings(session: Session, station: Station, monday: dt.date) -> 
             episode = broadcast.episode
             if override is not None and override.episode_id:
                 episode = session.get(Episode, override.episode_id) or episode
-            if station_may_receive(episode):
+            if access.station_may_see(episode, booked=True, today=today):
                 found.append(BundleAiring(broadcast, occ, episode))
     found.sort(key=lambda a: (a.occurrence.start, a.broadcast.id))
     return found
@@ -124,20 +119,21 @@ def build_bundle(session: Session, store: MediaStore, station: Station, week: st
                  secret_key: str, now: dt.datetime) -> Bundle:
     """Lay out the week's bundle; file contents are read only while streaming (CRC-32s once per file)."""
     monday, week_name = parse_iso_week(week)
-    airings = week_bundle_airings(session, station, monday)
+    airings = week_bundle_airings(session, station, monday, now.date())
     audio: dict[str, tuple[str, Path, str]] = {}
     for airing in airings:
         if airing.episode.id not in audio and (found := _audio(store, airing.episode)) is not None:
             audio[airing.episode.id] = found
     codes = [airing_code(secret_key, a.broadcast.id, a.occurrence.key) for a in airings]
-    rendered = render_for_station(session, station, base_url, secret_key, now)
+    calendar = render_station_week(station, [(a.broadcast, a.occurrence, a.episode) for a in airings], week_name,
+                                   base_url, secret_key)
     lines = [cue_line(station, a.occurrence, a.episode, audio[a.episode.id][0] if a.episode.id in audio else "", code)
              for a, code in zip(airings, codes, strict=True)]
     changed = [station.updated_at, *(t for a in airings for t in (
         a.broadcast.updated_at, a.episode.updated_at, *(o.updated_at for o in a.broadcast.overrides)))]
     sheet = cue_sheet(station, week_name, monday, lines, changed)
     members: list[Member] = [file_member(name, path) for name, path, _ in sorted(audio.values())]
-    small = [bytes_member("schedule.ics", rendered.body), bytes_member("cue-sheet.csv", cue_sheet_csv(sheet)),
+    small = [bytes_member("schedule.ics", calendar), bytes_member("cue-sheet.csv", cue_sheet_csv(sheet)),
              *(bytes_member(name, data) for name, data in bundle_documents(sheet))]
     digests = {name: sha for name, _, sha in audio.values()}
     files = [{"name": m.name, "sha256": digests.get(m.name) or hashlib.sha256(m.data or b"").hexdigest(),
@@ -154,4 +150,4 @@ def build_bundle(session: Session, store: MediaStore, station: Station, week: st
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
     laid = layout([*members, *small, bytes_member("manifest.json", manifest_bytes)])
     etag = hashlib.sha256(manifest_bytes).hexdigest()[:40]  # the manifest names every byte of the archive
-    return Bundle(laid, etag, manifest, f"{station.slug}-{week_name}.zip", rendered.fresh, len(airings))
+    return Bundle(laid, etag, manifest, f"{station.slug}-{week_name}.zip", len(airings))

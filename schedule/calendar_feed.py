@@ -44,7 +44,7 @@ from schedule.models import (
     FeedbackReport,
     Station,
 )
-from schedule.recurrence import parse_local, wall_to_utc, zone
+from schedule.recurrence import Occurrence, parse_local, wall_to_utc, zone
 from schedule.stations import feed_token_for
 
 Rows = Select[*tuple[Any, ...]]
@@ -265,3 +265,38 @@ def render_campaign_calendar(session: Session, base_url: str, secret_key: str, n
                           description="সব অংশীদার স্টেশনের সম্প্রচার / Broadcasts on all partner stations",
                           timezone="Asia/Dhaka")
     return _render(session, query, _Links(base_url, secret_key), versions, head)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def render_station_week(station: Station, airings: Sequence[tuple[Broadcast, Occurrence, Episode]], week: str,
+                        base_url: str, secret_key: str) -> bytes:
+    """The station's calendar of one week only (the bundle's ``schedule.ics``): one VEVENT per airing.
+
+    A series' airing is written as that instance of the series (its UID with RECURRENCE-ID), a one-off as
+    itself, so a calendar that also subscribes to the live feed sees the same events, not copies.
+    """
+    links = _Links(base_url, secret_key)
+    ref = (station.slug, station.feed_token_version, station.id)
+    location = f"{station.name} {station.frequency}".strip()
+    events = []
+    for broadcast, occ, episode in airings:
+        override = next((o for o in broadcast.overrides if o.recurrence_key == occ.key), None)
+        changed = [broadcast.updated_at, episode.updated_at, *([override.updated_at] if override else [])]
+        events.append(EventValues(
+            uid=f"{broadcast.id}@ashshash-radio", tzid=broadcast.tzid, start=occ.start, wall_start=occ.wall,
+            duration_s=(occ.end - occ.start).total_seconds(), sequence=broadcast.sequence,
+            last_modified=max(_utc(t) for t in changed), title=episode.title, kind=episode.kind,
+            episode_id=episode.id, location=location,
+            notes=(override.notes if override is not None and override.notes else broadcast.notes) or "",
+            audio_url=links.audio(ref, episode.id) if episode.broadcast_sha256 else None,
+            recurrence_key=occ.key if broadcast.rrule else None))
+    label = " / ".join(n for n in (station.name_bn, station.name) if n)
+    head = CalendarValues(name=f"{label} — সপ্তাহ / week {week}",
+                          description=f"আশ্বাস রেডিও: {label} এর {week} সপ্তাহের সম্প্রচার / Ashshash Radio broadcasts "
+                                      f"of {station.name} in {week}",
+                          timezone=station.timezone)
+    return b"".join([calendar_head(head, {ev.tzid for ev in events}), *(render_event(ev) for ev in events),
+                     CALENDAR_END])

@@ -89,7 +89,6 @@ def bundle(slug: str, week: str, output: Path | None) -> None:
     from radio.cli import runtime_for_cli
     from radio.errors import DomainError
     from schedule.bundle import build_bundle
-    from schedule.fragments import save_fragments
     from schedule.stations import get_station
 
     runtime = runtime_for_cli()
@@ -102,7 +101,6 @@ def bundle(slug: str, week: str, output: Path | None) -> None:
         raise click.ClickException(exc.message) from exc
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    save_fragments(runtime, built.fresh)
     output = output or Path(built.filename)
     tmp = output.with_name(output.name + ".tmp")
     try:

@@ -14,7 +14,7 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
-from schedule_helpers import create_station, expand, feed_path, make_episode
+from schedule_helpers import create_station, expand, feed_path, make_episode, parse_strict
 from test_reports_pdf import render_png
 
 from episodes.models import Episode
@@ -88,14 +88,19 @@ def test_the_bundle_matches_its_manifest_and_the_calendar(client, runtime, week)
     assert [(a["broadcast_id"], a["local_start"]) for a in airings] == [
         (week["ids"][0], "2026-03-02T20:00:00"), (week["ids"][0], "2026-03-05T20:00:00"),
         (week["ids"][1], "2026-03-08T23:50:00")]
-    # The calendar in the bundle lists the same airings in that week (as a calendar client expands it).
+    # The calendar in the bundle is that week only: expanded over a whole year it gives exactly the week's airings,
+    # each the same event (UID, RECURRENCE-ID of a series) as in the live feed, which goes on past the week.
     ics = archive.read("schedule.ics")
-    assert ics == client.get(week["calendar"]).data
-    events = expand(ics, dt.date(2026, 3, 2), dt.date(2026, 3, 9))
-    in_week = sorted((str(e["UID"]).split("@")[0], e["DTSTART"].dt.astimezone(dt.UTC).isoformat())
-                     for e in events if e["DTSTART"].dt.astimezone(dt.timezone(dt.timedelta(hours=6))).date()
-                     < dt.date(2026, 3, 9))
-    assert in_week == sorted((a["broadcast_id"], a["start"]) for a in airings)
+    parse_strict(ics)
+    assert ics != client.get(week["calendar"]).data
+    events = expand(ics, dt.date(2025, 1, 1), dt.date(2028, 1, 1))
+    assert sorted((str(e["UID"]).split("@")[0], e["DTSTART"].dt.astimezone(dt.UTC).isoformat()) for e in events) \
+        == sorted((a["broadcast_id"], a["start"]) for a in airings)
+    live = {(str(e["UID"]), e["DTSTART"].dt.astimezone(dt.UTC)) for e in
+            expand(client.get(week["calendar"]).data, dt.date(2026, 2, 1), dt.date(2026, 5, 1))}
+    assert {(str(e["UID"]), e["DTSTART"].dt.astimezone(dt.UTC)) for e in events} <= live
+    assert len(live) > len(events)  # the live feed also has the next week's psa airing and a series' later airings
+    assert ics.count(b"RECURRENCE-ID") == 2 and b"RRULE" not in ics and b"W10" in ics  # the series airings
     # The cue sheet: one row per airing with the same codes as the airings API.
     rows = list(csv.DictReader(io.StringIO(archive.read("cue-sheet.csv").decode("utf-8-sig"))))
     assert [(r["date"], r["time"], r["code"]) for r in rows] == [
@@ -146,6 +151,7 @@ def test_an_empty_week_is_a_valid_empty_bundle_and_bad_requests_reveal_nothing(c
     assert manifest["airings"] == [] and len(manifest["files"]) == 3
     empty = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(archive.read("cue-sheet.pdf"))).pages)
     assert "No airings this week" in empty and "2026-W30" in empty
+    assert b"BEGIN:VEVENT" not in archive.read("schedule.ics") and parse_strict(archive.read("schedule.ics"))
     assert archive.read("cue-sheet.csv").decode("utf-8-sig").splitlines() == [
         "date,time,title_bn,title_en,length,file,code"]
     assert client.get(f"/feeds/radio-padma/bundle.zip?token=wrong&week={WEEK}").status_code == 404
@@ -187,3 +193,14 @@ def test_the_cue_sheet_pdf_is_the_same_bytes_for_the_same_week_and_spans_pages()
     assert f"Page {len(reader.pages)} of {len(reader.pages)}" in last and "রেডিও পদ্মা" in reader.pages[0].extract_text()
     text = " ".join(p.extract_text() for p in reader.pages)
     assert all(line.code in text for line in lines) and text.count("মানব পাচার প্রতিরোধ নাটক") == 42
+
+
+def test_an_episode_past_its_valid_until_date_leaves_the_bundle_as_it_leaves_the_calendar(client, runtime, week):
+    with runtime.session() as session:
+        session.get(Episode, week["drama"]).valid_until = dt.date(2026, 1, 1)
+    archive = zipfile.ZipFile(io.BytesIO(_get(client, week).data))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert [a["episode_id"] for a in manifest["airings"]] == [week["psa"]]
+    assert not any(week["drama"][:8] in name for name in archive.namelist())
+    assert week["drama"].encode() not in archive.read("schedule.ics")
+    assert week["drama"].encode() not in client.get(week["calendar"]).data

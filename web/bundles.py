@@ -7,9 +7,7 @@ from flask import Blueprint, Response, request
 from radio.access import policy
 from radio.db import utcnow
 from radio.errors import InvalidInput
-from radio.transactions import on_commit
 from schedule.bundle import build_bundle
-from schedule.fragments import save_fragments
 from schedule.stations import station_for_feed
 from web.context import db, runtime
 
@@ -28,9 +26,6 @@ def week_bundle(slug: str) -> Response:
                               base_url=rt.settings.public_url, secret_key=rt.secret_key, now=utcnow())
     except ValueError as exc:  # past what a ZIP without ZIP64 holds
         raise InvalidInput(str(exc), code="bundle_too_large") from exc
-    if bundle.fresh:
-        fresh = bundle.fresh
-        on_commit(session, lambda: save_fragments(rt, fresh))
     headers = {"ETag": f'"{bundle.etag}"', "Accept-Ranges": "bytes", "Cache-Control": "private, max-age=300",
                "Content-Disposition": f'attachment; filename="{bundle.filename}"'}
     if request.if_none_match.contains(bundle.etag):
