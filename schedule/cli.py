@@ -99,8 +99,6 @@ def bundle(slug: str, week: str, output: Path | None) -> None:
                                  secret_key=runtime.secret_key, now=utcnow())
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
     output = output or Path(built.filename)
     tmp = output.with_name(output.name + ".tmp")
     try:

@@ -6,7 +6,6 @@ from flask import Blueprint, Response, request
 
 from radio.access import policy
 from radio.db import utcnow
-from radio.errors import InvalidInput
 from schedule.bundle import build_bundle
 from schedule.stations import station_for_feed
 from web.context import db, runtime
@@ -21,11 +20,8 @@ def week_bundle(slug: str) -> Response:
     rt = runtime()
     session = db()
     station = station_for_feed(session, slug, request.args.get("token"), rt.secret_key)
-    try:
-        bundle = build_bundle(session, rt.store, station, request.args.get("week", ""),
-                              base_url=rt.settings.public_url, secret_key=rt.secret_key, now=utcnow())
-    except ValueError as exc:  # past what a ZIP without ZIP64 holds
-        raise InvalidInput(str(exc), code="bundle_too_large") from exc
+    bundle = build_bundle(session, rt.store, station, request.args.get("week", ""),
+                          base_url=rt.settings.public_url, secret_key=rt.secret_key, now=utcnow())
     headers = {"ETag": f'"{bundle.etag}"', "Accept-Ranges": "bytes", "Cache-Control": "private, max-age=300",
                "Content-Disposition": f'attachment; filename="{bundle.filename}"'}
     if request.if_none_match.contains(bundle.etag):
