@@ -27,7 +27,10 @@ _crc_cache: dict[tuple[str, int, int], int] = {}  # (path, size, mtime_ns) -> CR
 class Source(Protocol):
     """Where a member's bytes come from while streaming: ``size`` bytes, any region readable in chunks."""
 
-    size: int
+    @property
+    def size(self) -> int:
+        """How many bytes the source holds."""
+        ...
 
     def read(self, skip: int, count: int) -> Iterator[bytes]:
         """Bytes ``skip`` .. ``skip + count`` in chunks of at most :data:`CHUNK`."""
