@@ -28,7 +28,8 @@ MAX_PER_PAGE = 100
 ACTIONS = (
     "episode.protection", "episode.protection_loosened", "user.created", "user.role", "user.station",
     "user.active", "token.created", "token.revoked", "station.feed_token_rotated", "transcript.corrected",
-    "evidence.exported", "transcript.read_restricted", "audio.read_restricted",
+    "evidence.exported", "transcript.read_restricted", "audio.read_restricted", "airing.confirmed",
+    "airing.make_good_booked",
 )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from radio import audit
 from radio.db import utcnow
 from radio.errors import Conflict, Forbidden, InvalidInput
 from radio.models import Role, User
@@ -148,10 +149,19 @@ def confirm_airing(session: Session, broadcast: Broadcast, data: Mapping[str, An
                           occurrence_start=occ.start, status=status, aired_at=aired_at, reason=reason, via=via,
                           notes=notes.strip(), current=True, confirmed_by=user.id if user else None)
     session.add(report)
-    # The audit trail (issue 12) records this change here: actor ``user``, action "airing.confirm",
-    # subject the broadcast and occurrence, details the previous and the new status.
+    audit.record(session, user if user is not None else f"{via}:{broadcast.station.slug}", "airing.confirmed",
+                 "airing", airing_subject(broadcast.id, occ.key),
+                 {"via": via, "status": status, "aired_at": aired_at.isoformat() if aired_at else None,
+                  "reason": reason, "previous": None if current is None else {
+                      "status": current.status, "aired_at": current.aired_at.isoformat() if current.aired_at else None,
+                      "reason": current.reason, "via": current.via}})
     session.flush()
     return report
+
+
+def airing_subject(broadcast_id: str, occurrence_key: str) -> str:
+    """How the audit trail names one airing: ``<broadcast id>/<occurrence>`` (filter the trail by it)."""
+    return f"{broadcast_id}/{occurrence_key}"
 
 
 def current_report(session: Session, broadcast_id: str, occurrence_key: str) -> AiringReport | None:

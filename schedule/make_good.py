@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from radio import audit
 from radio.db import utcnow
 from radio.errors import Conflict
 from radio.models import User
-from schedule.airings import current_report
+from schedule.airings import airing_subject, current_report
 from schedule.booking_conflicts import check_booking_conflicts
 from schedule.bookings import book_broadcast
 from schedule.models import Broadcast, BroadcastStatus
@@ -71,6 +72,10 @@ def book_make_good(session: Session, broadcast: Broadcast, occurrence: Any, user
         raise Conflict(f"no free slot at this hour in the next {SEARCH_DAYS} days", code="no_free_slot")
     override = next((o for o in broadcast.overrides if o.recurrence_key == occ.key), None)
     episode_id = override.episode_id if override is not None and override.episode_id else broadcast.episode_id
-    return book_broadcast(session, {"station": broadcast.station.slug, "episode_id": episode_id,
-                                    "start": start.isoformat(), "notes": make_good_marker(broadcast.id, occ.key)},
-                          user, now)
+    booked = book_broadcast(session, {"station": broadcast.station.slug, "episode_id": episode_id,
+                                      "start": start.isoformat(), "notes": make_good_marker(broadcast.id, occ.key)},
+                            user, now)
+    audit.record(session, user, "airing.make_good_booked", "airing", airing_subject(broadcast.id, occ.key),
+                 {"make_good": booked.id, "start": booked.starts_at.isoformat(), "episode_id": episode_id,
+                  "status": report.status})
+    return booked

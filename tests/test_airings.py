@@ -8,6 +8,8 @@ import pytest
 from schedule_helpers import DHAKA, create_station, local_dhaka, make_episode
 from sqlalchemy import func, select
 
+from radio.audit import verify_chain
+from radio.models import User
 from schedule.airings import CODE_ALPHABET, CODE_LENGTH, airing_code, find_airing_by_code
 from schedule.models import AiringReport, Broadcast, Station
 
@@ -205,3 +207,36 @@ def test_a_missed_airing_gets_a_make_good_in_the_next_free_slot(runtime, setup) 
     assert setup["padma"].post(make_good, json={"occurrence": day}).status_code == 403
     with runtime.session() as session:
         assert session.scalar(select(func.count()).select_from(Broadcast)) == 3
+
+
+def _trail(admin, subject: str) -> list[dict]:
+    r = admin.get("/api/v1/audit", query_string={"subject_type": "airing", "subject_id": subject})
+    assert r.status_code == 200, r.json
+    return list(reversed(r.json["items"]))  # oldest first
+
+
+def test_confirmations_corrections_and_make_goods_are_in_the_audit_trail(runtime, setup) -> None:
+    series = setup["series"]["id"]
+    day = local_dhaka(-7)[:10]
+    subject = f"{series}/{day}T{local_dhaka(-7)[11:16]}:00"
+    assert setup["padma"].post(setup["url"], json={"occurrence": day, "status": "aired"}).status_code == 201
+    assert setup["padma"].post(setup["url"], json={"occurrence": day, "status": "aired"}).status_code == 201  # twice
+    fix = setup["producer"].post(setup["url"], json={"occurrence": day, "status": "missed", "reason": "power_cut"})
+    assert fix.status_code == 201
+    bad = setup["producer"].post(setup["url"], json={"occurrence": day, "status": "maybe"})
+    assert bad.status_code == 400
+    booked = setup["producer"].post(f"/api/v1/broadcasts/{series}/make-good", json={"occurrence": day})
+    assert booked.status_code == 201, booked.json
+    trail = _trail(setup["admin"], subject)
+    assert [e["action"] for e in trail] == ["airing.confirmed", "airing.confirmed", "airing.make_good_booked"]
+    with runtime.session() as session:
+        emails = {u.id: u.email for u in session.scalars(select(User))}
+    station_email, producer_email = emails[setup["padma"].user_id], emails[setup["producer"].user_id]
+    assert [e["actor"] for e in trail] == [station_email, producer_email, producer_email]
+    first, correction, make_good = (e["details"] for e in trail)
+    assert first["status"] == "aired" and first["via"] == "api" and first["previous"] is None
+    assert correction["status"] == "missed" and correction["reason"] == "power_cut"
+    assert correction["previous"]["status"] == "aired" and correction["previous"]["via"] == "api"
+    assert make_good["make_good"] == booked.json["id"] and make_good["status"] == "missed"
+    with runtime.session() as session:
+        assert verify_chain(session).broken_id is None

@@ -13,6 +13,7 @@ from schedule_helpers import create_station, feed_path, make_episode
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
+from radio.models import AuditEntry
 from schedule.inbound import GatewayMessage, receive_message
 from schedule.models import AiringReport, InboundMessage, Station
 from web import sms_hooks
@@ -154,6 +155,11 @@ def test_aired_code_confirms_only_the_station_s_own_past_airing(runtime, gw) -> 
     with runtime.session() as session:
         reports = [(a.broadcast_id, a.status, a.via, a.confirmed_by) for a in session.scalars(select(AiringReport))]
     assert reports == [(past, "aired", "sms", None)]
+    with runtime.session() as session:  # in the audit trail, named by the station's gateway; a replay adds nothing
+        send_json(c, secret, message(f"AIRED {code}"))
+        trail = [(e.action, e.actor, e.subject_id.split("/")[0], json.loads(e.details)["via"])
+                 for e in session.scalars(select(AuditEntry).where(AuditEntry.action.startswith("airing.")))]
+    assert trail == [("airing.confirmed", "sms:radio-padma", past, "sms")]
     listed = {i["broadcast_id"]: i for i in gw["producer"].get("/api/v1/airings").json["items"]}
     assert listed[past]["status"] == "aired" and listed[past]["via"] == "sms"
     assert listed[future]["status"] == "unconfirmed"
