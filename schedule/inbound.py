@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from radio.db import utcnow
 from radio.errors import InvalidInput
 from radio.models import Role, User
-from schedule.airings import confirm_airing, find_airing_by_code
+from schedule.airings import confirm_airing, current_report, find_airing_by_code
 from schedule.models import Broadcast, BroadcastStatus, InboundMessage, Station
 from schedule.occurrences import series_of
 from schedule.recurrence import Occurrence, expand, zone
@@ -131,16 +131,22 @@ def message_time(received_at: dt.datetime | None, arrived: dt.datetime) -> dt.da
 
 def on_air_at(session: Session, station: Station, at: dt.datetime,
               window: dt.timedelta) -> tuple[Broadcast, Occurrence] | None:
-    """The occurrence on air at ``at`` or ended at most ``window`` before it (the latest-starting one), or None."""
+    """The occurrence on air at ``at`` or ended at most ``window`` before it (the latest-starting one), or None.
+
+    An occurrence the station has reported as missed was not on air: a reply then counts for the one before it,
+    or for the station's day.
+    """
     lo = at - window - LONGEST_AIRING
     query = select(Broadcast).where(Broadcast.station_id == station.id,
                                     Broadcast.status == BroadcastStatus.CONFIRMED, Broadcast.starts_at <= at)
-    best: tuple[Broadcast, Occurrence] | None = None
-    for broadcast in session.scalars(query):
-        for occ in expand(series_of(broadcast), lo, at + dt.timedelta(seconds=1)):
-            if occ.start <= at <= occ.end + window and (best is None or occ.start > best[1].start):
-                best = (broadcast, occ)
-    return best
+    found = [(broadcast, occ) for broadcast in session.scalars(query)
+             for occ in expand(series_of(broadcast), lo, at + dt.timedelta(seconds=1))
+             if occ.start <= at <= occ.end + window]
+    for broadcast, occ in sorted(found, key=lambda pair: (pair[1].start, pair[0].id), reverse=True):
+        report = current_report(session, broadcast.id, occ.key)
+        if report is None or report.status != "missed":
+            return broadcast, occ
+    return None
 
 
 def receive_message(session: Session, station: Station, message: GatewayMessage, secret_key: str, *,

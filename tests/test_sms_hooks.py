@@ -14,8 +14,9 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from radio.models import AuditEntry
+from schedule.airings import confirm_airing
 from schedule.inbound import GatewayMessage, receive_message
-from schedule.models import AiringReport, InboundMessage, Station
+from schedule.models import AiringReport, Broadcast, InboundMessage, Station
 from web import sms_hooks
 
 PUBLIC = "https://radio.example.org"
@@ -271,3 +272,49 @@ def test_gateway_counts_flow_into_summaries_and_the_calendar_apart_from_entered_
     assert {r["key"]: r["feedback_by_source"]["gateway"]["sms"] for r in by_episode}[""] == 1
     jamuna = gw["producer"].get("/api/v1/feedback/summary", query_string={"station": "radio-jamuna"}).json["items"]
     assert jamuna == []
+
+
+def _receive_at(runtime, slug: str, at: dt.datetime, kind: str = "sms") -> tuple[str | None, str]:
+    with runtime.session() as session:
+        station = session.scalar(select(Station).where(Station.slug == slug))
+        row, _new = receive_message(session, station, GatewayMessage("json", uuid.uuid4().hex, kind, "+4479", "",
+                                                                     at), runtime.secret_key,
+                                    window_h=runtime.settings.feedback_window_h, now=at + dt.timedelta(minutes=1))
+        return row.broadcast_id, row.local_day
+
+
+def test_attribution_follows_the_station_s_own_time_zone_across_a_dst_change(runtime, gw) -> None:
+    create_station(gw["admin"], "betar-london", timezone="Europe/London")
+    episode = make_episode(runtime)
+    series = gw["producer"].post("/api/v1/broadcasts", json={
+        "station": "betar-london", "episode_id": episode, "start": "2026-03-21T23:30",
+        "rrule": "FREQ=WEEKLY;COUNT=3"})  # Saturdays 23:30 London: GMT, GMT (the night clocks go forward), BST
+    assert series.status_code == 201, series.json
+    sid = series.json["id"]
+    utc = dt.UTC
+    # 28 March 23:30 GMT airing ends 23:45 UTC; clocks jump 01:00 → 02:00 that night. 01:40 UTC is 02:40 BST on
+    # the 29th: 1 h 55 min after the end, within the 2-hour window, and on the station's next day.
+    assert _receive_at(runtime, "betar-london", dt.datetime(2026, 3, 29, 1, 40, tzinfo=utc)) == (sid, "2026-03-29")
+    assert _receive_at(runtime, "betar-london", dt.datetime(2026, 3, 29, 1, 50, tzinfo=utc)) == (None, "2026-03-29")
+    # After the change the same wall time is an hour earlier in UTC: 4 April 23:30 BST = 22:30 UTC.
+    assert _receive_at(runtime, "betar-london", dt.datetime(2026, 4, 4, 22, 35, tzinfo=utc), "missed_call") == (
+        sid, "2026-04-04")
+    assert _receive_at(runtime, "betar-london", dt.datetime(2026, 4, 5, 0, 44, tzinfo=utc)) == (sid, "2026-04-05")
+    assert _receive_at(runtime, "betar-london", dt.datetime(2026, 4, 5, 0, 46, tzinfo=utc)) == (None, "2026-04-05")
+    # Nothing aired: the station's day, which is not the UTC day (23:30 UTC is 00:30 BST the next day) ...
+    assert _receive_at(runtime, "betar-london", dt.datetime(2026, 4, 6, 23, 30, tzinfo=utc)) == (None, "2026-04-07")
+    # ... and at a Dhaka station the day turns at 18:00 UTC.
+    assert _receive_at(runtime, "radio-padma", dt.datetime(2026, 4, 6, 17, 30, tzinfo=utc)) == (None, "2026-04-06")
+    assert _receive_at(runtime, "radio-padma", dt.datetime(2026, 4, 6, 18, 30, tzinfo=utc)) == (None, "2026-04-07")
+
+
+def test_a_reply_during_an_airing_reported_missed_counts_for_the_station_s_day(runtime, gw) -> None:
+    booked = _book(gw, runtime, "2026-03-02T20:00")
+    during = dt.datetime(2026, 3, 2, 20, 10, tzinfo=DHAKA)
+    assert _receive(runtime, "before the report", during) == (booked, "2026-03-02")
+    with runtime.session() as session:
+        broadcast = session.get(Broadcast, booked)
+        confirm_airing(session, broadcast, {"status": "missed", "reason": "power_cut"}, None, via="api")
+    assert _receive(runtime, "after the report", during + dt.timedelta(minutes=1)) == (None, "2026-03-02")
+    earlier = _book(gw, runtime, "2026-03-02T19:00")  # an airing before it that did go out takes the reply
+    assert _receive(runtime, "after both", during + dt.timedelta(minutes=2)) == (earlier, "2026-03-02")
