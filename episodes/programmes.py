@@ -8,7 +8,9 @@ from what its render recorded, or a part is gone; re-rendering is one call.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -134,8 +136,15 @@ def stale_reasons(session: Session, programme: Programme) -> list[str]:
     return list(dict.fromkeys(reasons))
 
 
+def rundown_rev(programme: Programme) -> str:
+    """A short fingerprint of the rundown as it is now (what an edit must have been made against)."""
+    state = {"items": programme.items, "slot_s": programme.slot_s, "crossfade_s": programme.crossfade_s,
+             "title": programme.title}
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def programme_status(session: Session, programme: Programme) -> str:
-    """queued | rendering | ready | failed (a queued render whose job runs is ``rendering``)."""
+    """draft | queued | rendering | ready | failed (a queued render whose job runs is ``rendering``)."""
     if programme.status == "queued" and programme.render_job_id:
         job = session.get(Job, programme.render_job_id)
         if job is not None and job.status == "running":
@@ -152,7 +161,7 @@ def programme_dict(session: Session, programme: Programme) -> dict[str, Any]:
         "status": programme_status(session, programme), "stale": bool(reasons), "stale_reasons": reasons,
         "slot_s": programme.slot_s, "crossfade_s": programme.crossfade_s, "language": programme.language,
         "kind": programme.kind, "campaign": programme.campaign, "items": programme.items,
-        "parts": programme.parts, "cues": programme.cues, "error": programme.error,
+        "parts": programme.parts, "cues": programme.cues, "error": programme.error, "rev": rundown_rev(programme),
         "job": {"id": job.id, "status": job.status, "progress": job.progress} if job else None,
         "created_at": programme.created_at.isoformat(), "updated_at": programme.updated_at.isoformat(),
     }
