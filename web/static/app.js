@@ -155,6 +155,7 @@
     var dragged = null;
     list.querySelectorAll("li[data-index]").forEach(function (li) {
       /* Only the row's head drags it: the waveform and the inputs keep their own pointer gestures. */
+      li.draggable = true;
       li.addEventListener("pointerdown", function (e) { li.draggable = !!e.target.closest(".item-head") && !e.target.closest("button"); });
       li.addEventListener("dragstart", function (e) {
         if (e.target !== li) return;

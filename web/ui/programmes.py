@@ -179,8 +179,8 @@ def item_update(programme_id: str, n: int) -> Response:
         items[n] = validate_model(RundownItemBody, data).model_dump()
     except DomainError as exc:
         field = str(exc.details.get("field", ""))
-        return done(f"{_('Item %(n)s', n=n + 1)}: {field + ': ' if field else ''}"
-                    f"{error_message(exc.code, exc.message)}", "ui_programmes.editor", category="error",
+        return done(_("Item %(n)s: %(error)s", n=n + 1, error=(field + ": " if field else "")
+                      + error_message(exc.code, exc.message)), "ui_programmes.editor", category="error",
                     programme_id=programme_id, _anchor=f"item-{n}")
     return _save(programme_id, items, _("The item was saved."), anchor=f"item-{n}")
 
@@ -209,7 +209,7 @@ def render(programme_id: str) -> Response:
     except DomainError as exc:
         message = error_message(exc.code, exc.message)
         if exc.code == "does_not_fit" and "overrun_s" in exc.details:
-            message = _("The speech alone is %(over)s s longer than the slot; shorten or remove speech.",
-                        over=f"{exc.details['overrun_s']:.1f}")
+            over = format(float(exc.details["overrun_s"]), ".1f")
+            message = _("The speech alone is %(over)s s longer than the slot; shorten or remove speech.", over=over)
         return done(message, "ui_programmes.editor", category="error", programme_id=programme_id)
     return done(_("Rendering has started."), "ui_programmes.editor", programme_id=programme_id, _anchor="result")
