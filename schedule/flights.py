@@ -152,7 +152,7 @@ def require_status(flight: Flight, status: str) -> None:
         return
     code = {"accepted": "already_accepted", "cancelled": "flight_cancelled"}.get(flight.status, "not_accepted")
     raise Conflict(f"this flight is {flight.status}, not {status}", code=code,
-                   details={"status": flight.status, "broadcast_ids": flight.broadcast_ids})
+                   details={"flight_status": flight.status, "broadcast_ids": flight.broadcast_ids})
 
 
 def get_flight(session: Session, flight_id: str) -> Flight:
