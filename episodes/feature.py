@@ -15,6 +15,6 @@ FEATURE = Feature(
     migrations=Path(__file__).parent / "migrations" / "versions",
     jobs={**tasks.JOB_HANDLERS, **programme_tasks.JOB_HANDLERS},
     commands=(cli.episodes,),
-    blueprints=("web.api.episodes", "web.api.programmes", "web.ui.library"),
+    blueprints=("web.api.episodes", "web.api.programmes", "web.ui.library", "web.ui.programmes"),
     hooks={"episode_in_use": programmes.why_episode_is_in_use},
 )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from radio.db import Base, Created, IdPk, Updated
 
-PROGRAMME_STATUSES = ("queued", "rendering", "ready", "failed")
+PROGRAMME_STATUSES = ("draft", "queued", "rendering", "ready", "failed")  # draft: edited, not rendered since
 
 
 class Programme(Base):
@@ -17,7 +17,7 @@ class Programme(Base):
 
     __tablename__ = "programmes"
     __table_args__ = (
-        CheckConstraint("status IN ('queued','rendering','ready','failed')", name="status"),
+        CheckConstraint("status IN ('draft','queued','rendering','ready','failed')", name="status"),
     )
 
     id: Mapped[IdPk]

@@ -8,9 +8,12 @@ from what its render recorded, or a part is gone; re-rendering is one call.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -114,14 +117,9 @@ def rerender(session: Session, programme_id: str, *, created_by: str | None = No
     return programme, queue_render(session, programme, created_by=created_by)
 
 
-def stale_reasons(session: Session, programme: Programme) -> list[str]:
-    """Why the rendered programme no longer matches its parts (empty when it does or was never rendered)."""
-    if not programme.parts:
-        return []
-    ids = {p["episode_id"] for p in programme.parts}
-    current = {e.id: e for e in session.scalars(select(Episode).where(Episode.id.in_(ids)))}
+def _reasons(parts: Sequence[Mapping[str, Any]], current: Mapping[str, Episode]) -> list[str]:
     reasons = []
-    for part in programme.parts:
+    for part in parts:
         episode = current.get(part["episode_id"])
         if episode is None:
             reasons.append(f"{part['episode_id']}: deleted")
@@ -134,8 +132,48 @@ def stale_reasons(session: Session, programme: Programme) -> list[str]:
     return list(dict.fromkeys(reasons))
 
 
+def stale_programmes(session: Session, programmes: Sequence[Programme]) -> dict[str, list[str]]:
+    """Programme id → why its render no longer matches its parts, for the stale ones among ``programmes``
+    (parts' audio changed, consent or restriction changed, or a part deleted; never-rendered ones are not stale)."""
+    ids = {p["episode_id"] for programme in programmes for p in programme.parts or []}
+    current = {e.id: e for e in session.scalars(select(Episode).where(Episode.id.in_(ids)))} if ids else {}
+    found = {programme.id: _reasons(programme.parts or [], current) for programme in programmes}
+    return {pid: reasons for pid, reasons in found.items() if reasons}
+
+
+@dataclass(frozen=True)
+class StaleRender:
+    """A programme episode whose render no longer matches its parts: the programme to render again, and why."""
+
+    programme_id: str
+    reasons: list[str]
+
+
+def stale_programme_episodes(session: Session, episode_ids: Iterable[str]) -> dict[str, StaleRender]:
+    """Episode id → its stale programme, for those of ``episode_ids`` that are renders of a stale programme
+    (what the schedule flags on their airings to come)."""
+    ids = set(episode_ids)
+    if not ids:
+        return {}
+    programmes = list(session.scalars(select(Programme).where(Programme.episode_id.in_(ids))))
+    stale = stale_programmes(session, programmes)
+    return {str(p.episode_id): StaleRender(p.id, stale[p.id]) for p in programmes if p.id in stale}
+
+
+def stale_reasons(session: Session, programme: Programme) -> list[str]:
+    """Why the rendered programme no longer matches its parts (empty when it does or was never rendered)."""
+    return stale_programmes(session, [programme]).get(programme.id, [])
+
+
+def rundown_rev(programme: Programme) -> str:
+    """A short fingerprint of the rundown as it is now (what an edit must have been made against)."""
+    state = {"items": programme.items, "slot_s": programme.slot_s, "crossfade_s": programme.crossfade_s,
+             "title": programme.title}
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def programme_status(session: Session, programme: Programme) -> str:
-    """queued | rendering | ready | failed (a queued render whose job runs is ``rendering``)."""
+    """draft | queued | rendering | ready | failed (a queued render whose job runs is ``rendering``)."""
     if programme.status == "queued" and programme.render_job_id:
         job = session.get(Job, programme.render_job_id)
         if job is not None and job.status == "running":
@@ -152,7 +190,7 @@ def programme_dict(session: Session, programme: Programme) -> dict[str, Any]:
         "status": programme_status(session, programme), "stale": bool(reasons), "stale_reasons": reasons,
         "slot_s": programme.slot_s, "crossfade_s": programme.crossfade_s, "language": programme.language,
         "kind": programme.kind, "campaign": programme.campaign, "items": programme.items,
-        "parts": programme.parts, "cues": programme.cues, "error": programme.error,
+        "parts": programme.parts, "cues": programme.cues, "error": programme.error, "rev": rundown_rev(programme),
         "job": {"id": job.id, "status": job.status, "progress": job.progress} if job else None,
         "created_at": programme.created_at.isoformat(), "updated_at": programme.updated_at.isoformat(),
     }

@@ -118,6 +118,13 @@ def _timeline_length(lengths: list[float], crossfade_s: float) -> float:
     return total
 
 
+def running_time(items: list[RundownItem], crossfade_s: float = 0.0) -> tuple[float, float]:
+    """(total, speech) seconds of the rundown as asked, before fitting: what the editor shows against the slot."""
+    seq = [item for item in items if not item.bed]
+    speech = sum(item.length_s for item in seq if item.role == "speech")
+    return _timeline_length([item.length_s for item in seq], crossfade_s), speech
+
+
 def _fit(seq: list[RundownItem], slot_s: float, crossfade_s: float) -> tuple[list[float], float, float]:
     """Lengths of the sequence's items after fitting, with (trimmed, extended)."""
     lengths = [item.length_s for item in seq]

@@ -32,6 +32,24 @@ def lock_station_schedule(session: Session, station_id: str) -> None:
     session.execute(select(Station.id).where(Station.id == station_id).with_for_update())
 
 
+def confirmed_occurrences(session: Session, station_id: str, lo: dt.datetime, hi: dt.datetime,
+                          exclude_id: str | None = None) -> list[tuple[str, Occurrence]]:
+    """(broadcast id, occurrence) of every confirmed airing on the station that may overlap ``[lo, hi)``: the one
+    query of existing bookings that booking checks and the flight planner both read (series expanded, skipped
+    dates left out, moved occurrences at their new time, also when moved into the window from outside it)."""
+    moved_here = select(BroadcastOverride.broadcast_id).where(
+        BroadcastOverride.starts_at < hi, BroadcastOverride.starts_at > lo - dt.timedelta(days=1))
+    query = (
+        select(Broadcast).options(selectinload(Broadcast.overrides))
+        .where(Broadcast.station_id == station_id, Broadcast.status == BroadcastStatus.CONFIRMED,
+               or_(and_(Broadcast.starts_at < hi, or_(Broadcast.series_end.is_(None), Broadcast.series_end > lo)),
+                   Broadcast.id.in_(moved_here)))
+    )
+    if exclude_id is not None:
+        query = query.where(Broadcast.id != exclude_id)
+    return [(other.id, occ) for other in session.scalars(query) for occ in expand(series_of(other), lo, hi)]
+
+
 def check_booking_conflicts(session: Session, station_id: str, new: list[Occurrence], exclude_id: str | None, *,
                             lock: bool = True) -> None:
     """409 ``conflict`` listing every confirmed broadcast on the station with an occurrence overlapping ``new``.
@@ -44,18 +62,7 @@ def check_booking_conflicts(session: Session, station_id: str, new: list[Occurre
         lock_station_schedule(session, station_id)
     if not new:
         return
-    lo, hi = new[0].start, max(o.end for o in new)
-    moved_here = select(BroadcastOverride.broadcast_id).where(
-        BroadcastOverride.starts_at < hi, BroadcastOverride.starts_at > lo - dt.timedelta(days=1))
-    query = (
-        select(Broadcast).options(selectinload(Broadcast.overrides))
-        .where(Broadcast.station_id == station_id, Broadcast.status == BroadcastStatus.CONFIRMED,
-               or_(and_(Broadcast.starts_at < hi, or_(Broadcast.series_end.is_(None), Broadcast.series_end > lo)),
-                   Broadcast.id.in_(moved_here)))
-    )
-    if exclude_id is not None:
-        query = query.where(Broadcast.id != exclude_id)
-    existing = [(other.id, occ) for other in session.scalars(query) for occ in expand(series_of(other), lo, hi)]
+    existing = confirmed_occurrences(session, station_id, new[0].start, max(o.end for o in new), exclude_id)
     hits = overlapping_ids(new, existing)
     if hits:
         clashes = [{"broadcast_id": i, "start": o.start.isoformat(), "end": o.end.isoformat()}

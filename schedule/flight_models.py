@@ -15,7 +15,7 @@ class Flight(Base):
     """A flight: what was asked, the proposed airings, each station's calendar version when proposed."""
 
     __tablename__ = "flights"
-    __table_args__ = (CheckConstraint("status IN ('proposed','accepted')", name="status"),)
+    __table_args__ = (CheckConstraint("status IN ('proposed','accepted','cancelled')", name="status"),)
 
     id: Mapped[IdPk]
     campaign: Mapped[str] = mapped_column(String(100), default="", index=True)

@@ -12,11 +12,12 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from radio.errors import Conflict, DomainError, InvalidInput, NotFound
 from radio.models import User
+from schedule.booking_conflicts import confirmed_occurrences
 from schedule.bookings import book_broadcast
 from schedule.eligibility import check_bookable, episode_duration, episode_to_book
 from schedule.flight_models import Flight
@@ -29,9 +30,8 @@ from schedule.flight_planning import (
     Window,
     propose_flight,
 )
-from schedule.models import Broadcast, BroadcastOverride, BroadcastStatus, Station
-from schedule.occurrences import series_of
-from schedule.recurrence import expand, format_local, zone
+from schedule.models import Station
+from schedule.recurrence import format_local, zone
 from schedule.stations import get_station
 
 MAX_DAYS = 366
@@ -61,18 +61,10 @@ def parse_window(data: Mapping[str, Any], n: int) -> Window:
 def station_busy(session: Session, station: Station, lo: dt.datetime,
                  hi: dt.datetime) -> list[tuple[str, dt.datetime, dt.datetime]]:
     """(broadcast id, start, end) of every confirmed occurrence on the station overlapping ``[lo, hi)``."""
-    moved_here = select(BroadcastOverride.broadcast_id).where(
-        BroadcastOverride.starts_at < hi, BroadcastOverride.starts_at > lo - dt.timedelta(days=1))
-    query = (
-        select(Broadcast).options(selectinload(Broadcast.overrides))
-        .where(Broadcast.station_id == station.id, Broadcast.status == BroadcastStatus.CONFIRMED,
-               or_(and_(Broadcast.starts_at < hi, or_(Broadcast.series_end.is_(None), Broadcast.series_end > lo)),
-                   Broadcast.id.in_(moved_here)))
-    )
-    return [(b.id, o.start, o.end) for b in session.scalars(query) for o in expand(series_of(b), lo, hi)]
+    return [(i, o.start, o.end) for i, o in confirmed_occurrences(session, station.id, lo, hi)]
 
 
-def _span(station: Station, date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def flight_span(station: Station, date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
     tz = zone(station.timezone)
     lo = dt.datetime.combine(date_from, dt.time()).replace(tzinfo=tz).astimezone(UTC)
     hi = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time()).replace(tzinfo=tz).astimezone(UTC)
@@ -82,6 +74,40 @@ def _span(station: Station, date_from: dt.date, date_to: dt.date) -> tuple[dt.da
 def _windows_for(slug: str, windows: Sequence[Mapping[str, Any]]) -> list[Window]:
     own = [parse_window(w, n) for n, w in enumerate(windows) if w.get("station") == slug]
     return own or [parse_window(w, n) for n, w in enumerate(windows) if not w.get("station")]
+
+
+def flight_creatives(session: Session, episode_ids: Sequence[str], date_from: dt.date) -> list[Creative]:
+    """The creatives to rotate, each checked bookable on ``date_from`` (errors name ``episodes.N``)."""
+    creatives = []
+    for n, episode_id in enumerate(episode_ids):
+        try:
+            episode = episode_to_book(session, episode_id)
+            check_bookable(episode, dt.datetime.combine(date_from, dt.time()))
+            creatives.append(Creative(episode.id, episode_duration(episode), episode.valid_until))
+        except DomainError as exc:  # 404, 403 (restricted, no consent), 400 (expired, not analysed)
+            exc.details.setdefault("field", f"episodes.{n}")
+            raise
+    return creatives
+
+
+def station_plans(session: Session, stations: Sequence[Station], windows: Sequence[Mapping[str, Any]],
+                  date_from: dt.date, date_to: dt.date) -> list[StationPlan]:
+    """Each station's windows and existing bookings over the flight's days (the planner's input)."""
+    plans = []
+    for station in stations:
+        station_windows = _windows_for(station.slug, windows)
+        if not station_windows:
+            raise _field(f"no window applies to station {station.slug!r}", "windows")
+        lo, hi = flight_span(station, date_from, date_to)
+        busy = [(s, e) for _id, s, e in station_busy(session, station, lo, hi)]
+        plans.append(StationPlan(station.slug, zone(station.timezone), station_windows, busy))
+    return plans
+
+
+def proposed_airings(proposal: FlightProposal) -> list[dict[str, Any]]:
+    """The planner's airings as a flight stores them."""
+    return [{"station": a.station, "episode_id": a.episode_id, "start": format_local(a.wall),
+             "start_utc": a.start.isoformat(), "end_utc": a.end.isoformat()} for a in proposal.airings]
 
 
 def propose(session: Session, data: Mapping[str, Any], user: User | None = None) -> Flight:
@@ -107,34 +133,26 @@ def propose(session: Session, data: Mapping[str, Any], user: User | None = None)
     for n, w in enumerate(windows):
         if w.get("station") and w["station"] not in slugs:
             raise _field(f"windows.{n}.station is not one of the flight's stations", f"windows.{n}.station")
-    creatives = []
-    for n, episode_id in enumerate(dict.fromkeys(data["episodes"])):
-        try:
-            episode = episode_to_book(session, episode_id)
-            check_bookable(episode, dt.datetime.combine(date_from, dt.time()))
-            creatives.append(Creative(episode.id, episode_duration(episode), episode.valid_until))
-        except DomainError as exc:  # 404, 403 (restricted, no consent), 400 (expired, not analysed)
-            exc.details.setdefault("field", f"episodes.{n}")
-            raise
-    plans = []
-    for station in stations:
-        station_windows = _windows_for(station.slug, windows)
-        if not station_windows:
-            raise _field(f"no window applies to station {station.slug!r}", "windows")
-        lo, hi = _span(station, date_from, date_to)
-        busy = [(s, e) for _id, s, e in station_busy(session, station, lo, hi)]
-        plans.append(StationPlan(station.slug, zone(station.timezone), station_windows, busy))
+    creatives = flight_creatives(session, list(dict.fromkeys(data["episodes"])), date_from)
+    plans = station_plans(session, stations, windows, date_from, date_to)
     proposal: FlightProposal = propose_flight(plans, creatives, int(data["per_week"]), date_from, date_to)
     flight = Flight(campaign=data.get("campaign") or "", stations=slugs, episodes=[c.episode_id for c in creatives],
                     per_week=int(data["per_week"]), date_from=date_from, date_to=date_to, windows=windows,
-                    proposed=[{"station": a.station, "episode_id": a.episode_id, "start": format_local(a.wall),
-                               "start_utc": a.start.isoformat(), "end_utc": a.end.isoformat()}
-                              for a in proposal.airings],
+                    proposed=proposed_airings(proposal),
                     unplaced=proposal.unplaced, station_versions={s.slug: s.calendar_version for s in stations},
                     status="proposed", broadcast_ids=[], created_by=user.id if user else None)
     session.add(flight)
     session.flush()
     return flight
+
+
+def require_status(flight: Flight, status: str) -> None:
+    """409 unless the flight is ``status`` (``already_accepted`` or ``flight_cancelled`` naming what it is)."""
+    if flight.status == status:
+        return
+    code = {"accepted": "already_accepted", "cancelled": "flight_cancelled"}.get(flight.status, "not_accepted")
+    raise Conflict(f"this flight is {flight.status}, not {status}", code=code,
+                   details={"flight_status": flight.status, "broadcast_ids": flight.broadcast_ids})
 
 
 def get_flight(session: Session, flight_id: str) -> Flight:
@@ -148,9 +166,7 @@ def get_flight(session: Session, flight_id: str) -> Flight:
 def accept(session: Session, flight_id: str, user: User | None = None) -> Flight:
     """Book every proposed airing at once; 409 ``conflict`` when a station's schedule changed since."""
     flight = get_flight(session, flight_id)
-    if flight.status != "proposed":
-        raise Conflict("this flight has been accepted already", code="already_accepted",
-                       details={"broadcast_ids": flight.broadcast_ids})
+    require_status(flight, "proposed")
     stations = {s.slug: s for s in session.scalars(select(Station).where(Station.slug.in_(flight.stations)))}
     changed = sorted(slug for slug in flight.stations
                      if slug not in stations or stations[slug].calendar_version != flight.station_versions.get(slug))
@@ -176,7 +192,7 @@ def _clashes(session: Session, flight: Flight, stations: Mapping[str, Station],
         station = stations.get(slug)
         if station is None:
             continue
-        lo, hi = _span(station, flight.date_from, flight.date_to)
+        lo, hi = flight_span(station, flight.date_from, flight.date_to)
         busy = station_busy(session, station, lo, hi)
         for airing in (a for a in flight.proposed if a["station"] == slug):
             start, end = dt.datetime.fromisoformat(airing["start_utc"]), dt.datetime.fromisoformat(airing["end_utc"])

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
+from episodes.programmes import StaleRender
 from schedule.airings import AiringRow
 from schedule.models import FEEDBACK_COUNTS, AiringReport, Broadcast, FeedbackReport, Station
 from schedule.occurrences import series_of
 from schedule.recurrence import expand
+from schedule.stale_airings import airing_is_stale, booking_is_stale
 from schedule.stations import feed_urls
 
 
@@ -29,12 +31,16 @@ def station_dict(station: Station, *, base_url: str | None = None, secret_key: s
 
 
 def broadcast_dict(broadcast: Broadcast, window: tuple[dt.datetime, dt.datetime] | None = None, *,
-                   hidden: Collection[str] = ()) -> dict[str, Any]:
+                   hidden: Collection[str] = (), stale: Mapping[str, StaleRender] | None = None,
+                   now: dt.datetime | None = None) -> dict[str, Any]:
     """A broadcast; with ``window`` also its occurrences in that window.
 
     Occurrences switched to a ``hidden`` episode (one the reader may not see: :mod:`schedule.access`) are
-    left out, override and occurrence alike, as the station's calendar leaves a gap for them.
+    left out, override and occurrence alike, as the station's calendar leaves a gap for them. ``stale`` (from
+    :func:`schedule.stale_airings.stale_episodes`) flags the airings to come of a stale programme.
     """
+    stale = stale or {}
+    now = now or dt.datetime.now(dt.UTC)
     episode = broadcast.episode
     gaps = {o.recurrence_key for o in broadcast.overrides if o.episode_id in hidden}
     data: dict[str, Any] = {
@@ -52,11 +58,18 @@ def broadcast_dict(broadcast: Broadcast, window: tuple[dt.datetime, dt.datetime]
         "status": broadcast.status, "sequence": broadcast.sequence, "notes": broadcast.notes,
         "cancelled_at": broadcast.cancelled_at.isoformat() if broadcast.cancelled_at else None,
         "created_at": broadcast.created_at.isoformat(), "updated_at": broadcast.updated_at.isoformat(),
+        "stale_programme": None,
     }
+    flagged = booking_is_stale(broadcast, now, stale)
+    if flagged is not None:
+        data["stale_programme"] = {"episode_id": broadcast.episode_id, "programme_id": flagged.programme_id,
+                                   "reasons": flagged.reasons}
     if window is not None:
+        swapped = {o.recurrence_key: o.episode_id for o in broadcast.overrides}
         data["occurrences"] = [
             {"occurrence": o.key, "local_start": o.wall, "start": o.start.isoformat(), "end": o.end.isoformat(),
-             "overridden": o.overridden}
+             "overridden": o.overridden,
+             "stale": airing_is_stale(broadcast, swapped.get(o.key), o.start, now, stale) is not None}
             for o in expand(series_of(broadcast), *window) if o.key not in gaps]
     return data
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from episodes.models import Episode, EpisodeStatus
+from episodes.programmes import StaleRender
 from radio import access
 from radio.db import utcnow
 from radio.models import User
@@ -17,6 +18,7 @@ from schedule.bookings import list_broadcasts
 from schedule.models import Broadcast, Station
 from schedule.occurrences import series_of
 from schedule.recurrence import Occurrence, expand, zone
+from schedule.stale_airings import airing_is_stale, stale_episodes
 
 BOOKABLE_LIMIT = 300  # a select box, not a library: the newest episodes, the rest are found by search
 
@@ -28,6 +30,7 @@ class Airing:
     occurrence: Occurrence
     broadcast: Broadcast
     past: bool
+    stale: StaleRender | None = None  # the stale programme this airing to come plays (schedule.stale_airings)
 
 
 def week_days(monday: dt.date) -> list[dt.date]:
@@ -50,14 +53,17 @@ def week_airings(session: Session, user: User, station: Station, monday: dt.date
     days: dict[dt.date, list[Airing]] = {day: [] for day in week_days(monday)}
     listed = list_broadcasts(session, user, station=station.slug, window=(lo, hi), include_cancelled=True)
     hidden = hidden_episodes(session, user, listed)
+    stale = stale_episodes(session, listed)
     for broadcast in listed:
         gaps = {o.recurrence_key for o in broadcast.overrides if o.episode_id in hidden}  # the station rule
+        swapped = {o.recurrence_key: o.episode_id for o in broadcast.overrides}
         for occurrence in expand(series_of(broadcast), lo, hi):
             if occurrence.key in gaps:
                 continue
             day = occurrence.start.astimezone(tz).date()
             if day in days:
-                days[day].append(Airing(occurrence, broadcast, occurrence.start <= now))
+                days[day].append(Airing(occurrence, broadcast, occurrence.start <= now, airing_is_stale(
+                    broadcast, swapped.get(occurrence.key), occurrence.start, now, stale)))
     for airings in days.values():
         airings.sort(key=lambda a: (a.occurrence.start, a.broadcast.id))
     return days

@@ -299,3 +299,52 @@ def test_a_part_that_becomes_restricted_makes_the_programme_stale_and_rerenderin
     assert producer.get("/api/v1/programmes/nope").status_code == 404
     not_programme = producer.get(f"/api/v1/episodes/{eps['talk']['id']}/cue-sheet.csv")
     assert not_programme.status_code == 404
+
+
+@pytest.mark.slow
+def test_a_stale_programme_flags_its_airings_to_come_until_it_is_rendered_again(
+        library: Any, runtime: Any, make_station: Any, client: Any) -> None:
+    import datetime as dt
+
+    from radio.db import utcnow
+    from tests.ui_helpers import login, page
+
+    producer, eps = library
+    make_station("radio-padma")
+    _, programme = _programme(producer, {"title": "Airing soon", "slot_s": 20, "items": [
+        {"episode_id": eps["jingle"]["id"], "role": "jingle"}, {"episode_id": eps["speech_tone"]["id"]},
+        {"episode_id": eps["talk"]["id"], "in_s": 0, "out_s": 3}]})
+    first = (utcnow() - dt.timedelta(days=2)).date()
+    booked = producer.post("/api/v1/broadcasts", json={
+        "station": "radio-padma", "episode_id": programme["episode_id"], "start": f"{first.isoformat()}T20:00",
+        "rrule": "FREQ=DAILY;COUNT=5"})
+    assert booked.status_code == 201, booked.get_json()
+    window = f"from={(first - dt.timedelta(days=1)).isoformat()}&to={(first + dt.timedelta(days=7)).isoformat()}"
+
+    def listing() -> dict[str, Any]:
+        answer = producer.get(f"/api/v1/broadcasts?station=radio-padma&{window}").get_json()
+        return dict(next(b for b in answer["items"] if b["id"] == booked.get_json()["id"]))
+
+    fresh = listing()
+    assert fresh["stale_programme"] is None and not any(o["stale"] for o in fresh["occurrences"])
+    assert producer.patch(f"/api/v1/episodes/{eps['talk']['id']}", json={"restricted": True}).status_code == 200
+    flagged = listing()
+    assert flagged["stale_programme"]["programme_id"] == programme["id"]
+    assert any("broadcastable" in r for r in flagged["stale_programme"]["reasons"])
+    now = utcnow()
+    for occurrence in flagged["occurrences"]:  # only the airings still to come are flagged; the past are kept
+        assert occurrence["stale"] is (dt.datetime.fromisoformat(occurrence["start"]) > now), occurrence
+    assert any(o["stale"] for o in flagged["occurrences"]) and not all(o["stale"] for o in flagged["occurrences"])
+    login(client, runtime, "producer", email="week-viewer@example.org")
+    week_url = f"/schedule/radio-padma?week={(now + dt.timedelta(days=1)).date().isoformat()}"
+    week = page(client, week_url)
+    assert "data-stale-airing" in week and f"/programmes/{programme['id']}#result" in week
+    # The restricted part cannot be rendered again: take it out of the rundown, and one render clears the flags.
+    url = f"/api/v1/programmes/{programme['id']}"
+    assert producer.post(f"{url}/render").get_json()["error"]["code"] == "part_not_broadcastable"
+    items = producer.get(url).get_json()["items"][:2]
+    assert producer.put(f"{url}/rundown", json={"items": items}).status_code == 200
+    assert producer.post(f"{url}/render").status_code == 202
+    cleared = listing()
+    assert cleared["stale_programme"] is None and not any(o["stale"] for o in cleared["occurrences"])
+    assert "data-stale-airing" not in page(client, week_url)

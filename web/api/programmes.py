@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from episodes.programmes import create_programme, cue_sheet_csv, get_programme, programme_dict, rerender
+from episodes.rundown_editor import create_draft, edit_rundown, rundown_timing
 from radio.access import policy
 from radio.models import Role
 from web.auth import current_user, require_role, require_user
 from web.context import db
 from web.contract import answers, validated
-from web.schemas.production import Programme, ProgrammeBody, ProgrammeQueued
+from web.schemas.production import Programme, ProgrammeBody, ProgrammeDraftBody, ProgrammeQueued, RundownEditBody
 
 bp = Blueprint("api_programmes", __name__, url_prefix="/api/v1")
 
@@ -37,14 +38,42 @@ def programme_create(body: ProgrammeBody) -> Response:
                       "job": {"id": programme.render_job_id, "status": "queued"}})
 
 
+def _programme_answer(programme_id: str, status: int = 200) -> Response:
+    session = db()
+    programme = get_programme(session, programme_id)
+    response = jsonify({**programme_dict(session, programme), "timing": rundown_timing(session, programme)})
+    response.status_code = status
+    return response
+
+
+@bp.post("/programmes/drafts")
+@policy("programme.write")
+@require_role(Role.PRODUCER)
+@validated(json=ProgrammeDraftBody, resp=answers(201, Programme, errors=(400, 401, 403, 404, 409)))
+def programme_draft(body: ProgrammeDraftBody) -> Response:
+    """A programme for a slot to build in the rundown editor, not rendered yet."""
+    return _programme_answer(create_draft(db(), body.model_dump(), created_by=_user_id()).id, 201)
+
+
 @bp.get("/programmes/<programme_id>")
 @policy("programme.write")
 @require_role(Role.PRODUCER)
 @validated(resp=answers(200, Programme, errors=(401, 403, 404)))
 def programme_detail(programme_id: str) -> Response:
-    """A programme: status, staleness, rundown, and once rendered its episode, parts and cues."""
-    session = db()
-    return jsonify(programme_dict(session, get_programme(session, programme_id)))
+    """A programme: status, staleness, rundown, its running time against the slot, and once rendered its
+    episode, parts and cues."""
+    return _programme_answer(programme_id)
+
+
+@bp.put("/programmes/<programme_id>/rundown")
+@policy("programme.write")
+@require_role(Role.PRODUCER)
+@validated(json=RundownEditBody, resp=answers(200, Programme, errors=(400, 401, 403, 404, 409)))
+def programme_edit(programme_id: str, body: RundownEditBody) -> Response:
+    """Replace the rundown (409 ``rundown_changed`` when ``rev`` is not the current one); it becomes a draft."""
+    changes = body.model_dump(exclude_unset=True, exclude={"rev"})
+    edit_rundown(db(), programme_id, changes, rev=body.rev)
+    return _programme_answer(programme_id)
 
 
 @bp.post("/programmes/<programme_id>/render")

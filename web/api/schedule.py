@@ -16,6 +16,7 @@ from schedule.access import hidden_episodes
 from schedule.calendar_feed import render_campaign_calendar
 from schedule.fragments import save_fragments
 from schedule.serialize import broadcast_dict, feedback_dict, station_dict
+from schedule.stale_airings import stale_episodes
 from web.auth import current_user, require_role, require_user
 from web.context import db, runtime
 from web.contract import answers, validated
@@ -110,7 +111,9 @@ def list_broadcasts(query: BroadcastsQuery) -> Response:
     items = bookings.list_broadcasts(db(), _user(), station=query.station, episode_id=query.episode_id,
                                      window=window, include_cancelled=query.include_cancelled)
     hidden = hidden_episodes(db(), _user(), items)
-    return jsonify({"items": [broadcast_dict(b, window, hidden=hidden) for b in items], "total": len(items)})
+    stale = stale_episodes(db(), items)
+    return jsonify({"items": [broadcast_dict(b, window, hidden=hidden, stale=stale) for b in items],
+                    "total": len(items)})
 
 
 @bp.post("/broadcasts")
@@ -131,7 +134,8 @@ def get_broadcast(broadcast_id: str, query: WindowQuery) -> Response:
     """One broadcast; with ``from``/``to`` its occurrences in that window."""
     broadcast = bookings.get_broadcast(db(), broadcast_id, _user())
     hidden = hidden_episodes(db(), _user(), [broadcast])
-    return jsonify(broadcast_dict(broadcast, query.window(utcnow()), hidden=hidden))
+    return jsonify(broadcast_dict(broadcast, query.window(utcnow()), hidden=hidden,
+                                  stale=stale_episodes(db(), [broadcast])))
 
 
 @bp.patch("/broadcasts/<broadcast_id>")

@@ -143,6 +143,15 @@ class StationList(Answer):
     items: list[Station]
 
 
+class StaleProgramme(Answer):
+    """A booked programme whose parts changed since its render: its airings to come are flagged until it is
+    rendered again (each occurrence then carries ``stale: true``)."""
+
+    episode_id: str
+    programme_id: str
+    reasons: list[str]
+
+
 class Broadcast(Answer):
     """A booking: one-off or an RRULE series, with its occurrences when a window was asked for."""
 
@@ -158,6 +167,7 @@ class Broadcast(Answer):
     status: str
     sequence: int
     notes: str
+    stale_programme: StaleProgramme | None = None
 
 
 class BroadcastList(Answer):

@@ -55,6 +55,30 @@ class ProgrammeBody(Body):
     items: Annotated[list[RundownItemBody], Field(min_length=1, max_length=MAX_ITEMS)]
 
 
+class ProgrammeDraftBody(Body):
+    """``POST /api/v1/programmes/drafts``: a programme for a slot to build in the editor (items may follow)."""
+
+    title: Annotated[str, Field(min_length=1, max_length=300), Clean, Line,
+                     OnError("missing_field", "string_too_short")]
+    language: Annotated[Language, Lower] | None = None
+    kind: Annotated[Kind, Lower] | None = None
+    campaign: Annotated[str, Field(max_length=100), Clean, Line] | None = None
+    slot_s: Annotated[float, Field(gt=0, le=MAX_SLOT_S, allow_inf_nan=False)]
+    crossfade_s: Annotated[float, Field(ge=0, le=30, allow_inf_nan=False)] = 0.0
+    items: Annotated[list[RundownItemBody], Field(max_length=MAX_ITEMS)] = Field(default_factory=list)
+
+
+class RundownEditBody(Body):
+    """``PUT /api/v1/programmes/<id>/rundown``: the whole new item list (and title, slot, crossfade if changed);
+    ``rev`` is the rundown's ``rev`` the edit was made against (409 ``rundown_changed`` when it moved on)."""
+
+    rev: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")] | None = None
+    title: Annotated[str, Field(min_length=1, max_length=300), Clean, Line] | None = None
+    slot_s: Annotated[float, Field(gt=0, le=MAX_SLOT_S, allow_inf_nan=False)] | None = None
+    crossfade_s: Annotated[float, Field(ge=0, le=30, allow_inf_nan=False)] | None = None
+    items: Annotated[list[RundownItemBody], Field(max_length=MAX_ITEMS)] | None = None
+
+
 class ProgrammeRef(Answer):
     """The programme just created."""
 
@@ -74,8 +98,9 @@ class Programme(Answer):
 
     id: str
     episode_id: str | None
-    status: Literal["queued", "rendering", "ready", "failed"]
+    status: Literal["draft", "queued", "rendering", "ready", "failed"]
     stale: bool
+    rev: str
     items: list[dict[str, object]]
     parts: list[dict[str, object]]
     cues: list[dict[str, object]]

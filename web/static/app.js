@@ -150,7 +150,69 @@
     setTimeout(tick, 1500);
   }
 
+  /* Rundown editor: drag a row onto another to move it (the row's own move form is submitted with "to"). */
+  function enhanceRundown(list) {
+    var dragged = null;
+    list.querySelectorAll("li[data-index]").forEach(function (li) {
+      /* Only the row's head drags it: the waveform and the inputs keep their own pointer gestures. */
+      li.draggable = true;
+      li.addEventListener("pointerdown", function (e) { li.draggable = !!e.target.closest(".item-head") && !e.target.closest("button"); });
+      li.addEventListener("dragstart", function (e) {
+        if (e.target !== li) return;
+        dragged = li; li.classList.add("dragging");
+        e.dataTransfer.effectAllowed = "move"; e.dataTransfer.setData("text/plain", li.getAttribute("data-index"));
+      });
+      li.addEventListener("dragend", function () { li.classList.remove("dragging"); dragged = null; });
+      li.addEventListener("dragover", function (e) { if (dragged && dragged !== li) { e.preventDefault(); li.classList.add("drop-target"); } });
+      li.addEventListener("dragleave", function () { li.classList.remove("drop-target"); });
+      li.addEventListener("drop", function (e) {
+        e.preventDefault(); li.classList.remove("drop-target");
+        if (!dragged || dragged === li) return;
+        var form = dragged.querySelector("form.move-form"), to = document.createElement("input");
+        to.type = "hidden"; to.name = "to"; to.value = li.getAttribute("data-index");
+        form.querySelectorAll("button[name=to]").forEach(function (b) { b.disabled = true; });
+        form.appendChild(to); form.submit();
+      });
+    });
+  }
+
+  /* In/out points on an item's waveform: drag the nearer handle (or click to move it); the number inputs follow,
+     and letting go saves the item (the same form as without the script). */
+  function enhanceTrim(svg) {
+    var li = svg.closest("li"), form = li && li.querySelector("form[data-item-form]");
+    if (!form) return;
+    var duration = parseFloat(svg.getAttribute("data-duration")), inInput = form.querySelector("[data-in]"),
+        outInput = form.querySelector("[data-out]"), which = null;
+    var draw = function () {
+      var a = 1000 * (parseFloat(inInput.value) || 0) / duration, b = 1000 * (parseFloat(outInput.value) || duration) / duration;
+      svg.querySelector(".handle.in").setAttribute("x1", a); svg.querySelector(".handle.in").setAttribute("x2", a);
+      svg.querySelector(".handle.out").setAttribute("x1", b); svg.querySelector(".handle.out").setAttribute("x2", b);
+      svg.querySelector(".cut-in").setAttribute("width", a);
+      svg.querySelector(".cut-out").setAttribute("x", b); svg.querySelector(".cut-out").setAttribute("width", Math.max(0, 1000 - b));
+    };
+    var at = function (e) {
+      var box = svg.getBoundingClientRect();
+      return Math.min(Math.max((e.clientX - box.left) / box.width, 0), 1) * duration;
+    };
+    var place = function (t) {
+      var a = parseFloat(inInput.value) || 0, b = parseFloat(outInput.value) || duration;
+      if (which === "in") inInput.value = Math.min(t, b - 0.1).toFixed(2);
+      else outInput.value = Math.max(t, a + 0.1).toFixed(2);
+      draw();
+    };
+    svg.addEventListener("pointerdown", function (e) {
+      var t = at(e), a = parseFloat(inInput.value) || 0, b = parseFloat(outInput.value) || duration;
+      which = Math.abs(t - a) <= Math.abs(t - b) ? "in" : "out";
+      svg.setPointerCapture(e.pointerId); place(t); e.preventDefault();
+    });
+    svg.addEventListener("pointermove", function (e) { if (which) place(at(e)); });
+    svg.addEventListener("pointerup", function () { if (which) { which = null; form.submit(); } });
+    [inInput, outInput].forEach(function (input) { input.addEventListener("input", draw); });
+  }
+
   function init(root) {
+    root.querySelectorAll("ol[data-rundown]").forEach(enhanceRundown);
+    root.querySelectorAll("svg[data-trim]").forEach(enhanceTrim);
     root.querySelectorAll("form[data-upload]").forEach(enhanceUpload);
     root.querySelectorAll("[data-job-url]").forEach(watchJob);
     root.querySelectorAll("[data-confirm]").forEach(function (f) {

@@ -23,7 +23,10 @@ STATUSES = {
     "stopping": _l("Stopping"), "stopped": _l("Stopped"), "lost": _l("Lost (no heartbeat)"),
 }
 JOB_KINDS = {"episode.analyse": _l("Analysis"), "episode.render": _l("Broadcast rendition"),
-             "transcribe": _l("Transcription")}
+             "transcribe": _l("Transcription"), "programme.render": _l("Programme render")}
+PROGRAMME_STATUSES = {"draft": _l("Not rendered since the last edit"), "queued": _l("Queued"),
+                      "rendering": _l("Rendering"), "ready": _l("Rendered"), "failed": _l("Failed")}
+RUNDOWN_ROLES = {"speech": _l("Speech"), "music": _l("Music"), "jingle": _l("Jingle"), "bed": _l("Music bed")}
 HTTP_STATUS = {
     400: _l("Bad request"), 401: _l("Sign-in needed"), 403: _l("Not allowed"), 404: _l("Not found"),
     405: _l("Not allowed"), 409: _l("Conflict"), 413: _l("Too large"), 415: _l("Not an audio file"),
@@ -65,6 +68,14 @@ ERRORS = {
     "invalid_timezone": _l("Give a time zone such as Asia/Dhaka."),
     "text_too_long": _l("The text is too long."), "too_long": _l("The text is too long."),
     "already_coded": _l("The segment carries this code already."),
+    "does_not_fit": _l("The speech alone is longer than the slot."),
+    "part_not_broadcastable": _l("This episode is restricted or has no broadcast consent: it cannot be part of "
+                                 "a programme."),
+    "part_not_ready": _l("This episode's analysis has not finished yet."),
+    "render_in_progress": _l("The programme is being rendered; wait until it has finished."),
+    "rundown_changed": _l("The rundown was changed since this page was loaded; look at it again."),
+    "out_before_in": _l("The out point must lie after the in point."),
+    "bed_not_music": _l("Only music can be a bed."),
 }
 
 
@@ -102,6 +113,16 @@ def consent_label(code: str) -> str:
 def status_label(code: str) -> str:
     """An episode, job or broadcast status in the UI language."""
     return _lookup(STATUSES, code)
+
+
+def programme_status_label(code: str) -> str:
+    """A programme's render status in the UI language."""
+    return _lookup(PROGRAMME_STATUSES, code)
+
+
+def rundown_role_label(code: str) -> str:
+    """A rundown item's role (speech, music, jingle, or a music bed) in the UI language."""
+    return _lookup(RUNDOWN_ROLES, code)
 
 
 def job_kind_label(code: str) -> str:
@@ -157,6 +178,7 @@ GLOBALS = {
     "episode_title": episode_title,
     "role_label": role_label, "kind_label": kind_label, "language_label": language_label,
     "consent_label": consent_label, "status_label": status_label, "job_kind_label": job_kind_label,
+    "programme_status_label": programme_status_label, "rundown_role_label": rundown_role_label,
     "status_title": status_title, "district_label": district_label, "KINDS": KINDS, "LANGUAGES": LANGUAGES,
     "CONSENTS": CONSENTS, "FEEDBACK_FIELDS": FEEDBACK_FIELDS, "DISTRICTS": DISTRICTS,
 }

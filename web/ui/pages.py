@@ -23,6 +23,7 @@ P, S, R, A = Role.PRODUCER.value, Role.STATION.value, Role.RESEARCHER.value, Rol
 NAV: tuple[tuple[str, Any, frozenset[str]], ...] = (
     ("ui_library.library", _l("Library"), frozenset({P, R, A})),
     ("ui_library.upload", _l("Upload"), frozenset({P, A})),
+    ("ui_programmes.programmes", _l("Programmes"), frozenset({P, A})),
     ("ui_schedule.stations", _l("Schedule"), frozenset({P, A})),
     ("ui_station.home", _l("My station"), frozenset({S})),
     ("ui_station.summary", _l("Feedback"), frozenset({P, S, A})),

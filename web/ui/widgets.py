@@ -123,3 +123,25 @@ def parse_week(value: str | None, today: dt.date) -> dt.date:
         except ValueError:
             pass
     return monday_of(today)
+
+
+def trim_waveform_svg(peaks: Sequence[float] | None, duration_s: float, in_s: float, out_s: float,
+                      label: str) -> Markup:
+    """An item's waveform with its in and out points: the parts left out are shaded, the points are handles the
+    editor's script drags (``data-duration`` maps x to seconds; without the script the number inputs do it)."""
+    path = waveform_path(peaks or [], 200)
+    if not path or duration_s <= 0:
+        return Markup("")
+    x_in = round(min(max(in_s / duration_s, 0.0), 1.0) * WAVEFORM_WIDTH, 1)
+    x_out = round(min(max(out_s / duration_s, 0.0), 1.0) * WAVEFORM_WIDTH, 1)
+    return Markup(
+        '<svg class="waveform trim" viewBox="0 0 1000 100" preserveAspectRatio="none" role="img" '
+        'aria-label="{label}" data-trim data-duration="{duration}">'
+        '<path class="bars" d="{path}"/>'
+        '<rect class="cut cut-in" x="0" y="0" width="{x_in}" height="100"/>'
+        '<rect class="cut cut-out" x="{x_out}" y="0" width="{rest}" height="100"/>'
+        '<line class="handle in" x1="{x_in}" x2="{x_in}" y1="0" y2="100" vector-effect="non-scaling-stroke"/>'
+        '<line class="handle out" x1="{x_out}" x2="{x_out}" y1="0" y2="100" vector-effect="non-scaling-stroke"/>'
+        '</svg>'
+    ).format(label=label, duration=f"{duration_s:.3f}", path=path, x_in=x_in, x_out=x_out,
+             rest=round(WAVEFORM_WIDTH - x_out, 1))

@@ -1,0 +1,158 @@
+"""Changing a flight: adjust a proposal before accepting it, extend an accepted flight, cancel it as a whole.
+
+- **Adjust** replaces the proposed airings (drop some, move some to another time, swap the creative): every
+  airing is checked again — station and creative of the flight, inside its dates, the creative valid then — and
+  the whole proposal is checked against each station's bookings through the one conflict query
+  (:func:`schedule.booking_conflicts.confirmed_occurrences`) and against itself; a clash is a 409 ``conflict``
+  naming it and changes nothing. The stations' calendar versions are taken again, so accepting refuses (409,
+  with what changed) only when a schedule changes after this check.
+- **Extend** plans more weeks after the flight's last day with the same creatives, stations and windows (its own
+  bookings now count as existing ones) and books them at once.
+- **Cancel** cancels every booking of the flight still to come; airings that have begun are kept as history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from radio.db import utcnow
+from radio.errors import Conflict, DomainError, InvalidInput
+from radio.models import User
+from schedule.booking_conflicts import confirmed_occurrences
+from schedule.bookings import book_broadcast, cancel_broadcast
+from schedule.eligibility import check_bookable, episode_duration, episode_to_book
+from schedule.flight_models import Flight
+from schedule.flight_planning import propose_flight
+from schedule.flights import (
+    MAX_AIRINGS,
+    MAX_DAYS,
+    flight_creatives,
+    get_flight,
+    proposed_airings,
+    require_status,
+    station_plans,
+)
+from schedule.models import Broadcast, BroadcastStatus, Station
+from schedule.recurrence import format_local, parse_start, zone
+
+MAX_EXTEND_WEEKS = 52
+MAX_CLASHES = 50
+
+
+def _field(message: str, field: str, code: str = "invalid_field") -> InvalidInput:
+    return InvalidInput(message, code=code, details={"field": field})
+
+
+def _stations(session: Session, flight: Flight) -> dict[str, Station]:
+    return {s.slug: s for s in session.scalars(select(Station).where(Station.slug.in_(flight.stations)))}
+
+
+def _checked_airing(session: Session, flight: Flight, stations: Mapping[str, Station], airing: Mapping[str, Any],
+                    n: int) -> dict[str, Any]:
+    """One adjusted airing as the flight stores it (InvalidInput naming ``proposed.N.<field>``)."""
+    where = f"proposed.{n}"
+    station = stations.get(str(airing.get("station")))
+    if station is None:
+        raise _field(f"{where}.station is not one of the flight's stations", f"{where}.station")
+    if airing.get("episode_id") not in flight.episodes:
+        raise _field(f"{where}.episode_id is not one of the flight's creatives", f"{where}.episode_id")
+    try:
+        start, wall = parse_start(airing.get("start"), zone(station.timezone))
+        episode = episode_to_book(session, str(airing["episode_id"]))
+        check_bookable(episode, wall)
+    except DomainError as exc:
+        exc.details.setdefault("field", f"{where}.start")
+        raise
+    if not flight.date_from <= wall.date() <= flight.date_to:
+        raise _field(f"{where}.start must lie between the flight's first and last day", f"{where}.start")
+    end = start + episode_duration(episode)
+    return {"station": station.slug, "episode_id": episode.id, "start": format_local(wall),
+            "start_utc": start.isoformat(), "end_utc": end.isoformat()}
+
+
+def _clashes(session: Session, stations: Mapping[str, Station],
+             airings: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Where the airings overlap an existing booking or one another, per station."""
+    out: list[dict[str, Any]] = []
+    for slug, station in stations.items():
+        mine = sorted(((dt.datetime.fromisoformat(a["start_utc"]), dt.datetime.fromisoformat(a["end_utc"]), a)
+                       for a in airings if a["station"] == slug), key=lambda t: t[0])
+        if not mine:
+            continue
+        existing = confirmed_occurrences(session, station.id, mine[0][0], max(e for _s, e, _a in mine))
+        for (start, end, airing), following in zip(mine, [*mine[1:], None], strict=True):
+            out.extend({"station": slug, "start": airing["start"], "broadcast_id": broadcast_id}
+                       for broadcast_id, occ in existing if occ.start < end and start < occ.end)
+            if following is not None and following[0] < end:
+                out.append({"station": slug, "start": airing["start"], "overlaps": following[2]["start"]})
+    return out[:MAX_CLASHES]
+
+
+def adjust_proposal(session: Session, flight_id: str, airings: Sequence[Mapping[str, Any]]) -> Flight:
+    """Replace a proposed flight's airings after checking each and the whole (see the module docstring)."""
+    flight = get_flight(session, flight_id)
+    require_status(flight, "proposed")
+    if len(airings) > MAX_AIRINGS:
+        raise _field(f"a flight has at most {MAX_AIRINGS} airings", "proposed")
+    stations = _stations(session, flight)
+    checked = [_checked_airing(session, flight, stations, a, n) for n, a in enumerate(airings)]
+    clashes = _clashes(session, stations, checked)
+    if clashes:
+        raise Conflict(f"{len(clashes)} of the adjusted airings clash with a booking or with each other",
+                       code="conflict", details={"clashes": clashes})
+    flight.proposed = checked
+    flight.station_versions = {slug: s.calendar_version for slug, s in stations.items()}
+    session.flush()
+    return flight
+
+
+def extend_flight(session: Session, flight_id: str, weeks: int, user: User | None = None) -> list[str]:
+    """Plan and book ``weeks`` more weeks of an accepted flight; returns the new bookings' ids."""
+    flight = get_flight(session, flight_id)
+    require_status(flight, "accepted")
+    if not 1 <= weeks <= MAX_EXTEND_WEEKS:
+        raise _field(f"weeks must be between 1 and {MAX_EXTEND_WEEKS}", "weeks")
+    date_from, date_to = flight.date_to + dt.timedelta(days=1), flight.date_to + dt.timedelta(weeks=weeks)
+    if (date_to - flight.date_from).days >= MAX_DAYS:
+        raise _field(f"a flight lasts at most {MAX_DAYS} days", "weeks")
+    if len(flight.broadcast_ids) + flight.per_week * weeks * len(flight.stations) > MAX_AIRINGS:
+        raise _field(f"a flight books at most {MAX_AIRINGS} airings", "weeks", code="too_many_airings")
+    stations = _stations(session, flight)
+    valid = [e for e in flight.episodes
+             if (ep := episode_to_book(session, e)).valid_until is None or ep.valid_until >= date_from]
+    if not valid:
+        raise Conflict("none of the flight's creatives is valid after its last day", code="no_valid_creative",
+                       details={"field": "weeks"})
+    creatives = flight_creatives(session, valid, date_from)
+    plans = station_plans(session, [stations[s] for s in flight.stations if s in stations], flight.windows,
+                          date_from, date_to)
+    added = proposed_airings(propose_flight(plans, creatives, flight.per_week, date_from, date_to))
+    ids = [book_broadcast(session, {"station": a["station"], "episode_id": a["episode_id"], "start": a["start"],
+                                    "notes": f"flight {flight.id}"}, user).id for a in added]
+    flight.proposed = [*flight.proposed, *added]
+    flight.broadcast_ids = [*flight.broadcast_ids, *ids]
+    flight.date_to = date_to
+    session.flush()
+    return ids
+
+
+def cancel_flight(session: Session, flight_id: str, now: dt.datetime | None = None) -> tuple[Flight, list[str]]:
+    """Cancel a flight: its bookings still to come are cancelled (returned), those that have begun are kept."""
+    now = now or utcnow()
+    flight = get_flight(session, flight_id)
+    if flight.status == "cancelled":
+        require_status(flight, "accepted")  # a replayed cancel: 409 flight_cancelled
+    cancelled: list[str] = []
+    for broadcast in session.scalars(select(Broadcast).where(Broadcast.id.in_(flight.broadcast_ids))):
+        if broadcast.status == BroadcastStatus.CONFIRMED and broadcast.starts_at > now:
+            cancel_broadcast(session, broadcast, now)
+            cancelled.append(broadcast.id)
+    flight.status = "cancelled"
+    session.flush()
+    return flight, sorted(cancelled)
+
