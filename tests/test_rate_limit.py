@@ -13,11 +13,10 @@ from sqlalchemy import func, select
 
 from radio import rate_limit
 from radio.auth import create_user
-from radio.config import load_settings
 from radio.models import RateLimitBucket
 from radio.rate_limit import Limit
 from radio.runtime import Runtime
-from tests.ui_helpers import HTML, PASSWORD, csrf_token
+from tests.ui_helpers import HTML, PASSWORD, csrf_token, second_runtime
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,14 +33,6 @@ HAMMER = textwrap.dedent("""
         time.sleep(0.005)
     print(sum(rate_limit.hit(sessions, limits).allowed for _ in range(tries)))
 """)
-
-
-def _second_runtime(runtime: Runtime, tmp_path: Path) -> Runtime:
-    """Another web process's runtime: its own engine and sessions on the same database."""
-    settings = load_settings({"RADIO_HOME": str(tmp_path / "home-b"), "RADIO_DATABASE_URL": runtime.settings.database_url,
-                              "RADIO_REDIS_URL": "", "RADIO_QUEUE_IMMEDIATE": True,
-                              "RADIO_SECRET_KEY": "test-secret-key"}, environ={})
-    return Runtime.from_settings(settings)
 
 
 def test_concurrent_processes_never_overshoot_a_limit(runtime: Runtime) -> None:
@@ -90,7 +81,7 @@ def _login(client, email: str, password: str, address: str = "198.51.100.7"):
 def test_two_web_processes_share_the_login_throttle(app: Flask, runtime: Runtime, tmp_path: Path) -> None:
     with runtime.session() as session:
         create_user(session, "target@example.org", "researcher", password=PASSWORD)
-    other = _second_runtime(runtime, tmp_path)
+    other = second_runtime(runtime, tmp_path / "home-b")
     try:
         first, second = app.test_client(), create_app({"TESTING": True}, runtime=other).test_client()
         codes = [_login(c, "target@example.org", f"wrong-{i}").status_code

@@ -231,14 +231,10 @@ def test_floods_and_oversized_bodies_are_refused(runtime, gw, monkeypatch) -> No
 
 
 def test_two_web_processes_share_one_station_limit(runtime, gw, monkeypatch, tmp_path) -> None:
-    from radio.config import load_settings
-    from radio.runtime import Runtime
+    from tests.ui_helpers import second_runtime
     from web import create_app
 
-    settings = load_settings({"RADIO_HOME": str(tmp_path / "home-b"), "RADIO_DATABASE_URL": runtime.settings.database_url,
-                              "RADIO_REDIS_URL": "", "RADIO_QUEUE_IMMEDIATE": True, "RADIO_PUBLIC_URL": PUBLIC,
-                              "RADIO_SECRET_KEY": "test-secret-key"}, environ={})
-    other = Runtime.from_settings(settings)
+    other = second_runtime(runtime, tmp_path / "home-b", RADIO_PUBLIC_URL=PUBLIC)
     try:
         second = create_app({"TESTING": True}, runtime=other).test_client()
         monkeypatch.setattr(sms_hooks, "RATE_LIMIT", 3)

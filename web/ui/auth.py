@@ -11,8 +11,8 @@ from werkzeug.wrappers import Response
 from radio.access import policy
 from radio.auth import authenticate_password
 from radio.models import User
-from web.auth import end_sessions, login_session
 from web import throttle
+from web.auth import end_sessions, login_session
 from web.context import db, read_db, runtime
 from web.i18n import LOCALES
 from web.ui.base import signed_in_user
