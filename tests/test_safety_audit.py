@@ -194,3 +194,50 @@ def test_role_changes_and_token_revocations_in_the_ui_are_recorded_and_shown(cli
     assert "user.role" in html and "chief@example.org" in html and "token.revoked" not in html.split("<tbody>")[1]
     assert "নিরীক্ষা-লগ" in page(client, "/admin/audit", lang="bn")
     assert client.get("/admin/audit?action=nothing", headers={"Accept": "text/html"}).status_code == 400
+
+
+def _edit_form(**changes: str) -> dict[str, str]:
+    # The interview's form as the edit page shows it, with ``changes``; "restricted" missing = unticked.
+    form = {"title": "সাক্ষাৎকার", "kind": "interview", "language": "bn", "consent": "research_only",
+            "restricted": "1"}
+    return {k: v for k, v in {**form, **changes}.items() if v is not None}
+
+
+def test_loosening_in_the_edit_form_needs_an_admin_and_a_reason(client, runtime) -> None:
+    from tests.ui_helpers import login, page, post_form
+
+    episode = _interview(runtime)
+    url = f"/episodes/{episode}/edit"
+    producer = client.application.test_client()
+    login(producer, runtime, "producer", email="maker@example.org")
+    html = page(producer, url)
+    assert 'name="reason"' not in html and "Only an admin may lift a restriction" in html
+    for change, field in (({"restricted": None}, "restricted"), ({"consent": "broadcast"}, "consent"),
+                          ({"restricted": None, "consent": "broadcast", "reason": "she agreed"}, "restricted")):
+        r = post_form(producer, url, _edit_form(**change))  # the last one with a forged reason field
+        body = r.get_data(as_text=True)
+        assert r.status_code == 403 and f'id="{field}-error"' in body and "only an admin may lift" in body, change
+    bangla = post_form(producer, url, _edit_form(restricted=None), lang="bn")
+    assert bangla.status_code == 403 and "আপনার ভূমিকায় এই পরিবর্তন করা যায় না।" in bangla.get_data(as_text=True)
+    assert "কেবল একজন অ্যাডমিন" in page(producer, url, lang="bn")
+    assert post_form(producer, url, _edit_form(title="নতুন শিরোনাম")).status_code == 302  # other edits stay open
+
+    login(client, runtime, "admin", email="chief@example.org")
+    html = page(client, url)
+    assert 'name="reason"' in html and "Lifting protection" in html
+    assert "সুরক্ষা তুলে নেওয়া" in page(client, url, lang="bn")
+    refused = post_form(client, url, _edit_form(restricted=None, consent="broadcast", reason="   "))
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and 'id="reason-error"' in body
+    with runtime.session() as session:
+        assert session.get(Episode, episode).restricted  # nothing changed
+    done = post_form(client, url, _edit_form(restricted=None, consent="broadcast",
+                                             reason="the survivor agreed in writing on 2 December"))
+    assert done.status_code == 302
+    [loosened] = _trail(runtime, action="episode.protection_loosened")
+    details = json.loads(loosened.details)
+    assert loosened.actor == "chief@example.org" and loosened.subject_id == episode
+    assert details["reason"] == "the survivor agreed in writing on 2 December"
+    assert details["changes"]["restricted"] == {"from": True, "to": False}
+    assert details["changes"]["consent"] == {"from": "research_only", "to": "broadcast"}
+    assert "episode.protection_loosened" in page(client, "/admin/audit")
