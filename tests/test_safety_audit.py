@@ -241,3 +241,104 @@ def test_loosening_in_the_edit_form_needs_an_admin_and_a_reason(client, runtime)
     assert details["changes"]["restricted"] == {"from": True, "to": False}
     assert details["changes"]["consent"] == {"from": "research_only", "to": "broadcast"}
     assert "episode.protection_loosened" in page(client, "/admin/audit")
+
+
+def test_failed_sign_ins_are_recorded_with_the_typed_account_and_address_never_the_password(client, runtime) -> None:
+    from tests.ui_helpers import HTML, PASSWORD, csrf_token, login
+
+    login(client.application.test_client(), runtime, "producer", email="real@example.org")  # a good sign-in
+    typed = "Real@Example.org\x1b[2J\u200b" + "x" * 5000
+
+    def attempt(email: str, password: str, address: str) -> int:
+        return client.post("/login", data={"csrf_token": csrf_token(client), "email": email, "password": password},
+                           headers=HTML, environ_base={"REMOTE_ADDR": address}).status_code
+
+    assert attempt("real@example.org", "not-the-password-Zq9", "198.51.100.7") == 401
+    assert attempt(typed, "another-secret-Zq9", "203.0.113.9") == 401
+    assert attempt("real@example.org", PASSWORD, "198.51.100.7") == 302  # a success is not a failure
+    rows = _trail(runtime, action="auth.login_failed")
+    assert [r.actor for r in rows] == ["anonymous", "anonymous"]
+    first, second = (json.loads(r.details) for r in rows)
+    assert first == {"account": "real@example.org", "address": "198.51.100.7"}
+    assert second["address"] == "203.0.113.9" and len(second["account"]) == 320
+    assert second["account"].startswith("Real@Example.org\ufffd[2J\ufffd") and second["account"].endswith("…")
+    assert rows[1].subject_id == second["account"].lower()[:64]
+    everything = json.dumps([r.details for r in _trail(runtime)]) + "".join(r.subject_id for r in _trail(runtime))
+    assert "Zq9" not in everything and PASSWORD not in everything and "\x1b" not in everything
+    for _ in range(5):
+        attempt("real@example.org", "guess-Zq9", "192.0.2.1")
+    assert attempt("real@example.org", "guess-Zq9", "192.0.2.1") == 429
+    assert len(_trail(runtime, action="auth.login_failed")) == 2 + 5  # the refused (429) attempt adds no row
+    result = CliRunner().invoke(main, ["verify"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
+def test_listings_of_coded_segments_of_restricted_episodes_are_recorded(runtime, api_as, client) -> None:
+    from tests.ui_helpers import add_episode, login, page
+
+    researcher = api_as("researcher")
+    hidden = add_episode(runtime, "গোপন সাক্ষাৎকার", ["she was sold twice"], kind="interview", restricted=True,
+                         consent="research_only")
+    open_ = add_episode(runtime, "Open talk", ["a public talk"], kind="talk")
+    assert researcher.post("/api/v1/codes", json={"name": "debt bondage"}).status_code == 201
+    for segment in (hidden["segments"][0], open_["segments"][0]):
+        assert researcher.post(f"/api/v1/segments/{segment}/codes", json={"code": "debt bondage"}).status_code == 201
+    assert _trail(runtime, action="coding.listed_restricted") == []
+    assert len(researcher.get("/api/v1/coded-segments?code=debt bondage").json["items"]) == 2
+    assert researcher.get(f"/api/v1/coded-segments.csv?episode_id={open_['id']}").status_code == 200
+    assert researcher.get(f"/api/v1/segments/{hidden['segments'][0]}/codes").status_code == 200
+    login(client, runtime, "researcher", email="coder@example.org")
+    code_id = researcher.get("/api/v1/codes").json["items"][0]["id"]
+    assert "she was sold twice" in page(client, f"/codes/{code_id}")
+    rows = _trail(runtime, action="coding.listed_restricted")
+    assert {r.subject_id for r in rows} == {hidden["id"]}  # the open episode's listing left no row
+    assert [json.loads(r.details)["listing"] for r in rows] == ["coded-segments", "segment", "code page"]
+    assert json.loads(rows[0].details) == {"listing": "coded-segments", "filters": {"code": "debt bondage"},
+                                           "segments": 1}
+    assert rows[-1].actor == "coder@example.org"
+
+
+def _without_append_only_trigger(conn, statement: str) -> None:
+    """Run ``statement`` on audit_log as its owner would, around the append-only triggers."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+        conn.execute(text(statement))
+        conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
+    else:
+        conn.execute(text("DROP TRIGGER IF EXISTS audit_log_no_delete"))
+        conn.execute(text(statement))
+
+
+def test_removing_the_newest_rows_is_found_through_the_anchor(runtime, api_as) -> None:
+    import stat
+
+    from radio.audit import ANCHOR_FILE, read_anchor
+
+    admin = api_as("admin")
+    for name in ("one", "two", "three"):
+        assert admin.post(f"/api/v1/users/{admin.user_id}/tokens", json={"name": name}).status_code == 201
+    rows = _trail(runtime)
+    anchor = runtime.settings.home / ANCHOR_FILE
+    assert read_anchor(anchor) == (rows[-1].id, rows[-1].hash)  # the committed head, kept outside the database
+    assert stat.S_IMODE(anchor.stat().st_mode) == 0o600
+    assert CliRunner().invoke(main, ["verify"], catch_exceptions=False).exit_code == 0
+
+    with runtime.engine.begin() as conn:  # the newest two rows go: the shorter chain still holds on its own
+        _without_append_only_trigger(conn, f"DELETE FROM audit_log WHERE id > {rows[-3].id}")
+    with runtime.read_session() as session:
+        assert verify_chain(session).broken_id is None
+    result = CliRunner().invoke(main, ["verify"], catch_exceptions=False)
+    assert result.exit_code == 1 and "the newest rows were removed" in result.output, result.output
+    assert f"row {rows[-1].id} was committed" in result.output
+
+    with runtime.engine.begin() as conn:  # emptied altogether
+        _without_append_only_trigger(conn, "DELETE FROM audit_log")
+    result = CliRunner().invoke(main, ["verify"], catch_exceptions=False)
+    assert result.exit_code == 1 and "ends at nothing" in result.output
+
+    anchor.unlink()  # a home without an anchor (fresh or restored) is only a warning
+    assert admin.post(f"/api/v1/users/{admin.user_id}/tokens", json={"name": "four"}).status_code == 201
+    assert read_anchor(anchor) is not None
+    anchor.unlink()
+    result = CliRunner().invoke(main, ["verify"], catch_exceptions=False)
+    assert result.exit_code == 0 and "warning audit_chain" in result.output and "no audit anchor" in result.output

@@ -8,6 +8,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from radio import audit
 from radio.access import policy
 from radio.auth import authenticate_password
 from radio.models import User
@@ -49,6 +50,8 @@ def login() -> Response | tuple[str, int]:
         known = authenticate_password(read_db(), email, request.form.get("password", ""))
         if known is not None:
             throttle.succeeded(runtime(), limits, decision)
+        else:
+            audit.record_failed_login(runtime().sessions, email, request.remote_addr or "")
         user = db().get(User, known.id) if known is not None else None
         if user is not None:
             chosen = session.get("locale")
