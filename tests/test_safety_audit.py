@@ -342,3 +342,52 @@ def test_removing_the_newest_rows_is_found_through_the_anchor(runtime, api_as) -
     anchor.unlink()
     result = CliRunner().invoke(main, ["verify"], catch_exceptions=False)
     assert result.exit_code == 0 and "warning audit_chain" in result.output and "no audit anchor" in result.output
+
+
+def test_restricting_a_running_series_cancels_only_what_is_still_to_come(runtime, api_as, client) -> None:
+    import datetime as dt
+
+    from schedule_helpers import expand
+
+    admin, producer = api_as("admin"), api_as("producer")
+    padma = create_station(admin, "radio-padma")
+    episode = make_episode(runtime, title="চলমান ধারাবাহিক")
+    weekly = producer.post("/api/v1/broadcasts", json={  # aired at -20, -13, -6 days; to come at +1, +8, +15
+        "station": "radio-padma", "episode_id": episode, "start": local_dhaka(-20), "rrule": "FREQ=WEEKLY;COUNT=6"})
+    daily = producer.post("/api/v1/broadcasts", json={  # no end: began two days ago
+        "station": "radio-padma", "episode_id": episode, "start": local_dhaka(-2, hour=7), "rrule": "FREQ=DAILY"})
+    assert weekly.status_code == 201 and daily.status_code == 201, (weekly.json, daily.json)
+    aired_day = local_dhaka(-13)[:10]
+    confirmed = producer.post(f"/api/v1/broadcasts/{weekly.json['id']}/airings", json={
+        "occurrence": aired_day, "status": "aired", "aired_at": f"{aired_day}T20:01"})
+    assert confirmed.status_code == 201, confirmed.json
+    window = {"station": "radio-padma", "from": local_dhaka(-21)[:10], "to": local_dhaka(16)[:10]}
+    before = producer.get("/api/v1/airings", query_string=window).json
+    assert sum(i["broadcast_id"] == weekly.json["id"] for i in before["items"]) == 6
+
+    assert producer.patch(f"/api/v1/episodes/{episode}", json={"restricted": True}).status_code == 200
+    with runtime.session() as session:
+        kept = session.get(Broadcast, weekly.json["id"])
+        assert kept.status == "confirmed" and "UNTIL=" in kept.rrule and "COUNT" not in kept.rrule
+        rests = list(session.scalars(select(Broadcast).where(Broadcast.status == "cancelled")
+                                     .order_by(Broadcast.starts_at)))
+        assert [r.local_start[:10] for r in rests] == [local_dhaka(0 if dt.datetime.now(
+            dt.timezone(dt.timedelta(hours=6))).hour < 7 else 1, hour=7)[:10], local_dhaka(1)[:10]]
+        weekly_rest = rests[1]
+        assert weekly_rest.episode_id == episode and weekly_rest.cancelled_at is not None
+        assert "COUNT" not in weekly_rest.rrule and "UNTIL=" in weekly_rest.rrule  # still ends after +15 days
+        assert session.get(Broadcast, daily.json["id"]).status == "confirmed"
+    after = producer.get("/api/v1/airings", query_string=window).json
+    mine = [i for i in after["items"] if i["broadcast_id"] == weekly.json["id"]]
+    assert [i["occurrence"][:10] for i in mine] == [local_dhaka(d)[:10] for d in (-20, -13, -6)]
+    assert [i["status"] for i in mine] == ["unconfirmed", "aired", "unconfirmed"]  # the confirmation stays
+    assert not any(i["occurrence"][:10] > local_dhaka(0)[:10] and i["episode_id"] == episode
+                   for i in after["items"])
+
+    body = client.get(feed_path(padma["calendar_url"])).data
+    text_body = body.decode().replace("\r\n ", "")
+    assert "STATUS:CANCELLED" in text_body and episode not in text_body and "চলমান" not in text_body
+    today = dt.date.today()
+    to_come = [e for e in expand(body, today + dt.timedelta(days=1), today + dt.timedelta(days=20))
+               if str(e.get("STATUS")) == "CONFIRMED"]
+    assert to_come == []  # a calendar client keeps nothing of it to come
