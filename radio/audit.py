@@ -5,31 +5,52 @@ the row before it (``prev_hash``; the first row's is 64 zeros) and its own ``has
 its fields, so an edited, inserted or removed row breaks the chain at that point; :func:`verify_chain` (run
 by ``radio verify``) names the first broken row. Writers are serialised so the chain never forks:
 PostgreSQL takes a table lock that only audit writers contend for, SQLite the database's write lock.
+
+Removing the *newest* rows leaves a shorter chain that still holds, so the chain alone cannot show it. The
+anchor does: after every commit that appended rows, the process writes the head it committed (id and hash)
+to ``audit-anchor.json`` in the home (0600, atomically, never moving backwards), outside the database.
+``radio verify`` then requires the anchored row to still be there with the anchored hash: a trail cut back
+(or emptied by TRUNCATE, or rebuilt from some row on) is reported. Limits: the anchor knows only what this
+home's processes committed — with web processes on two machines each home has its own anchor and rows
+written after a home's last audited change are covered only by the other home's anchor; someone who can
+write the service user's home can rewrite the anchor too (it guards against tampering through the database,
+e.g. its owner's credentials, not against the service account itself); a missing anchor is a warning
+(a fresh or restored home has none until its first audited change).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
+import logging
+import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from radio.db import utcnow
+from radio.db import retry_busy, utcnow
 from radio.errors import InvalidInput
 from radio.models import AuditEntry, User
+from radio.transactions import on_commit
 
+log = logging.getLogger(__name__)
 GENESIS = "0" * 64
+ANCHOR_FILE = "audit-anchor.json"
+ANCHOR_INFO = "radio.audit_anchor"  # session.info key: the anchor file of the sessions' home
+TYPED_MAX = 320  # what a failed sign-in's typed account name is cut to
 MAX_PER_PAGE = 100
 ACTIONS = (
     "episode.protection", "episode.protection_loosened", "user.created", "user.role", "user.station",
     "user.active", "token.created", "token.revoked", "station.feed_token_rotated", "transcript.corrected",
     "evidence.exported", "transcript.read_restricted", "audio.read_restricted", "airing.confirmed",
-    "airing.make_good_booked",
+    "airing.make_good_booked", "auth.login_failed", "coding.listed_restricted",
 )
 
 
@@ -76,7 +97,96 @@ def record(session: Session, actor: User | str | None, action: str, subject_type
     entry.hash = row_hash(entry)
     session.add(entry)
     session.flush()
+    anchor = session.info.get(ANCHOR_INFO)
+    if anchor is not None:
+        position, digest = entry.id, entry.hash
+        on_commit(session, lambda: write_anchor(Path(anchor), position, digest))
     return entry
+
+
+def record_apart(sessions: sessionmaker[Session], actor: User | str | None, action: str, subject_type: str,
+                 subject_id: str, details: Mapping[str, Any] | None = None) -> None:
+    """Append one row in a transaction of its own, committed at once: for events the caller's transaction
+    does not keep (a failed sign-in answers 401, and the request's work rolls back)."""
+
+    def work() -> None:
+        with sessions() as session, session.begin():
+            record(session, actor, action, subject_type, subject_id, details)
+
+    retry_busy(work)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+
+
+def typed_text(value: str, limit: int = TYPED_MAX) -> str:
+    """Text a stranger typed, as the trail keeps it: control and invisible characters shown as U+FFFD,
+    cut to ``limit`` characters (with "…" when cut)."""
+    cleaned = _CONTROL.sub("\ufffd", value[: limit + 1])
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def record_failed_login(sessions: sessionmaker[Session], typed_account: str, address: str) -> None:
+    """A sign-in with a wrong password or an unknown account: the account as typed and the client address
+    (never the password)."""
+    account = typed_text(typed_account)
+    record_apart(sessions, "anonymous", "auth.login_failed", "account", account.strip().lower()[:64],
+                 {"account": account, "address": typed_text(address, 64)})
+
+
+def write_anchor(path: Path, position: int, digest: str) -> None:
+    """Keep ``(position, digest)`` as the trail's committed head in ``path`` unless a later one is there.
+
+    Runs after the commit: a failure is logged (``radio verify`` then sees an older anchor, still valid),
+    never raised into a change that is already committed.
+    """
+    try:
+        with open(path.with_name(path.name + ".lock"), "a", opener=_private) as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # concurrent committers: the anchor only moves forwards
+            current = read_anchor(path)
+            if current is not None and current[0] >= position:
+                return
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            with open(tmp, "w", encoding="utf-8", opener=_private) as out:
+                json.dump({"id": position, "hash": digest}, out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("could not write the audit anchor %s: %s", path, exc)
+
+
+def _private(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)
+
+
+def read_anchor(path: Path) -> tuple[int, str] | None:
+    """The anchored head ``(id, hash)``, or None when there is no (readable) anchor."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return int(data["id"]), str(data["hash"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def check_anchor(session: Session, path: Path) -> tuple[bool, str] | None:
+    """Compare the trail with its anchor: None when they agree, else ``(fatal, why)``."""
+    anchored = read_anchor(path)
+    if anchored is None:
+        if path.exists():
+            return True, f"the audit anchor {path} cannot be read"
+        rows = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+        return (False, f"no audit anchor in the home yet ({rows} rows not anchored; written on the next audited "
+                       "change)") if rows else None
+    position, digest = anchored
+    row = session.get(AuditEntry, position)
+    if row is None:
+        head = session.scalar(select(func.max(AuditEntry.id)))
+        return True, (f"row {position} was committed (anchor {digest[:12]}…) but the trail now ends at "
+                      f"{head if head is not None else 'nothing'}: the newest rows were removed")
+    if row.hash != digest:
+        return True, f"row {position} is not the row that was committed (anchor {digest[:12]}…): the trail was rebuilt"
+    return None
 
 
 @dataclass

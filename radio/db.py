@@ -124,11 +124,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-def make_session_factory(engine: Engine, *, readonly: bool = False) -> sessionmaker[Session]:
+def make_session_factory(engine: Engine, *, readonly: bool = False,
+                         info: dict[str, Any] | None = None) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit; ``readonly`` ones never take SQLite's write lock
-    and refuse to write (SQLite ``query_only``, PostgreSQL ``READ ONLY`` transactions)."""
+    and refuse to write (SQLite ``query_only``, PostgreSQL ``READ ONLY`` transactions). ``info`` is copied
+    into every session's ``info`` (e.g. where the audit anchor lives)."""
     bind = engine.execution_options(readonly=True) if readonly else engine
-    return sessionmaker(bind=bind, expire_on_commit=False)
+    return sessionmaker(bind=bind, expire_on_commit=False, info=info)
 
 
 def is_busy(exc: BaseException) -> bool:

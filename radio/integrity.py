@@ -178,10 +178,15 @@ def _verify_permissions(runtime: Runtime, report: VerifyReport, shown: int = 20)
 
 
 def _verify_audit_chain(runtime: Runtime, report: VerifyReport) -> None:
-    from radio.audit import verify_chain
+    from radio.audit import ANCHOR_FILE, check_anchor, verify_chain
 
+    anchor = runtime.settings.home / ANCHOR_FILE
     with runtime.read_session() as session:
         chain = verify_chain(session)
+        against_anchor = check_anchor(session, anchor)
     report.audit_rows_checked = chain.rows
     if chain.broken_id is not None:
         report.problems.append(Problem("audit_chain", f"audit_log row {chain.broken_id}", chain.reason, True))
+    if against_anchor is not None:
+        fatal, why = against_anchor
+        report.problems.append(Problem("audit_chain", str(anchor), why, fatal))

@@ -153,3 +153,13 @@ class AuditEntry(Base):
     details: Mapped[str] = mapped_column(Text)  # canonical JSON, hashed exactly as stored
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class RateLimitBucket(Base):
+    """The recent hits of one rate-limit key, shared by every web process (see :mod:`radio.rate_limit`)."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)  # "<name>:<SHA-256 of the value>", no PII
+    hits: Mapped[str] = mapped_column(Text, default="")  # microsecond epoch stamps, oldest first, space-separated
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)  # when the newest hit leaves its window

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from radio.audit import ANCHOR_FILE, ANCHOR_INFO
 from radio.config import Settings, ensure_secret_key, load_settings
 from radio.db import make_engine, make_session_factory
 from radio.permissions import PRIVATE_UMASK
@@ -46,7 +47,7 @@ class Runtime:
         return cls(
             settings=settings,
             engine=engine,
-            sessions=make_session_factory(engine),
+            sessions=make_session_factory(engine, info={ANCHOR_INFO: str(settings.home / ANCHOR_FILE)}),
             read_sessions=make_session_factory(engine, readonly=True),
             store=store,
             secret_key=ensure_secret_key(settings),

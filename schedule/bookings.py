@@ -23,6 +23,7 @@ from schedule.occurrences import resolve_occurrence, series_of
 from schedule.recurrence import (
     HORIZON,
     Occurrence,
+    Rule,
     check_booking_ahead,
     check_wall_time,
     expand,
@@ -33,6 +34,8 @@ from schedule.recurrence import (
     parse_rrule,
     parse_start,
     plan_series,
+    rule_ending,
+    split_rule,
     wall_to_utc,
     zone,
 )
@@ -187,21 +190,65 @@ def cancel_broadcast(session: Session, broadcast: Broadcast, now: dt.datetime | 
 
 
 def cancel_future_airings(session: Session, episode_id: str, now: dt.datetime | None = None) -> None:
-    """An episode was newly restricted or lost broadcast consent: cancel its bookings, skip its future overrides.
+    """An episode was newly restricted or lost broadcast consent: cancel what is still to come of it.
 
-    A booking of it is cancelled whole (a running series too: STATUS:CANCELLED in the feeds, which name no
-    episode for it any more); an occurrence of another series switched to it is skipped when still to come.
+    A booking that has not begun is cancelled whole (STATUS:CANCELLED in the feeds, which name no episode
+    for it); a one-off that has begun stays as history; a series already running is split at ``now``
+    (:func:`split_series`); an occurrence of another series switched to it is skipped when still to come.
     """
     now = now or utcnow()
-    for broadcast in session.scalars(select(Broadcast).where(Broadcast.episode_id == episode_id,
-                                                             Broadcast.status == BroadcastStatus.CONFIRMED)):
-        cancel_broadcast(session, broadcast, now)
+    for broadcast in list(session.scalars(select(Broadcast).where(Broadcast.episode_id == episode_id,
+                                                                  Broadcast.status == BroadcastStatus.CONFIRMED))):
+        if broadcast.starts_at > now:
+            cancel_broadcast(session, broadcast, now)
+        elif broadcast.rrule is not None:
+            split_series(session, broadcast, now)
     overrides = session.scalars(select(BroadcastOverride).where(BroadcastOverride.episode_id == episode_id,
                                                                 BroadcastOverride.starts_at > now))
     for override in list(overrides):
         broadcast = override.broadcast
         if broadcast.status == BroadcastStatus.CONFIRMED:
             change_occurrence(session, broadcast, override.recurrence_key, {"skip": True}, now)
+
+
+def split_series(session: Session, broadcast: Broadcast, now: dt.datetime) -> Broadcast | None:
+    """End a running series with its last occurrence begun by ``now`` and book what was still to come as a
+    cancelled series of its own (returned; None when nothing is to come).
+
+    The begun part keeps its id, UID, confirmations, feedback and overrides: aired occurrences stay history
+    (reports, confirmations) and calendars drop the rest (UNTIL, a higher SEQUENCE; the rest is a
+    STATUS:CANCELLED series). An occurrence of the begun part moved past ``now`` is skipped.
+    """
+    tz = zone(broadcast.tzid)
+    split = split_rule(Rule(broadcast.rrule or "", parse_local(broadcast.local_start), tz, bounded=True), now)
+    if split is None:
+        if broadcast.series_end is None or broadcast.series_end > now:
+            cancel_broadcast(session, broadcast, now)  # no occurrence began: nothing is history yet
+        return None
+    begun, to_come, rest_rule = split
+    rest_key = format_local(to_come.replace(tzinfo=None))
+    duration = dt.timedelta(seconds=broadcast.duration_s)
+    rest = Broadcast(station_id=broadcast.station_id, episode_id=broadcast.episode_id, tzid=broadcast.tzid,
+                     local_start=rest_key, starts_at=to_come.astimezone(dt.UTC), duration_s=broadcast.duration_s,
+                     rrule=rest_rule, exdates=[k for k in broadcast.exdates if k >= rest_key],
+                     series_end=broadcast.series_end, status=BroadcastStatus.CANCELLED, cancelled_at=now,
+                     sequence=broadcast.sequence + 1, notes=broadcast.notes, created_by=broadcast.created_by)
+    session.add(rest)
+    broadcast.rrule = rule_ending(broadcast.rrule or "", begun)
+    broadcast.exdates = [k for k in broadcast.exdates if k < rest_key]
+    broadcast.series_end = begun.astimezone(dt.UTC) + duration
+    for override in list(broadcast.overrides):
+        if override.recurrence_key >= rest_key:
+            broadcast.overrides.remove(override)  # its occurrence belongs to the cancelled rest
+        elif override.starts_at > now and override.episode_id in (None, broadcast.episode_id):
+            broadcast.overrides.remove(override)
+            broadcast.exdates = sorted({*broadcast.exdates, override.recurrence_key})
+        else:
+            broadcast.series_end = max(broadcast.series_end, override.starts_at + dt.timedelta(
+                seconds=override.duration_s))
+    touch(broadcast)
+    session.flush()
+    return rest
 
 
 def _require_confirmed(broadcast: Broadcast) -> None:

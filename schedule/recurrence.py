@@ -172,6 +172,30 @@ def parse_rrule(text: Any, wall_start: dt.datetime, tz: ZoneInfo) -> Rule:
     return rule
 
 
+def rule_ending(text: str, until: dt.datetime) -> str:
+    """The canonical rule ``text`` ended at ``until`` (inclusive, stored in UTC): a COUNT or UNTIL replaced."""
+    rec = vRecur.from_ical(text)
+    rec.pop("COUNT", None)
+    rec["UNTIL"] = [until.astimezone(UTC)]
+    return vRecur(rec).to_ical().decode()
+
+
+def split_rule(rule: Rule, now: dt.datetime) -> tuple[dt.datetime, dt.datetime, str] | None:
+    """Where a series that has begun splits at ``now``: ``(last begun, first to come, rule of the rest)`` as
+    aware local datetimes and the rest's rule text (its COUNT turned into the UNTIL of the last occurrence);
+    None when no occurrence has begun or none is still to come."""
+    dates = rule.dateutil()
+    local_now = now.astimezone(rule.tz)
+    begun, to_come = dates.before(local_now, inc=True), dates.after(local_now)
+    if begun is None or to_come is None:
+        return None
+    rest = rule.text
+    if "COUNT" in vRecur.from_ical(rule.text):
+        last = list(dates)[-1]  # COUNT is bounded by MAX_OCCURRENCES
+        rest = rule_ending(rule.text, last)
+    return begun, to_come, rest
+
+
 class _OutOfBudget(Exception):
     """The expansion ran past its budget."""
 

@@ -106,3 +106,12 @@ def add_episode(runtime: Runtime, title: str, texts: list[str], *, seconds: floa
         session.flush()
         segments = [s.id for s in sorted(transcript.segments, key=lambda s: s.idx)]
         return {"id": episode.id, "segments": segments}
+
+
+def second_runtime(runtime: Runtime, home: Any, **settings: Any) -> Runtime:
+    """Another web process's runtime: its own engine and sessions on ``runtime``'s database (close it after)."""
+    from radio.config import load_settings
+
+    overrides = {"RADIO_HOME": str(home), "RADIO_DATABASE_URL": runtime.settings.database_url, "RADIO_REDIS_URL": "",
+                 "RADIO_QUEUE_IMMEDIATE": True, "RADIO_SECRET_KEY": "test-secret-key", **settings}
+    return Runtime.from_settings(load_settings(overrides, environ={}))

@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from radio import audit
 from radio.db import utcnow
 from radio.errors import Conflict, Duplicate, InvalidInput, NotFound
+from radio.models import User
 from transcripts.coding_models import Code, SegmentCode
 from transcripts.models import Segment
 
@@ -208,6 +210,24 @@ def codings(session: Session, *, segment_id: str | None = None, code: str | None
     if not restricted:
         query = query.where(Episode.restricted.is_(False))
     return list(session.scalars(query).unique())
+
+
+def listed_codings(session: Session, reader: User, listing: str, *, segment_id: str | None = None,
+                   code: str | None = None, episode_id: str | None = None) -> list[SegmentCode]:
+    """:func:`codings` for a reader: each restricted episode whose coded segments the listing shows is a row
+    in the audit trail (``coding.listed_restricted``, naming the listing, its filters and how many)."""
+    from episodes.models import Episode
+
+    items = codings(session, segment_id=segment_id, code=code, episode_id=episode_id)
+    shown: dict[str, int] = {}
+    for item in items:
+        shown[item.episode_id] = shown.get(item.episode_id, 0) + 1
+    restricted = sorted(session.scalars(select(Episode.id).where(Episode.id.in_(shown), Episode.restricted)))
+    filters = {k: v for k, v in (("segment_id", segment_id), ("code", code), ("episode_id", episode_id)) if v}
+    for restricted_id in restricted:
+        audit.record(session, reader, "coding.listed_restricted", "episode", restricted_id,
+                     {"listing": listing, "filters": filters, "segments": shown[restricted_id]})
+    return items
 
 
 def codes_for_segments(session: Session, segment_ids: list[str] | set[str]) -> dict[str, list[str]]:

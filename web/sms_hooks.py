@@ -5,14 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
-import time
-from collections import deque
 
 from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
+from radio import rate_limit
 from radio.access import policy
 from radio.errors import DomainError
 from schedule.inbound import GatewayMessage, parse_json_message, parse_twilio_message, receive_message
@@ -24,25 +22,15 @@ from web.errors import error_response
 bp = Blueprint("sms_hooks", __name__)
 
 MAX_BODY = 64 * 1024
-RATE_LIMIT = 120  # requests per station per minute and web process: a flood, not a popular programme's replies
+RATE_LIMIT = 120  # requests per station per minute, across every web process: a flood, not a programme's replies
 RATE_WINDOW_S = 60.0
-_recent: dict[str, deque[float]] = {}
-_lock = threading.Lock()
 TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-def _over_limit(slug: str) -> bool:
-    now = time.monotonic()
-    with _lock:
-        stamps = _recent.setdefault(slug, deque())
-        while stamps and stamps[0] < now - RATE_WINDOW_S:
-            stamps.popleft()
-        if len(stamps) >= RATE_LIMIT:
-            return True
-        stamps.append(now)
-        if len(_recent) > 10_000:  # unknown slugs must not grow this without bound
-            _recent.clear()
-        return False
+def _flood_wait(slug: str) -> int:
+    """Seconds a flooding caller must wait (0: counted and let through), shared by every web process."""
+    limits = {rate_limit.limit_key("sms_hook", slug): rate_limit.Limit(RATE_LIMIT, RATE_WINDOW_S)}
+    return rate_limit.hit(runtime().sessions, limits).retry_after
 
 
 def _forbidden() -> Response:
@@ -77,9 +65,10 @@ def _verified_message(station: Station, secret: str, raw: bytes) -> GatewayMessa
 @policy("sms.hook")
 def receive(slug: str) -> Response:
     """One SMS or missed call: 200 when stored (or a replay), 403 unsigned, 413 too big, 429 flooding."""
-    if _over_limit(slug):
+    wait = _flood_wait(slug)  # before any use of the request's session (SQLite: its write lock)
+    if wait:
         response = error_response(429, "too_many_requests", "too many messages for this station; retry later")
-        response.headers["Retry-After"] = str(int(RATE_WINDOW_S))
+        response.headers["Retry-After"] = str(wait)
         return response
     request.max_content_length = MAX_BODY  # also caps a chunked body: reading past it is a 413
     if (request.content_length or 0) > MAX_BODY:

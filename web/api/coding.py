@@ -13,7 +13,7 @@ from transcripts.access import masks_contact_details
 from transcripts.coding_export import codebook_qdc, coded_segments_csv, coding_to_dict
 from transcripts.coding_models import Code
 from web.auth import current_user, require_role
-from web.context import db
+from web.context import db, writes
 from web.contract import answers, validated
 from web.schemas import answers as out
 from web.schemas.coding import ApplyCode, CodeCreate, CodeDeleteQuery, CodedSegmentsQuery, CodePatch, MemoPatch
@@ -113,9 +113,10 @@ def _redact() -> bool:
 @policy("coding")
 @require_role(*CODERS)
 @validated(resp=answers(200, out.Items, errors=(401, 403, 404)))
+@writes  # audits listings of restricted episodes' coded segments
 def segment_codes(segment_id: str) -> Response:
     """The codes on a segment with their memos."""
-    items = coding.codings(db(), segment_id=segment_id)
+    items = coding.listed_codings(db(), _user(), "segment", segment_id=segment_id)
     return jsonify({"items": [coding_to_dict(c, redact=_redact()) for c in items]})
 
 
@@ -156,9 +157,10 @@ def remove_code(segment_id: str, code_id: str) -> Response:
 @policy("coding")
 @require_role(*CODERS)
 @validated(query=CodedSegmentsQuery, resp=answers(200, out.Items, errors=(400, 401, 403, 404)))
+@writes  # audits listings of restricted episodes' coded segments
 def coded_segments(query: CodedSegmentsQuery) -> Response:
     """Coded segments, filtered by ``code`` (id or name) and ``episode_id``."""
-    items = coding.codings(db(), code=query.code, episode_id=query.episode_id)
+    items = coding.listed_codings(db(), _user(), "coded-segments", code=query.code, episode_id=query.episode_id)
     return jsonify({"items": [coding_to_dict(c, redact=_redact()) for c in items], "total": len(items)})
 
 
@@ -166,9 +168,11 @@ def coded_segments(query: CodedSegmentsQuery) -> Response:
 @policy("coding")
 @require_role(*CODERS)
 @validated(query=CodedSegmentsQuery, resp=answers(200, media="text/csv", errors=(400, 401, 403, 404)))
+@writes  # audits listings of restricted episodes' coded segments
 def coded_segments_export(query: CodedSegmentsQuery) -> Response:
     """Coded segments as CSV (phone numbers masked for all but admins)."""
     session = db()
-    items = coding.codings(session, code=query.code, episode_id=query.episode_id)
+    items = coding.listed_codings(session, _user(), "coded-segments.csv", code=query.code,
+                                  episode_id=query.episode_id)
     return Response(coded_segments_csv(session, items, redact=_redact()), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="coded-segments.csv"'})

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from radio import audit
 from radio.access import policy
 from radio.auth import authenticate_password
 from radio.models import User
+from web import throttle
 from web.auth import end_sessions, login_session
-from web.context import db
+from web.context import db, read_db, runtime
 from web.i18n import LOCALES
-from web.throttle import LoginThrottle, limits_for
 from web.ui.base import signed_in_user
 
 bp = Blueprint("ui_auth", __name__)
-
-
-def _throttle() -> LoginThrottle:
-    return current_app.extensions.setdefault("radio_login_throttle", LoginThrottle())  # type: ignore[no-any-return]
 
 
 def safe_next(target: str | None) -> str:
@@ -42,16 +39,21 @@ def login() -> Response | tuple[str, int]:
     email = ""
     if request.method == "POST":
         email = request.form.get("email", "")
-        limits = limits_for(email, request.remote_addr or "")
-        wait = _throttle().retry_after(limits)
-        if wait:
+        limits = throttle.limits_for(email, request.remote_addr or "")
+        decision = throttle.attempt(runtime(), limits)
+        if not decision.allowed:
             page = render_template("login.html", error=_("Too many failed sign-ins. Try again later."), email=email)
-            return Response(page, status=429, headers={"Retry-After": str(wait)}, content_type="text/html")
-        user = authenticate_password(db(), email, request.form.get("password", ""))
-        if user is None:
-            _throttle().failed(list(limits))
+            return Response(page, status=429, headers={"Retry-After": str(decision.retry_after)},
+                            content_type="text/html")
+        # Checked on the read session: the throttle's own transactions must not wait behind this request's
+        # write lock (SQLite); the request writes only once the user is known.
+        known = authenticate_password(read_db(), email, request.form.get("password", ""))
+        if known is not None:
+            throttle.succeeded(runtime(), limits, decision)
         else:
-            _throttle().succeeded(next(iter(limits)))
+            audit.record_failed_login(runtime().sessions, email, request.remote_addr or "")
+        user = db().get(User, known.id) if known is not None else None
+        if user is not None:
             chosen = session.get("locale")
             login_session(user)
             # A language picked before signing in wins and becomes the user's preference.

@@ -13,7 +13,7 @@ from radio.errors import DomainError
 from radio.models import Role, User
 from transcripts import coding
 from transcripts.access import text_for
-from web.context import db
+from web.context import db, writes
 from web.contract import validate_model
 from web.schemas.coding import ApplyCode, CodeCreate
 from web.ui.base import done, field_errors, page, page_user
@@ -63,11 +63,13 @@ def add_code() -> Response | tuple[str, int]:
 @bp.get("/codes/<code_id>")
 @policy("coding")
 @page(Role.RESEARCHER)
+@writes  # audits listings of restricted episodes' coded segments
 def code_detail(code_id: str) -> str:
     """Every segment that carries a code, with its memo and a link to the moment in the audio."""
     user = page_user()
     code = coding.find_code(db(), code_id)
-    items = [(c, shown(c.segment.text, user), shown(c.memo, user)) for c in coding.codings(db(), code=code.id)]
+    items = [(c, shown(c.segment.text, user), shown(c.memo, user))
+             for c in coding.listed_codings(db(), user, "code page", code=code.id)]
     return render_template("research/code.html", code=code, items=items)
 
 
@@ -75,7 +77,7 @@ def segment_codes(segment_id: str, user: User) -> dict[str, Any]:
     """The codes on a segment (memos masked as needed) and the codebook, for the segment page."""
     if not user.has_role(Role.RESEARCHER):
         return {}
-    items = [(c, shown(c.memo, user)) for c in coding.codings(db(), segment_id=segment_id)]
+    items = [(c, shown(c.memo, user)) for c in coding.listed_codings(db(), user, "segment page", segment_id=segment_id)]
     return {"items": items, "codebook": [(code.id, code.name) for code, _count in coding.list_codes(db())]}
 
 

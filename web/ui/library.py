@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from episodes.models import Episode
 from episodes.queries import latest_jobs
 from episodes.services import get_episode, ingest, list_episodes, update_episode
+from radio import access
 from radio.access import policy
 from radio.errors import Conflict, DomainError, Duplicate, TooLarge
 from radio.models import Role, User
@@ -148,16 +149,22 @@ def episode_form(episode: Episode) -> dict[str, str]:
 def edit(episode_id: str) -> Response | tuple[str, int]:
     """Edit an episode's editorial metadata."""
     session = db()
-    episode = visible_episode(episode_id, page_user())
+    user = page_user()
+    episode = visible_episode(episode_id, user)
+    may_loosen = access.may_loosen_protection(user)  # admins: the form asks why protection is lifted
     if request.method == "GET":
-        return render_template("library/edit.html", episode=episode, form=episode_form(episode), errors={}), 200
+        return render_template("library/edit.html", episode=episode, form=episode_form(episode), errors={},
+                               may_loosen=may_loosen), 200
     try:
-        changes = validate_model(EpisodePatch, _metadata(request.form, editing=True)).changes()
-        update_episode(session, episode_id, changes, actor=page_user())
+        data = _metadata(request.form, editing=True)
+        if may_loosen and request.form.get("reason", "").strip():
+            data["reason"] = request.form["reason"]
+        patch = validate_model(EpisodePatch, data)
+        update_episode(session, episode_id, patch.changes(), actor=user, reason=patch.reason)
     except DomainError as exc:
-        episode = visible_episode(episode_id, page_user())
-        return render_template("library/edit.html", episode=episode, form=request.form,
-                               errors=field_errors(exc, (*EDIT_FIELDS, "restricted"))), exc.status
+        episode = visible_episode(episode_id, user)
+        return render_template("library/edit.html", episode=episode, form=request.form, may_loosen=may_loosen,
+                               errors=field_errors(exc, (*EDIT_FIELDS, "restricted", "reason"))), exc.status
     return done(_("Saved."), "ui_library.episode", episode_id=episode_id)
 
 
