@@ -206,19 +206,27 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--profile", choices=("json", "quarter", "csv", "xlsx", "pdf", "pdf-en"))
+    parser.add_argument("--keep", metavar="DIR", help="SQLite: build once into the home DIR and reuse it")
     args = parser.parse_args()
 
     from web import create_app
 
     url, drop = _fresh_pg(args.database_url) if args.database_url else ("", None)
     try:
-        with tempfile.TemporaryDirectory() as home:
+        with tempfile.TemporaryDirectory() as temporary:
+            home = args.keep or temporary
             settings = load_settings({"RADIO_HOME": home, "RADIO_DATABASE_URL": url,
                                       "RADIO_SECRET_KEY": "bench", "RADIO_LOG_LEVEL": "WARNING"}, environ={})
             runtime = Runtime.from_settings(settings)
+            kept = Path(home, "bench-token")
             upgrade(runtime.engine)
             t = time.perf_counter()
-            token = build(runtime)
+            if args.keep and kept.exists():
+                token = kept.read_text()
+            else:
+                token = build(runtime)
+                if args.keep:
+                    kept.write_text(token)
             print(f"database: {runtime.engine.dialect.name}; built in {time.perf_counter() - t:.1f} s")
             run(create_app(runtime=runtime).test_client(), token, args)
             runtime.close()
