@@ -1,21 +1,27 @@
-"""Where the report's per-airing facts come from: airing confirmations and gateway messages.
+"""Where the report's facts come from: airing confirmations, gateway messages and hand-entered feedback.
 
-These two functions are the only places the reach report learns whether an occurrence aired (the stations'
-current confirmations, ``schedule.models.AiringReport``) and what listeners sent through a station's SMS /
-missed-call gateway (``schedule.models.InboundMessage`` counted as feedback).
+This module is the only place the reach report learns whether an occurrence aired (the stations' current
+confirmations, ``schedule.models.AiringReport``), what listeners sent through a station's SMS / missed-call
+gateway (``schedule.models.InboundMessage`` counted as feedback) and what stations entered by hand
+(``schedule.models.FeedbackReport``). Counting is done by the database (GROUP BY); only unique senders, which
+do not add up across rows, are counted here from one narrow read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
+from reports.periods import local_month_of
 from reports.scope import ReportScope
-from schedule.models import AiringReport, InboundMessage
+from schedule.models import FEEDBACK_COUNTS, AiringReport, FeedbackReport, InboundMessage
 
 _CHUNK = 500  # ids per IN list
 
@@ -46,17 +52,6 @@ class AiringStatus:
     aired_s: float | None = None
 
 
-@dataclass(frozen=True)
-class GatewayMessage:
-    """One inbound SMS or missed call attributed to an airing (station, episode, local day, sender)."""
-
-    station_id: str
-    episode_id: str | None
-    local_day: dt.date
-    kind: str  # "sms" | "missed_calls"
-    sender: str  # a stable, opaque identity of the sender (e.g. a hash of the number)
-
-
 UNCONFIRMED = AiringStatus()
 
 
@@ -75,19 +70,98 @@ def airing_statuses(session: Session, airings: Sequence[PlannedAiring]) -> dict[
     return statuses
 
 
-def gateway_messages(session: Session, scope: ReportScope, station_ids: Sequence[str]) -> list[GatewayMessage]:
-    """Inbound SMS and missed calls counted as listener feedback at the stations, on local days in the scope."""
-    found: list[GatewayMessage] = []
-    ids = sorted(set(station_ids))
-    for start in range(0, len(ids), _CHUNK):
-        rows = session.execute(select(InboundMessage.station_id, InboundMessage.episode_id, InboundMessage.local_day,
-                                      InboundMessage.kind, InboundMessage.sender_hash)
-                               .where(InboundMessage.station_id.in_(ids[start:start + _CHUNK]),
-                                      InboundMessage.purpose == "feedback",
-                                      InboundMessage.local_day >= scope.date_from.isoformat(),
-                                      InboundMessage.local_day <= scope.date_to.isoformat()))
-        for station_id, episode_id, local_day, kind, sender in rows:
-            found.append(GatewayMessage(station_id=station_id, episode_id=episode_id,
-                                        local_day=dt.date.fromisoformat(local_day),
-                                        kind="missed_calls" if kind == "missed_call" else "sms", sender=sender))
-    return found
+def message_filter(scope: ReportScope, station_ids: Sequence[str], episode_ids: Any | None) -> ColumnElement[bool]:
+    """Inbound messages counted as listener feedback at the stations on local days in the scope; ``episode_ids``
+    (a select of ids, or None for any) narrows those attributed to an airing. A message outside any airing
+    (no episode) is the station's feedback and counts, unless the scope is one episode."""
+    condition = and_(InboundMessage.station_id.in_(list(station_ids)), InboundMessage.purpose == "feedback",
+                     InboundMessage.local_day >= scope.date_from.isoformat(),
+                     InboundMessage.local_day <= scope.date_to.isoformat())
+    if scope.episode_id is not None:
+        return and_(condition, InboundMessage.episode_id == scope.episode_id,
+                    *([InboundMessage.episode_id.in_(episode_ids)] if episode_ids is not None else []))
+    if episode_ids is not None:
+        condition = and_(condition, or_(InboundMessage.episode_id.is_(None),
+                                        InboundMessage.episode_id.in_(episode_ids)))
+    return condition
+
+
+_MONTH = func.substr(InboundMessage.local_day, 1, 7)
+
+
+def gateway_counts(session: Session, where: ColumnElement[bool]) -> list[tuple[str, str | None, str, int, int]]:
+    """SMS and missed calls summed in the database per (station, episode or None, local month)."""
+    sms = func.sum(case((InboundMessage.kind == "sms", 1), else_=0))
+    query = (select(InboundMessage.station_id, InboundMessage.episode_id, _MONTH, sms, func.count() - sms)
+             .where(where).group_by(InboundMessage.station_id, InboundMessage.episode_id, _MONTH))
+    return [(st, ep, month, int(n_sms or 0), int(n_calls or 0)) for st, ep, month, n_sms, n_calls
+            in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class SenderCounts:
+    """Unique SMS senders per breakdown row (not additive: a listener who wrote in January and March is one)."""
+
+    total: int
+    by_station: dict[str, int]
+    by_district: dict[str, int]
+    by_month: dict[str, int]
+    by_episode: dict[str, int]
+
+
+def _distinct_per(keys: Sequence[Any], senders: Sequence[int]) -> dict[Any, int]:
+    """How many different senders each key has (pairs packed into one int: a set of ints is quick to build)."""
+    codes: dict[Any, int] = {}
+    coded = [codes.setdefault(k, len(codes)) for k in keys]
+    width = max(1, len(codes).bit_length())
+    mask = (1 << width) - 1
+    counts = Counter(pair & mask for pair in {s << width | c for s, c in zip(senders, coded, strict=True)})
+    names = list(codes)
+    return {names[c]: n for c, n in counts.items()}
+
+
+def sms_senders(session: Session, where: ColumnElement[bool], district_of: Mapping[str, str]) -> SenderCounts:
+    """Unique SMS senders of the messages ``where`` selects, per station, district, month and episode."""
+    rows = session.execute(select(InboundMessage.station_id, InboundMessage.episode_id, _MONTH,
+                                  InboundMessage.sender_hash).where(where, InboundMessage.kind == "sms")).all()
+    if not rows:
+        return SenderCounts(0, {}, {}, {}, {})
+    stations, episodes, months, hashes = zip(*rows, strict=True)
+    number: dict[str, int] = {}
+    senders = [number.setdefault(h, len(number)) for h in hashes]
+    by_episode = _distinct_per(episodes, senders)
+    by_episode.pop(None, None)
+    return SenderCounts(len(number), _distinct_per(stations, senders),
+                        _distinct_per([district_of[s] for s in stations], senders),
+                        _distinct_per(months, senders), by_episode)
+
+
+def gateway_rows(session: Session, where: ColumnElement[bool]) -> list[Any]:
+    """The messages ``where`` selects, one row each (the rows behind the gateway figures), oldest first."""
+    return list(session.execute(select(InboundMessage.id, InboundMessage.station_id, InboundMessage.episode_id,
+                                       InboundMessage.local_day, InboundMessage.kind, InboundMessage.at)
+                                .where(where).order_by(InboundMessage.at, InboundMessage.id)).all())
+
+
+def entered_filter(scope: ReportScope, zones: Mapping[str, str], episode_ids: Any | None
+                   ) -> tuple[ColumnElement[bool], ColumnElement[str]]:
+    """Current hand-entered feedback of airings on local days in the scope at the stations (``zones``: station
+    id → time zone), and the expression of each row's local month."""
+    inside, month = local_month_of(FeedbackReport.occurrence_start, FeedbackReport.station_id, zones,
+                                   scope.date_from, scope.date_to)
+    condition = and_(FeedbackReport.current.is_(True), inside)
+    if scope.episode_id is not None:
+        condition = and_(condition, FeedbackReport.episode_id == scope.episode_id)
+    if episode_ids is not None:
+        condition = and_(condition, FeedbackReport.episode_id.in_(episode_ids))
+    return condition, month
+
+
+def entered_counts(session: Session, where: ColumnElement[bool], month: ColumnElement[str]
+                   ) -> list[tuple[str, str, str, int, tuple[int, ...]]]:
+    """Hand-entered feedback summed in the database per (station, episode, local month): reports, counts."""
+    query = (select(FeedbackReport.station_id, FeedbackReport.episode_id, month, func.count(),
+                    *(func.sum(getattr(FeedbackReport, k)) for k in FEEDBACK_COUNTS))
+             .where(where).group_by(FeedbackReport.station_id, FeedbackReport.episode_id, month))
+    return [(st, ep, m, int(reports), tuple(int(c or 0) for c in counts))
+            for st, ep, m, reports, *counts in session.execute(query)]

@@ -141,6 +141,9 @@ class FeedbackReport(Base):
                         name="counts"),
         Index("ix_feedback_reports_occurrence", "broadcast_id", "occurrence_key"),
         Index("ix_feedback_reports_station_start", "station_id", "occurrence_start"),
+        # The reach report sums current feedback per station and local month from this index alone.
+        Index("ix_feedback_reports_report", "station_id", "current", "occurrence_start", "episode_id", "calls", "sms",
+              "missed_calls", "letters", "in_person"),
     )
 
     id: Mapped[IdPk]
@@ -190,6 +193,7 @@ class AiringReport(Base):
         CheckConstraint("reason IS NULL OR reason IN ('power_cut','technical','preempted','other')", name="reason"),
         Index("ix_airing_reports_occurrence", "broadcast_id", "occurrence_key"),
         Index("ix_airing_reports_station_start", "station_id", "occurrence_start"),
+        Index("ix_airing_reports_current", "broadcast_id", "current", "occurrence_key", "status", "reason"),
     )
 
     id: Mapped[IdPk]
@@ -221,6 +225,9 @@ class InboundMessage(Base):
         CheckConstraint("purpose IN ('feedback','confirmation','unknown_code')", name="purpose"),
         Index("ix_inbound_messages_station_at", "station_id", "at"),
         Index("ix_inbound_messages_occurrence", "broadcast_id", "occurrence_key"),
+        # The reach report counts messages and their senders from this index alone (no wide rows read).
+        Index("ix_inbound_messages_report", "station_id", "purpose", "kind", "local_day", "episode_id",
+              "sender_hash"),
     )
 
     id: Mapped[IdPk]
