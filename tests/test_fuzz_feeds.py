@@ -86,8 +86,8 @@ def test_feeds_with_their_token_and_the_signed_webhook_answer_without_5xx(app: A
         record(route, client.get(path + "?" + urlencode(query), headers=headers))
 
     json_body = st.one_of(
-        st.fixed_dictionaries({"id": TEXT, "from": TEXT, "to": TEXT, "kind": st.sampled_from(["sms", "missed_call", "x"]),
-                               "text": TEXT},
+        st.fixed_dictionaries({"id": TEXT, "from": TEXT, "to": TEXT, "text": TEXT,
+                               "kind": st.sampled_from(["sms", "missed_call", "x"])},
                               optional={"received_at": st.one_of(JUNK, st.datetimes().map(lambda d: d.isoformat()))}),
         st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | TEXT,
                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
