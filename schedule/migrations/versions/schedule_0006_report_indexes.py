@@ -1,6 +1,6 @@
 """report indexes: the reach report reads messages, confirmations and feedback from covering indexes (issue 16)
 
-Revision ID: schedule_0008
+Revision ID: schedule_0006
 Revises: schedule_0005
 Create Date: 2026-12-02 10:40:00
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = 'schedule_0008'
+revision = 'schedule_0006'
 down_revision = 'schedule_0005'
 branch_labels = None
 depends_on = None

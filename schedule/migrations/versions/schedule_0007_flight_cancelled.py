@@ -1,7 +1,7 @@
 """flights: accepted flights can be cancelled as a whole (issue 17)
 
-Revision ID: schedule_0009
-Revises: schedule_0005
+Revision ID: schedule_0007
+Revises: schedule_0006
 Create Date: 2026-12-02 10:45:00
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = 'schedule_0009'
-down_revision = 'schedule_0005'
+revision = 'schedule_0007'
+down_revision = 'schedule_0006'
 branch_labels = None
 depends_on = None
 
