@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from episodes.models import KINDS, LANGUAGES, SEARCHED_FIELDS, Episode
@@ -176,7 +176,7 @@ def refresh_masked_copies(session: Session) -> int:
             updates = [{"row_id": row[0], "copy": fresh} for row in batch
                        if (fresh := masked_document(list(row[2:]))) != row[1]]
             if updates:
-                table = model.__table__
+                table = cast(Table, model.__table__)
                 session.execute(update(table).where(table.c.id == bindparam("row_id"))
                                 .values({copy: bindparam("copy")}), updates)
                 changed += len(updates)
