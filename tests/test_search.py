@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 from radio.errors import Forbidden, InvalidInput
 from tests.search_corpus import DD_DECOMPOSED, DD_PRECOMPOSED, add_episode, build_corpus
 from transcripts.models import Segment, Transcript
-from transcripts.query import QueryError, parse_query, to_fts5, to_tsquery
+from transcripts.query import QueryError, expand, parse_query, to_fts5, to_tsquery
 from transcripts.search import SearchFilters, Viewer, reindex, search
 from transcripts.search_schema import TOKENIZER
 from transcripts.search_text import BANGLA_DIGITS, SQL_REPLACEMENTS, index_terms, normalise
@@ -300,7 +300,13 @@ PARITY_DOCS = [
     "The broker took my passport.", "Debt bondage in the brick-kiln; DEBT grew.", "call 017-1234 now",
     "e-mail: a.b@c.org (urgent!)", "র\u200d্যাব এসেছিল", "ঘুষ-দালাল চক্র", "don't go abroad", "50% টাকা ফেরত",
 ]
-PARITY_WORDS = sorted({w for d in PARITY_DOCS for w in index_terms(d)}) + ["দাল", "bro", "missing"]
+PARITY_DOCS += ["দালালের হাতে পাসপোর্ট", "দালালরা চাকরির কথা বলে", "ঢাকার পথে", "চাকরিতে যাওয়ার আগে"]
+PARITY_VOCABULARY = sorted({w for d in PARITY_DOCS for w in index_terms(d)})
+PARITY_WORDS = PARITY_VOCABULARY + ["দাল", "bro", "missing", "=দালাল", "=চাকরি", "চাকরিটা", "ঢাকা"]
+
+
+def parity_vocabulary(prefix: str) -> list[str]:
+    return [w for w in PARITY_VOCABULARY if w.startswith(prefix)]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -311,7 +317,7 @@ def test_fuzz_sqlite_and_postgres_agree(runtime, parts) -> None:
         pytest.skip("compares against PostgreSQL")
     query = " ".join(parts)
     try:
-        node = parse_query(query)
+        node = expand(parse_query(query), parity_vocabulary)  # inflected forms as the search expands them
     except QueryError:
         return
     lite = sqlite3.connect(":memory:")
