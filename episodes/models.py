@@ -10,10 +10,13 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, Float, ForeignKe
 from sqlalchemy.orm import Mapped, mapped_column
 
 from radio.db import Base, Created, IdPk, JsonDict, JsonList, Updated
+from radio.text_index import keep_masked_copy, masked_default
 
 KINDS = ("drama", "psa", "talk", "interview", "call_in", "song", "jingle", "other")
 LANGUAGES = ("bn", "en")
 CONSENTS = ("broadcast", "research_only", "none")
+# The episode's own searchable text, in the order the index joins it.
+SEARCHED_FIELDS = ("title", "title_bn", "title_en", "description", "description_bn", "description_en")
 
 
 class EpisodeStatus(enum.StrEnum):
@@ -67,6 +70,9 @@ class Episode(Base):
     # Derived by the services for portable filtering and search (NFC + casefold; "|dhaka|narsingdi|").
     search_text: Mapped[str] = mapped_column(Text, default="")
     district_keys: Mapped[str] = mapped_column(String(2000), default="")
+    # The searchable document (SEARCHED_FIELDS joined by a space) with contact details masked, NULL when nothing
+    # is masked: what non-admins search (radio.text_index).
+    redacted_document: Mapped[str | None] = mapped_column(Text, default=masked_default(*SEARCHED_FIELDS))
 
     # The original file: stored by hash; the client's file name is kept only as text.
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
@@ -106,3 +112,6 @@ class Episode(Base):
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[Created]
     updated_at: Mapped[Updated]
+
+
+keep_masked_copy(Episode, "redacted_document", SEARCHED_FIELDS)

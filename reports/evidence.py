@@ -18,12 +18,12 @@ from episodes.models import Episode
 from radio.db import utcnow
 from radio.errors import Forbidden
 from radio.models import Role, User
+from radio.redaction import redact_contact_details
 from reports.scope import ReportScope
 from schedule.models import Broadcast, BroadcastStatus, Station
 from schedule.stations import get_station
 from transcripts.coding_models import Code, SegmentCode
 from transcripts.models import Segment, Transcript
-from transcripts.redaction import redact_contact_details
 
 BREAKDOWNS = ("by_district", "by_station", "by_kind", "by_month")
 READERS = (Role.RESEARCHER, Role.PRODUCER)  # admins always pass

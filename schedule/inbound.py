@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from radio.db import utcnow
 from radio.errors import InvalidInput
 from radio.models import Role, User
+from radio.redaction import redact_contact_details
 from schedule.airings import confirm_airing, current_report, find_airing_by_code
 from schedule.models import Broadcast, BroadcastStatus, InboundMessage, Station
 from schedule.occurrences import series_of
 from schedule.recurrence import Occurrence, expand, zone
-from transcripts.redaction import redact_contact_details
 
 MAX_TEXT = 1600  # ten concatenated SMS parts
 MAX_ID = 100

@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 from radio.errors import Forbidden, InvalidInput
 from tests.search_corpus import DD_DECOMPOSED, DD_PRECOMPOSED, add_episode, build_corpus
 from transcripts.models import Segment, Transcript
-from transcripts.query import QueryError, parse_query, to_fts5, to_tsquery
+from transcripts.query import QueryError, expand, parse_query, to_fts5, to_tsquery
 from transcripts.search import SearchFilters, Viewer, reindex, search
 from transcripts.search_schema import TOKENIZER
 from transcripts.search_text import BANGLA_DIGITS, SQL_REPLACEMENTS, index_terms, normalise
@@ -98,7 +98,10 @@ def test_postgres_document_terms_equal_python_terms(runtime) -> None:
 
 CASES = [
     ("পাচার", {"trafficked"}),  # not পোচোর
-    ("চাকরি", {"broker_job"}),  # not চাকর
+    ("চাকরি", {"broker_job", "ep:callin"}),  # চাকরির in the call-in's title; not চাকর
+    ("=চাকরি", {"broker_job"}),  # the exact form only
+    ('"চাকরি"', {"broker_job"}),  # a quoted word is an exact form too
+    ("চাকরির", {"broker_job", "ep:callin"}),  # an inflected word finds its base's forms
     ("চাকর", {"servant"}),
     (f"বা{DD_DECOMPOSED}ি", {"home_pre", "home_dec"}),  # ড় stored as U+09DC and as U+09A1 U+09BC
     (f"বা{DD_PRECOMPOSED}ি", {"home_pre", "home_dec"}),
@@ -211,15 +214,12 @@ def test_snippets_are_redacted_escaped_and_marked(runtime, corpus) -> None:
     assert title_hit.segment_id is None
 
 
-def test_phone_number_searches_are_for_admins(runtime, corpus) -> None:
+def test_phone_numbers_are_found_only_by_admins_and_other_numbers_by_everyone(runtime, corpus) -> None:
     for query in ("01812345678", "০১৭১২-৩৪৫৬৭৮", "018*", '"017 1234 5678"'):
-        with pytest.raises(Forbidden), runtime.session() as session:
-            search(session, query, SearchFilters(), RESEARCHER)
-    # Until non-admins search an index of the redacted text, every word with a digit is theirs to refuse (a
-    # year too): a number that is masked must not be readable through hit totals (tests/test_safety_search.py).
-    with pytest.raises(Forbidden), runtime.session() as session:
-        search(session, "2023", SearchFilters(), RESEARCHER)
-    assert hits(runtime, corpus, "2023", ADMIN) == {"year"}
+        assert hits(runtime, corpus, query, RESEARCHER) == set(), query  # the masked text holds no number
+        assert bool(hits(runtime, corpus, query, ADMIN)) is (query != '"017 1234 5678"'), query
+    # A number that is no phone number (a year) is in the masked text too: no need to refuse digits any more.
+    assert hits(runtime, corpus, "2023", RESEARCHER) == hits(runtime, corpus, "2023", ADMIN) == {"year"}
 
 
 def test_station_role_may_not_search() -> None:
@@ -300,7 +300,13 @@ PARITY_DOCS = [
     "The broker took my passport.", "Debt bondage in the brick-kiln; DEBT grew.", "call 017-1234 now",
     "e-mail: a.b@c.org (urgent!)", "র\u200d্যাব এসেছিল", "ঘুষ-দালাল চক্র", "don't go abroad", "50% টাকা ফেরত",
 ]
-PARITY_WORDS = sorted({w for d in PARITY_DOCS for w in index_terms(d)}) + ["দাল", "bro", "missing"]
+PARITY_DOCS += ["দালালের হাতে পাসপোর্ট", "দালালরা চাকরির কথা বলে", "ঢাকার পথে", "চাকরিতে যাওয়ার আগে"]
+PARITY_VOCABULARY = sorted({w for d in PARITY_DOCS for w in index_terms(d)})
+PARITY_WORDS = PARITY_VOCABULARY + ["দাল", "bro", "missing", "=দালাল", "=চাকরি", "চাকরিটা", "ঢাকা"]
+
+
+def parity_vocabulary(prefix: str) -> list[str]:
+    return [w for w in PARITY_VOCABULARY if w.startswith(prefix)]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -311,7 +317,7 @@ def test_fuzz_sqlite_and_postgres_agree(runtime, parts) -> None:
         pytest.skip("compares against PostgreSQL")
     query = " ".join(parts)
     try:
-        node = parse_query(query)
+        node = expand(parse_query(query), parity_vocabulary)  # inflected forms as the search expands them
     except QueryError:
         return
     lite = sqlite3.connect(":memory:")

@@ -145,6 +145,11 @@ def test_migration_0003_converts_an_existing_index(runtime, corpus) -> None:
         assert conn.execute(text("SELECT max(doc_id) FROM search_rows")).scalar_one() == 15
     upgrade(runtime.engine)
     assert {q: hits(runtime, corpus, q) for q in before} == before
+    # transcripts_0004 cannot run the redaction rules: a segment that may hold a number (the helpline's) gets an
+    # empty masked copy, so non-admins do not find it until the reindex computes the real copy.
+    assert hits(runtime, corpus, "broker*", PRODUCER, district="dhaka") == PSA - {"helpline"}
+    with runtime.session() as session:
+        reindex(session)
     assert hits(runtime, corpus, "broker*", PRODUCER, district="dhaka") == PSA
     assert len(_documents(runtime)) == 15
 

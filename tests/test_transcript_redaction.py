@@ -13,16 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.redaction_shapes import (
-    OTHER_SENTENCES,
-    PHONE_SENTENCES,
-    SCRIPTS,
-    Drawer,
-    email_address,
-    other_number,
-    phone_number,
-)
-from transcripts.redaction import (
+from radio.redaction import (
     EMAIL_MASK,
     PHONE_MASK,
     contains_contact_details,
@@ -32,6 +23,15 @@ from transcripts.redaction import (
     redact_phone_numbers,
     redact_words,
     restore_masked_numbers,
+)
+from tests.redaction_shapes import (
+    OTHER_SENTENCES,
+    PHONE_SENTENCES,
+    SCRIPTS,
+    Drawer,
+    email_address,
+    other_number,
+    phone_number,
 )
 
 BANGLA = str.maketrans("0123456789", SCRIPTS["bangla"])

@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from episodes.models import Episode
 from radio.config import Settings
 from radio.models import Job
+from radio.redaction import PHONE_MASK
 from radio.runtime import Runtime
 from transcripts.engine import (
     DecodeOptions,
@@ -30,7 +31,6 @@ from transcripts.engine import (
     register_backend,
 )
 from transcripts.models import Segment, SegmentRevision, Transcript
-from transcripts.redaction import PHONE_MASK
 from transcripts.whisper_models import ResolvedModel
 
 DATA = Path(__file__).parent / "data"

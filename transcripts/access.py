@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from radio import access
 from radio.models import User
-from transcripts.redaction import redact_contact_details
+from radio.redaction import redact_contact_details
 
 
 def _unchanged(text: str) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from radio.db import Base, Created, IdPk, JsonDict, UTCDateTime
+from radio.text_index import keep_masked_copy, masked_default
 
 
 class Transcript(Base):
@@ -64,6 +65,8 @@ class Segment(Base):
     start: Mapped[float] = mapped_column(Float)  # seconds from the start of the audio
     end: Mapped[float] = mapped_column(Float)  # note: "end" is a reserved word; quote it in raw SQL
     text: Mapped[str] = mapped_column(Text, default="")
+    # ``text`` with contact details masked, NULL when nothing is masked: what non-admins search (radio.text_index).
+    redacted_text: Mapped[str | None] = mapped_column(Text, default=masked_default("text"))
     machine_text: Mapped[str] = mapped_column(Text, default="")
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     avg_logprob: Mapped[float] = mapped_column(Float, default=0.0)
@@ -77,6 +80,9 @@ class Segment(Base):
         back_populates="segment", cascade="all, delete-orphan", passive_deletes=True,
         order_by="SegmentRevision.revision",
     )
+
+
+keep_masked_copy(Segment, "redacted_text", ("text",))
 
 
 class SegmentRevision(Base):

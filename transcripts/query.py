@@ -1,4 +1,8 @@
-"""The search query language: words, "quoted phrases", prefix*, OR, NOT (or -word), (groups).
+"""The search query language: words, =exact words, "quoted phrases", prefix*, OR, NOT (or -word), (groups).
+
+A plain Bangla word stands for its inflected forms (পাচার finds পাচারের): :func:`expand` replaces it by the
+indexed words that are its forms (transcripts.bangla_inflection, candidates from the index vocabulary). A word
+written ``=word``, a prefix and the words of a quoted phrase match exactly as written (after normalisation).
 
 User text is parsed into a small tree and compiled from it to SQLite FTS5 ``MATCH`` syntax and to a
 PostgreSQL ``tsquery``, quoting every term; user text never reaches either engine as syntax. Terms are
@@ -7,9 +11,12 @@ normalised like the index (NFC, Bangla digits as Latin, lower case), so ০১�
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from radio.errors import InvalidInput
+from transcripts.bangla_inflection import expand_word, is_bangla
 from transcripts.search_text import index_terms
 
 MAX_QUERY_CHARS = 500
@@ -21,10 +28,11 @@ OPERATORS = {"OR", "AND", "NOT"}
 
 @dataclass(frozen=True)
 class Term:
-    """One normalised word; ``prefix`` matches every word that starts with it."""
+    """One normalised word; ``prefix`` matches every word that starts with it; ``exact`` matches only this form."""
 
     text: str
     prefix: bool = False
+    exact: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,7 +87,7 @@ def _lex(query: str) -> list[tuple[str, object]]:
             text, i = query[i + 1:end], end + 1
             prefix = i < n and query[i] == "*"
             i += 1 if prefix else 0
-            _add_leaf(out, text, prefix)
+            _add_leaf(out, text, prefix, exact=True)  # a quoted word or phrase matches as written
         elif ch in "()":
             out.append((ch, None))
             i += 1
@@ -97,17 +105,18 @@ def _lex(query: str) -> list[tuple[str, object]]:
             if word in OPERATORS:
                 out.append(("op", word))
             else:
-                _add_leaf(out, word.rstrip("*"), word.endswith("*"))
+                exact = word.startswith("=")
+                _add_leaf(out, word.lstrip("=").rstrip("*"), word.endswith("*"), exact=exact)
     return out
 
 
-def _add_leaf(out: list[tuple[str, object]], text: str, prefix: bool) -> None:
+def _add_leaf(out: list[tuple[str, object]], text: str, prefix: bool, *, exact: bool = False) -> None:
     words = tuple(index_terms(text))
     for word in words:
         if len(word) > MAX_TERM_CHARS:
             raise QueryError(f"a search word may have at most {MAX_TERM_CHARS} characters", code="term_too_long")
     if len(words) == 1:
-        out.append(("leaf", Term(words[0], prefix)))
+        out.append(("leaf", Term(words[0], prefix, exact)))
     elif words:
         out.append(("leaf", Phrase(words, prefix)))
     # text with no word characters at all (punctuation, FTS syntax) adds nothing
@@ -228,6 +237,36 @@ def parse_query(query: str) -> Node:
         raise QueryError("the query has nothing to search for: give at least one word", code="empty_query")
     _check_negations(node)
     return node
+
+
+MAX_FORMS = 64  # inflected forms one query word may stand for (a long tail of rare forms is cut, longest last)
+
+
+def expand(node: Node, vocabulary_from: Callable[[str], Iterable[str]]) -> Node:
+    """``node`` with every plain Bangla word replaced by the indexed forms it stands for (exact terms).
+
+    ``vocabulary_from(prefix)`` lists the indexed words starting with ``prefix``. A word with no other form
+    stays itself; phrases, prefixes and ``=word`` are left as written.
+    """
+    lookup = functools.lru_cache(maxsize=None)(lambda prefix: frozenset(vocabulary_from(prefix)))
+
+    def is_word(word: str) -> bool:
+        return word in lookup(word)
+
+    def walk(item: Node) -> Node:
+        if isinstance(item, Term):
+            if item.prefix or item.exact or not is_bangla(item.text):
+                return item
+            forms = sorted(expand_word(item.text, lookup, is_word), key=lambda f: (f != item.text, len(f), f))
+            terms = tuple(Term(form, exact=True) for form in forms[:MAX_FORMS])
+            return terms[0] if len(terms) == 1 else Or(terms)
+        if isinstance(item, Phrase):
+            return item
+        if isinstance(item, Not):
+            return Not(walk(item.item))
+        return type(item)(tuple(walk(i) for i in item.items))
+
+    return walk(node)
 
 
 def _fts_string(words: tuple[str, ...], prefix: bool) -> str:

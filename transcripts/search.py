@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from episodes.models import KINDS, LANGUAGES, Episode
+from episodes.models import KINDS, LANGUAGES, SEARCHED_FIELDS, Episode
 from radio import access
 from radio.errors import Forbidden, InvalidInput
 from radio.models import User
+from radio.text_index import masked_document
 from transcripts.access import masked
 from transcripts.models import Segment
-from transcripts.query import Node, Phrase, Term, leaves, parse_query
+from transcripts.query import expand, parse_query
 from transcripts.search_backends import backend_for
 from transcripts.snippets import Highlighter, make_snippet
 
@@ -111,18 +112,6 @@ class SearchResult:
                 "offset": self.offset, "query": self.query}
 
 
-def _refuse_number_probing(node: Node) -> None:
-    # The index holds numbers unmasked. Until non-admin searches run on an index of the redacted text, any
-    # word with a digit in it is refused for them: otherwise phrase-prefix probes ("on 0"*, "on 01"*, …) would
-    # read a masked number one digit at a time through hit totals. Every such query gets the same answer.
-    for leaf, _negated in leaves(node):
-        words = (leaf.text,) if isinstance(leaf, Term) else leaf.words
-        assert isinstance(leaf, Term | Phrase)
-        if any(char.isdigit() for word in words for char in word):
-            raise Forbidden("searching for numbers is only for admins (phone numbers are masked for you)",
-                            code="phone_search_forbidden")
-
-
 def search(
     session: Session, query: str, filters: SearchFilters, viewer: Viewer, *, limit: int = 20, offset: int = 0,
 ) -> SearchResult:
@@ -133,11 +122,11 @@ def search(
         raise InvalidInput(f"offset must be between 0 and {MAX_OFFSET:,}; narrow the search instead",
                            code="invalid_offset")
     filters.check()
-    node = parse_query(query)
-    if not viewer.unredacted:
-        _refuse_number_probing(node)
+    masked_text = not viewer.unredacted  # everyone but admins searches the text with contact details masked
     backend = backend_for(session)
-    rows, total = backend.search(session, node, filters, restricted=viewer.restricted, limit=limit, offset=offset)
+    node = expand(parse_query(query), lambda prefix: backend.vocabulary(session, prefix, masked=masked_text))
+    rows, total = backend.search(session, node, filters, restricted=viewer.restricted, masked=masked_text,
+                                 limit=limit, offset=offset)
     highlighter = Highlighter.for_query(node)
     # Only the columns a hit shows (not the waveform peaks or word timings).
     episodes = {e.id: e for e in session.execute(
@@ -168,6 +157,34 @@ def search(
     return SearchResult(hits=hits, total=total, limit=limit, offset=offset, query=query)
 
 
+REFRESH_BATCH = 5000
+
+
+def refresh_masked_copies(session: Session) -> int:
+    """Recompute every row's masked copy with today's redaction rules; returns the rows whose copy changed."""
+    changed = 0
+    for model, copy, sources in ((Segment, "redacted_text", ("text",)),
+                                 (Episode, "redacted_document", SEARCHED_FIELDS)):
+        columns = [getattr(model, name) for name in sources]
+        last = ""
+        while True:
+            batch = session.execute(select(model.id, getattr(model, copy), *columns).where(model.id > last)
+                                    .order_by(model.id).limit(REFRESH_BATCH)).all()
+            if not batch:
+                break
+            last = batch[-1][0]
+            updates = [{"row_id": row[0], "copy": fresh} for row in batch
+                       if (fresh := masked_document(list(row[2:]))) != row[1]]
+            if updates:
+                table = cast(Table, model.__table__)
+                session.execute(update(table).where(table.c.id == bindparam("row_id"))
+                                .values({copy: bindparam("copy")}), updates)
+                changed += len(updates)
+    return changed
+
+
 def reindex(session: Session) -> int:
-    """Rebuild the whole index from the rows (in the caller's transaction); returns the documents indexed."""
+    """Recompute the masked copies, then rebuild the whole index from the rows (in the caller's transaction);
+    returns the documents indexed."""
+    refresh_masked_copies(session)
     return backend_for(session).rebuild(session)

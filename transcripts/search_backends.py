@@ -27,8 +27,10 @@ Row = tuple[str | None, str, float]
 class SearchBackend(Protocol):
     """Runs searches and rebuilds the index on one kind of database."""
 
-    def search(self, session: Session, node: Node, filters: SearchFilters, *, restricted: bool, limit: int,
-               offset: int) -> tuple[list[Row], int]: ...
+    def search(self, session: Session, node: Node, filters: SearchFilters, *, restricted: bool, masked: bool,
+               limit: int, offset: int) -> tuple[list[Row], int]: ...
+
+    def vocabulary(self, session: Session, prefix: str, *, masked: bool) -> list[str]: ...
 
     def rebuild(self, session: Session) -> int: ...
 
@@ -120,46 +122,63 @@ def _has_phrase(node: Node) -> bool:
     return any(isinstance(leaf, Phrase) for leaf, _negated in leaves(node))
 
 
-class SqliteSearch:
-    """FTS5 with the contentless ``search_fts`` table, document ids numbered by episode (see search_schema)."""
+def _upper_bound(prefix: str) -> str:
+    """The smallest string above every string that starts with ``prefix`` (for a b-tree range scan)."""
+    return prefix + "\U0010ffff"
 
-    def search(self, session: Session, node: Node, filters: SearchFilters, *, restricted: bool, limit: int,
-               offset: int) -> tuple[list[Row], int]:
+
+VOCABULARY_LIMIT = 5000  # candidates of one prefix; a two-letter stem of a big corpus stays bounded
+
+
+class SqliteSearch:
+    """FTS5 with the contentless ``search_fts`` (as written) and ``search_fts_masked`` (masked) tables, document
+    ids numbered by episode (see search_schema)."""
+
+    def vocabulary(self, session: Session, prefix: str, *, masked: bool) -> list[str]:
+        """Indexed words starting with ``prefix`` (one range scan of the fts5vocab table)."""
+        table = search_schema.VOCABULARY[search_schema.FTS_TABLES[masked]]
+        return list(session.execute(text(
+            f"SELECT term FROM {table} WHERE term >= :low AND term < :high LIMIT {VOCABULARY_LIMIT}"),
+            {"low": prefix, "high": _upper_bound(prefix)}).scalars())
+
+    def search(self, session: Session, node: Node, filters: SearchFilters, *, restricted: bool, masked: bool,
+               limit: int, offset: int) -> tuple[list[Row], int]:
         """Page and total of the hits, best bm25 first (ties in document order)."""
         conds, params = _facet_conditions(session, filters, restricted=restricted)
-        source = "search_fts"
+        fts = search_schema.FTS_TABLES[masked]
+        source = fts
         if conds:  # CROSS JOIN keeps FTS5 outermost: one MATCH, each match checked against its episode's facets
-            source += f" CROSS JOIN search_episode_facets e ON e.ep_no = (search_fts.rowid >> {search_schema.DOC_BITS})"
+            source += f" CROSS JOIN search_episode_facets e ON e.ep_no = ({fts}.rowid >> {search_schema.DOC_BITS})"
         if filters.episode_id is not None:  # an episode's documents are one rowid range, which FTS5 seeks to
             ep_no = session.execute(text("SELECT ep_no FROM search_episode_facets WHERE episode_id = :id"),
                                     {"id": filters.episode_id}).scalar()
             if ep_no is None:
                 return [], 0
-            conds.append("search_fts.rowid BETWEEN :first_doc AND :last_doc")
+            conds.append(f"{fts}.rowid BETWEEN :first_doc AND :last_doc")
             params.update(first_doc=ep_no << search_schema.DOC_BITS,
                           last_doc=(ep_no << search_schema.DOC_BITS) | search_schema.DOC_MASK)
         code_id = _code_id(session, filters)
         if code_id is not None:  # '+' keeps the set from becoming an FTS5 constraint (one MATCH per member)
-            conds.append("+search_fts.rowid IN (SELECT r.doc_id FROM segment_codes sc JOIN search_rows r"
+            conds.append(f"+{fts}.rowid IN (SELECT r.doc_id FROM segment_codes sc JOIN search_rows r"
                          " ON r.segment_id = sc.segment_id WHERE sc.code_id = :code_id)")
         if filters.scope == "segments" or code_id is not None:
-            conds.append(f"(search_fts.rowid & {search_schema.DOC_MASK}) <> 0")
+            conds.append(f"({fts}.rowid & {search_schema.DOC_MASK}) <> 0")
         elif filters.scope == "episodes":
-            conds.append(f"(search_fts.rowid & {search_schema.DOC_MASK}) = 0")
-        where = " AND ".join(["search_fts MATCH :match", *conds])
+            conds.append(f"({fts}.rowid & {search_schema.DOC_MASK}) = 0")
+        where = " AND ".join([f"{fts} MATCH :match", *conds])
         params.update(match=to_fts5(node), code_id=code_id, limit=limit, offset=offset)
         if conds or _has_phrase(node):
             # Each match costs a position-list comparison or a filter check: count the ranked rows in the
             # same pass (a window) instead of evaluating every match a second time.
             ranked = session.execute(text(
-                f"SELECT search_fts.rowid AS doc_id, -search_fts.rank AS score, count(*) OVER () AS total"
+                f"SELECT {fts}.rowid AS doc_id, -{fts}.rank AS score, count(*) OVER () AS total"
                 f" FROM {source} WHERE {where} ORDER BY score DESC, doc_id LIMIT :limit OFFSET :offset"),
                 params).all()
             page = [(doc_id, score) for doc_id, score, _total in ranked]
             total = ranked[0][2] if ranked else (0 if offset == 0 else None)  # past the end: count
         else:  # plain words: counting rowids in FTS5 alone is cheaper than carrying every match to a window
             page = list(session.execute(text(
-                f"SELECT search_fts.rowid AS doc_id, -bm25(search_fts) AS score FROM {source} WHERE {where}"
+                f"SELECT {fts}.rowid AS doc_id, -bm25({fts}) AS score FROM {source} WHERE {where}"
                 " ORDER BY score DESC, doc_id LIMIT :limit OFFSET :offset"), params).all())
             total = None
         if total is None:
@@ -189,14 +208,22 @@ class PostgresSearch:
 
     TSQUERY = "to_tsquery('simple'::regconfig, CAST(:tsquery AS text))"
 
-    def _union(self, conds: list[str], code_id: str | None, scope: str, *, ranked: bool) -> str:
+    def vocabulary(self, session: Session, prefix: str, *, masked: bool) -> list[str]:
+        """Indexed words starting with ``prefix`` (one range scan of ``search_terms``, both texts' words)."""
+        return list(session.execute(text(
+            "SELECT term FROM search_terms WHERE term >= :low AND term < :high"
+            f" ORDER BY term LIMIT {VOCABULARY_LIMIT}"),
+            {"low": prefix, "high": _upper_bound(prefix)}).scalars())
+
+    def _union(self, conds: list[str], code_id: str | None, scope: str, *, masked: bool, ranked: bool) -> str:
         q = self.TSQUERY
-        episode_doc = f"radio_search_document({search_schema.episode_document('e')})"
+        episode_doc = f"radio_search_document({search_schema.episode_bodies('e')[masked]})"
+        segment_doc = f"radio_search_document({search_schema.segment_bodies('s')[masked]})"
         parts = []
         if scope != "episodes" or code_id is not None:
-            where = " AND ".join([f"radio_search_document(s.text) @@ {q}",
+            where = " AND ".join([f"{segment_doc} @@ {q}",
                                   *_with_segment_conditions(conds, code_id, "s.id")])
-            rank = f"ts_rank(radio_search_document(s.text), {q})" if ranked else "0"
+            rank = f"ts_rank({segment_doc}, {q})" if ranked else "0"
             parts.append(f"SELECT s.id AS segment_id, s.episode_id AS episode_id, {rank} AS score,"
                          f" s.start AS pos FROM segments s JOIN episodes e ON e.id = s.episode_id WHERE {where}")
         if scope != "segments" and code_id is None:
@@ -206,17 +233,17 @@ class PostgresSearch:
                          f" 0.0 AS pos FROM episodes e WHERE {where}")
         return " UNION ALL ".join(parts)
 
-    def search(self, session: Session, node: Node, filters: SearchFilters, *, restricted: bool, limit: int,
-               offset: int) -> tuple[list[Row], int]:
+    def search(self, session: Session, node: Node, filters: SearchFilters, *, restricted: bool, masked: bool,
+               limit: int, offset: int) -> tuple[list[Row], int]:
         """Page and total of the hits, best ts_rank first."""
         conds, params = _episode_conditions(session, filters, restricted=restricted)
         code_id = _code_id(session, filters)
         params.update(tsquery=to_tsquery(node), code_id=code_id, limit=limit, offset=offset)
-        ranked = self._union(conds, code_id, filters.scope, ranked=True)
+        ranked = self._union(conds, code_id, filters.scope, masked=masked, ranked=True)
         rows = session.execute(text(
             f"SELECT segment_id, episode_id, score FROM ({ranked}) hits"
             " ORDER BY score DESC, episode_id, pos LIMIT :limit OFFSET :offset"), params).all()
-        counted = self._union(conds, code_id, filters.scope, ranked=False)
+        counted = self._union(conds, code_id, filters.scope, masked=masked, ranked=False)
         total = session.execute(text(f"SELECT count(*) FROM ({counted}) hits"), params).scalar_one()
         return [(r[0], r[1], float(r[2])) for r in rows], int(total)
 

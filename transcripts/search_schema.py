@@ -21,10 +21,11 @@ needs a new migration that carries its own SQL, and a reindex.
 
 from __future__ import annotations
 
+from episodes.models import SEARCHED_FIELDS
 from transcripts.search_text import postgres_separator_class, sql_normalise
 
 TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
-EPISODE_FIELDS = ("title", "title_bn", "title_en", "description", "description_bn", "description_en")
+EPISODE_FIELDS = SEARCHED_FIELDS
 DOC_BITS = 20  # an episode has room for 2**20 - 1 segments (a month of speech)
 DOC_MASK = (1 << DOC_BITS) - 1
 FACETS = ("restricted", "language", "kind", "campaign", "recorded", "districts")
@@ -64,22 +65,43 @@ def _check_room(episode_id: str, when: str | None = None) -> str:
             f" WHERE {f'{when} AND ' if when else ''}{full};")
 
 
-def _fts_delete(where: str, body: str) -> str:
-    return (f"INSERT INTO search_fts(search_fts, rowid, body) SELECT 'delete', doc_id, {body}"
-            f" FROM search_rows WHERE {where};")
+# The two full-text tables: the text as written (admins) and as everyone else reads it (contact details masked).
+FTS_TABLES = ("search_fts", "search_fts_masked")
+VOCABULARY = {"search_fts": "search_vocab", "search_fts_masked": "search_vocab_masked"}
 
 
-def _fts_insert(where: str, body: str) -> str:
-    return f"INSERT INTO search_fts(rowid, body) SELECT doc_id, {body} FROM search_rows WHERE {where};"
+def segment_bodies(alias: str) -> tuple[str, str]:
+    """SQL for a segment row's indexed text in each of :data:`FTS_TABLES`."""
+    return f"{alias}.text", f"coalesce({alias}.redacted_text, {alias}.text)"
+
+
+def episode_bodies(alias: str) -> tuple[str, str]:
+    """SQL for an episode row's indexed text in each of :data:`FTS_TABLES`."""
+    document = episode_document(alias)
+    return document, f"coalesce({alias}.redacted_document, {document})"
+
+
+def _fts_delete(where: str, bodies: tuple[str, str]) -> str:
+    return "\n            ".join(
+        f"INSERT INTO {table}({table}, rowid, body) SELECT 'delete', doc_id, {sql_normalise(body)}"
+        f" FROM search_rows WHERE {where};" for table, body in zip(FTS_TABLES, bodies, strict=True))
+
+
+def _fts_insert(where: str, bodies: tuple[str, str]) -> str:
+    return "\n            ".join(
+        f"INSERT INTO {table}(rowid, body) SELECT doc_id, {sql_normalise(body)} FROM search_rows WHERE {where};"
+        for table, body in zip(FTS_TABLES, bodies, strict=True))
 
 
 SEGMENT_ROW = "segment_id = {row}.id"
+SEGMENT_TEXT = ("text", "redacted_text")
+EPISODE_TEXT = (*EPISODE_FIELDS, "redacted_document")
 
 
 def sqlite_create() -> list[str]:
     """Tables and triggers of the SQLite index (empty; fill with :func:`sqlite_rebuild`)."""
-    old_seg, new_seg = sql_normalise("old.text"), sql_normalise("new.text")
-    old_ep, new_ep = sql_normalise(episode_document("old")), sql_normalise(episode_document("new"))
+    old_seg, new_seg = segment_bodies("old"), segment_bodies("new")
+    old_ep, new_ep = episode_bodies("old"), episode_bodies("new")
     seg_old, seg_new = SEGMENT_ROW.format(row="old"), SEGMENT_ROW.format(row="new")
     ep_old, ep_new = f"doc_id = {_episode_base('old.id')}", f"doc_id = {_episode_base('new.id')}"
     facet_set = ", ".join(f"{name} = {value}" for name, value in zip(FACETS, _facet_values("new"), strict=True))
@@ -89,14 +111,17 @@ def sqlite_create() -> list[str]:
         " episode_id VARCHAR(32) NOT NULL UNIQUE, restricted BOOLEAN NOT NULL, language VARCHAR(2) NOT NULL,"
         " kind VARCHAR(20) NOT NULL, campaign VARCHAR(100) NOT NULL, recorded DATE, districts TEXT NOT NULL)",
         "CREATE TABLE search_rows (doc_id INTEGER PRIMARY KEY, segment_id VARCHAR(32) UNIQUE)",
-        f"CREATE VIRTUAL TABLE search_fts USING fts5(body, content='', tokenize=\"{TOKENIZER}\")",
+        *(f"CREATE VIRTUAL TABLE {table} USING fts5(body, content='', tokenize=\"{TOKENIZER}\")"
+          for table in FTS_TABLES),
+        # The indexed words, for expanding a query word into its inflected forms (one b-tree range scan).
+        *(f"CREATE VIRTUAL TABLE {VOCABULARY[table]} USING fts5vocab({table}, 'row')" for table in FTS_TABLES),
         f"""CREATE TRIGGER search_episodes_insert AFTER INSERT ON episodes BEGIN
             INSERT INTO search_episode_facets (episode_id, {", ".join(FACETS)})
                 VALUES (new.id, {", ".join(_facet_values("new"))});
             INSERT INTO search_rows (doc_id, segment_id) VALUES (last_insert_rowid() << {DOC_BITS}, NULL);
-            INSERT INTO search_fts(rowid, body) VALUES (last_insert_rowid(), {new_ep});
+            {_fts_insert(ep_new, new_ep)}
         END""",
-        f"""CREATE TRIGGER search_episodes_update AFTER UPDATE OF {", ".join(EPISODE_FIELDS)} ON episodes BEGIN
+        f"""CREATE TRIGGER search_episodes_update AFTER UPDATE OF {", ".join(EPISODE_TEXT)} ON episodes BEGIN
             {_fts_delete(ep_old, old_ep)}
             {_fts_insert(ep_new, new_ep)}
         END""",
@@ -111,10 +136,11 @@ def sqlite_create() -> list[str]:
         f"""CREATE TRIGGER search_segments_insert AFTER INSERT ON segments BEGIN
             {_check_room("new.episode_id")}
             INSERT INTO search_rows (doc_id, segment_id) VALUES ({_next_doc("new.episode_id")}, new.id);
-            INSERT INTO search_fts(rowid, body) VALUES (last_insert_rowid(), {new_seg});
+            {_fts_insert(seg_new, new_seg)}
         END""",
-        # One trigger for both columns: a segment moved to another episode gets a document id in its range.
-        f"""CREATE TRIGGER search_segments_update AFTER UPDATE OF text, episode_id ON segments BEGIN
+        # One trigger for every column: a segment moved to another episode gets a document id in its range.
+        f"""CREATE TRIGGER search_segments_update AFTER UPDATE OF {", ".join(SEGMENT_TEXT)}, episode_id ON segments
+        BEGIN
             {_fts_delete(seg_old, old_seg)}
             {_check_room("new.episode_id", moved)}
             UPDATE search_rows SET doc_id = {_next_doc("new.episode_id")} WHERE {seg_new} AND {moved};
@@ -129,8 +155,19 @@ def sqlite_create() -> list[str]:
 
 def sqlite_rebuild() -> list[str]:
     """Statements that empty and refill the SQLite index from the rows, then merge it into one b-tree."""
+    fill = []
+    for index, table in enumerate(FTS_TABLES):
+        # In document order: FTS5 writes its in-memory index out whenever a rowid goes backwards.
+        fill += [
+            f"INSERT INTO {table}(rowid, body) SELECT f.ep_no << {DOC_BITS},"
+            f" {sql_normalise(episode_bodies('e')[index])}"
+            " FROM search_episode_facets f JOIN episodes e ON e.id = f.episode_id ORDER BY f.ep_no",
+            f"INSERT INTO {table}(rowid, body) SELECT r.doc_id, {sql_normalise(segment_bodies('s')[index])}"
+            " FROM search_rows r JOIN segments s ON s.id = r.segment_id ORDER BY r.doc_id",
+            f"INSERT INTO {table}({table}) VALUES ('optimize')",
+        ]
     return [
-        "INSERT INTO search_fts(search_fts) VALUES ('delete-all')",
+        *(f"INSERT INTO {table}({table}) VALUES ('delete-all')" for table in FTS_TABLES),
         "DELETE FROM search_rows",
         "DELETE FROM search_episode_facets",
         "DELETE FROM sqlite_sequence WHERE name = 'search_episode_facets'",
@@ -140,12 +177,7 @@ def sqlite_rebuild() -> list[str]:
         f"INSERT INTO search_rows (doc_id, segment_id) SELECT (f.ep_no << {DOC_BITS})"
         " + row_number() OVER (PARTITION BY f.ep_no ORDER BY s.start, s.idx, s.id), s.id"
         " FROM segments s JOIN search_episode_facets f ON f.episode_id = s.episode_id",
-        # In document order: FTS5 writes its in-memory index out whenever a rowid goes backwards.
-        f"INSERT INTO search_fts(rowid, body) SELECT f.ep_no << {DOC_BITS}, {sql_normalise(episode_document('e'))}"
-        " FROM search_episode_facets f JOIN episodes e ON e.id = f.episode_id ORDER BY f.ep_no",
-        f"INSERT INTO search_fts(rowid, body) SELECT r.doc_id, {sql_normalise('s.text')}"
-        " FROM search_rows r JOIN segments s ON s.id = r.segment_id ORDER BY r.doc_id",
-        "INSERT INTO search_fts(search_fts) VALUES ('optimize')",
+        *fill,
     ]
 
 
@@ -154,8 +186,36 @@ def sqlite_drop() -> list[str]:
     triggers = [f"search_{table}_{event}" for table in ("segments", "episodes")
                 for event in ("insert", "update", "delete")] + ["search_episodes_facets"]
     return [f"DROP TRIGGER IF EXISTS {name}" for name in triggers] + [
-        "DROP TABLE IF EXISTS search_fts", "DROP TABLE IF EXISTS search_rows",
+        *(f"DROP TABLE IF EXISTS {VOCABULARY[table]}" for table in FTS_TABLES),
+        *(f"DROP TABLE IF EXISTS {table}" for table in FTS_TABLES), "DROP TABLE IF EXISTS search_rows",
         "DROP TABLE IF EXISTS search_episode_facets"]
+
+
+PG_INDEXES = {  # name: (table, indexed text)
+    "search_segments_gin": ("segments", segment_bodies("segments")[0]),
+    "search_segments_masked_gin": ("segments", segment_bodies("segments")[1]),
+    "search_episodes_gin": ("episodes", episode_bodies("episodes")[0]),
+    "search_episodes_masked_gin": ("episodes", episode_bodies("episodes")[1]),
+}
+# Which GIN index serves which reader: originals for admins, masked text for everyone else.
+PG_BODIES = {"segments": segment_bodies, "episodes": episode_bodies}
+
+
+def _pg_vocabulary_trigger(table: str, bodies: tuple[str, str]) -> list[str]:
+    """A statement-level trigger adding the words of new or changed ``table`` rows to ``search_terms``."""
+    words = _all_words(bodies)
+    function = f"radio_search_terms_{table}"
+    return [
+        f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+            INSERT INTO search_terms (term) SELECT DISTINCT w.lexeme FROM changed_rows n,
+                unnest({words}) AS w ORDER BY 1 ON CONFLICT DO NOTHING;
+            RETURN NULL;
+        END $fn$""",
+        *(f"CREATE TRIGGER search_{table}_terms_{event.lower()} AFTER {event} ON {table}"
+          f" REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+          for event in ("INSERT", "UPDATE")),
+    ]
 
 
 def postgres_create() -> list[str]:
@@ -171,18 +231,42 @@ def postgres_create() -> list[str]:
         f"""CREATE OR REPLACE FUNCTION radio_search_document(doc text) RETURNS tsvector
             LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
             AS $fn$ SELECT to_tsvector('simple'::regconfig, {normalised}) $fn$""",
-        "CREATE INDEX search_segments_gin ON segments USING gin (radio_search_document(text))",
-        "CREATE INDEX search_episodes_gin ON episodes"
-        f" USING gin (radio_search_document({episode_document('episodes')}))",
+        *(f"CREATE INDEX {name} ON {table} USING gin (radio_search_document({body}))"
+          for name, (table, body) in PG_INDEXES.items()),
+        # Every word ever indexed (of the original and the masked text), for expanding a query word into its
+        # inflected forms with one b-tree range scan. Words of deleted or corrected text stay until a reindex:
+        # an extra candidate matches nothing.
+        'CREATE TABLE search_terms (term text COLLATE "C" PRIMARY KEY)',
+        *_pg_vocabulary_trigger("segments", segment_bodies("n")),
+        *_pg_vocabulary_trigger("episodes", episode_bodies("n")),
+        _PG_FILL_TERMS,
     ]
 
 
 def postgres_rebuild() -> list[str]:
     """Statements that rebuild the PostgreSQL indexes."""
-    return ["REINDEX INDEX search_segments_gin", "REINDEX INDEX search_episodes_gin"]
+    return [*(f"REINDEX INDEX {name}" for name in PG_INDEXES), "TRUNCATE search_terms", _PG_FILL_TERMS]
 
 
 def postgres_drop() -> list[str]:
     """Statements that remove the PostgreSQL index."""
-    return ["DROP INDEX IF EXISTS search_segments_gin", "DROP INDEX IF EXISTS search_episodes_gin",
+    return [*(f"DROP INDEX IF EXISTS {name}" for name in PG_INDEXES),
+            *(f"DROP TRIGGER IF EXISTS search_{table}_terms_{event} ON {table}"
+              for table in ("segments", "episodes") for event in ("insert", "update")),
+            "DROP FUNCTION IF EXISTS radio_search_terms_segments()",
+            "DROP FUNCTION IF EXISTS radio_search_terms_episodes()",
+            "DROP TABLE IF EXISTS search_terms",
             "DROP FUNCTION IF EXISTS radio_search_document(text)", "DROP FUNCTION IF EXISTS radio_search_text(text)"]
+
+
+def _all_words(bodies: tuple[str, str]) -> str:
+    return f"radio_search_document({bodies[0]} || ' ' || {bodies[1]})"
+
+
+_PG_FILL_TERMS = (
+    "INSERT INTO search_terms (term) SELECT lexeme FROM ("
+    f" SELECT w.lexeme FROM segments n, unnest({_all_words(segment_bodies('n'))}) w"
+    " UNION"
+    f" SELECT w.lexeme FROM episodes n, unnest({_all_words(episode_bodies('n'))}) w"
+    ") words ORDER BY 1 ON CONFLICT DO NOTHING"
+)

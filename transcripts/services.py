@@ -21,10 +21,10 @@ from radio import access, audit
 from radio.errors import Conflict, Forbidden, InvalidInput, NotFound
 from radio.jobs import create_job
 from radio.models import Job, JobStatus, Role, User
+from radio.redaction import redact_contact_details, redact_words, restore_masked_numbers
 from transcripts.access import masks_contact_details, text_for
 from transcripts.engine import LANGUAGES
 from transcripts.models import Segment, SegmentRevision, Transcript
-from transcripts.redaction import redact_contact_details, redact_words, restore_masked_numbers
 
 TRANSCRIBE_JOB = "transcribe"
 MAX_SEGMENT_TEXT = 5000

@@ -1,7 +1,7 @@
 """programmes: a draft status for rundowns being edited in the UI (issue 17)
 
 Revision ID: episodes_0004
-Revises: episodes_0002
+Revises: episodes_0003
 Create Date: 2026-12-02 10:30:00
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = 'episodes_0004'
-down_revision = 'episodes_0002'
+down_revision = 'episodes_0003'
 branch_labels = None
 depends_on = None
 

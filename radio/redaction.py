@@ -1,4 +1,4 @@
-"""Masking contact details — phone numbers and e-mail addresses — in transcript text; pure functions.
+"""Masking contact details — phone numbers and e-mail addresses — in any text (transcripts, titles, messages); pure.
 
 Everything a non-admin reads of a transcript (segments, word timings, titles, snippets, exports, evidence logs,
 coding exports, podcast transcripts) goes through ``redact_phone_numbers``, which is :func:`redact_contact_details`
@@ -448,6 +448,12 @@ def redact_contact_details(text: str) -> str:
         pos = item.end
     out.append(text[pos:])
     return "".join(out)
+
+
+def redacted_or_none(text: str) -> str | None:
+    """The masked form of ``text``, or None when nothing in it is masked (what a search index stores)."""
+    masked = redact_contact_details(text)
+    return None if masked == text else masked
 
 
 def redact_phone_numbers(text: str) -> str:
