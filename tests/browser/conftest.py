@@ -76,18 +76,24 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the session (Debian's build; never a downloaded one)."""
+def playwright_driver() -> Iterator[Any]:
+    """One Playwright driver per test process: its sync API cannot be started twice in one thread."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--autoplay-policy=no-user-gesture-required"],
-        )
-        yield chromium
-        chromium.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver: Any) -> Iterator[Any]:
+    """One headless Chromium for the session (Debian's build; never a downloaded one)."""
+    chromium = playwright_driver.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--autoplay-policy=no-user-gesture-required"],
+    )
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture

@@ -25,10 +25,8 @@ BUTTON = "button[name=locale][value=bn]"
 
 
 @pytest.fixture(scope="module")
-def latin_only_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def latin_only_browser(tmp_path_factory: pytest.TempPathFactory, playwright_driver: Any) -> Iterator[Any]:
     """A headless Chromium whose fontconfig sees one Latin-only font (no Bangla anywhere on the 'system')."""
-    from playwright.sync_api import sync_playwright
-
     folder = tmp_path_factory.mktemp("latin-fonts")
     shutil.copy(FONTS / "NotoSans-Regular.ttf", folder / "NotoSans-Regular.ttf")
     config = folder / "fonts.conf"
@@ -36,12 +34,11 @@ def latin_only_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any
         '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
         f"<fontconfig><dir>{folder}</dir><cachedir>{folder / 'cache'}</cachedir></fontconfig>\n")
     env = {**os.environ, "FONTCONFIG_FILE": str(config), "FONTCONFIG_PATH": str(folder)}
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, env=env,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
+    chromium = playwright_driver.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, env=env,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    yield chromium
+    chromium.close()
 
 
 def _fonts_drawing(page: Any, selector: str) -> list[dict[str, Any]]:
