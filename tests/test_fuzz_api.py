@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, reject, settings
 from hypothesis import strategies as st
 from schedule_helpers import create_station, local_dhaka, make_episode
 from schemathesis import GenerationMode
@@ -126,7 +126,14 @@ def _fuzzer(operation: Any, headers: dict[str, str], statuses: Counter[int], kno
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     @given(case=st.one_of(strategies))
     def fuzz(case: Any) -> None:
-        response = case.call_and_validate(headers=headers, checks=CHECKS)
+        try:
+            response = case.call_and_validate(headers=headers, checks=CHECKS)
+        except Exception as exc:
+            # Schemathesis' own schema validator cannot hold a generated multipart file (its Binary value) in
+            # a negative case: a limit of the fuzzer on the client side, before any request is sent.
+            if "Unsupported type: 'Binary'" in str(exc):
+                reject()
+            raise
         statuses[response.status_code] += 1
 
     return fuzz

@@ -131,7 +131,9 @@ def test_every_other_form_is_still_protected_by_the_global_csrf_check(client, ru
     for rule in app.url_map.iter_rules():
         if "POST" not in (rule.methods or ()) or rule.rule.startswith(("/api/", "/calendars/", "/feeds/", "/hooks/")):
             continue
-        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: ep["id"] if m.group(1) == "episode_id" else "x", rule.rule)
+        url = re.sub(r"<(?:([^:>]+):)?([^>]+)>",
+                     lambda m: ep["id"] if m.group(2) == "episode_id" else "1" if m.group(1) == "int" else "x",
+                     rule.rule)
         r = client.post(url, data={"title": "x"}, headers=HTML)
         assert r.status_code == 400 and "CSRF" in r.get_data(as_text=True), (rule.rule, r.status_code)
         checked += 1
