@@ -186,3 +186,10 @@ def test_a_rule_that_never_matches_stops_within_its_budget_in_the_request_thread
     r = setup["producer"].post("/api/v1/broadcasts", json=body)
     assert _error(r)["code"] == "invalid_rrule"
     assert threading.active_count() == threads
+
+
+
+def test_a_control_character_in_the_library_query_is_a_400_naming_q(setup: dict[str, Any]) -> None:
+    """Found by the API fuzz on PostgreSQL: a NUL in ``q`` reached the database inside a LIKE pattern (500)."""
+    error = _error(setup["producer"].get("/api/v1/episodes?q=ab%00c"))
+    assert "q" in str(error), error
