@@ -79,13 +79,20 @@ def create_programme(session: Session, data: Mapping[str, Any], *, created_by: s
     """A new programme from a checked rundown, its render queued (on commit)."""
     items = [dict(i) for i in data["items"]]
     plan_programme(session, items, float(data["slot_s"]), float(data.get("crossfade_s") or 0.0))
+    programme = new_programme(session, data, items, status="queued", created_by=created_by)
+    queue_render(session, programme, created_by=created_by)
+    return programme
+
+
+def new_programme(session: Session, data: Mapping[str, Any], items: list[dict[str, Any]], *, status: str,
+                  created_by: str | None) -> Programme:
+    """The programme row for ``data`` (title, slot, crossfade, metadata) with checked ``items``, flushed."""
     programme = Programme(title=str(data["title"]), language=data.get("language"), kind=data.get("kind"),
                           campaign=data.get("campaign"), slot_s=float(data["slot_s"]),
-                          crossfade_s=float(data.get("crossfade_s") or 0.0), items=items, status="queued",
+                          crossfade_s=float(data.get("crossfade_s") or 0.0), items=items, status=status,
                           parts=[], cues=[], created_by=created_by)
     session.add(programme)
     session.flush()
-    queue_render(session, programme, created_by=created_by)
     return programme
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from episodes.models import Episode
 from episodes.programme_models import Programme
-from episodes.programmes import MAX_ITEMS, get_programme, load_parts, rundown_items, rundown_rev
+from episodes.programmes import MAX_ITEMS, get_programme, load_parts, new_programme, rundown_items, rundown_rev
 from episodes.rundown import plan_rundown, running_time, validate_items
 from radio.errors import Conflict, DomainError, InvalidInput
 from radio.models import Job
@@ -44,13 +44,7 @@ def create_draft(session: Session, data: Mapping[str, Any], *, created_by: str |
     """A new programme for a slot, not rendered yet (its items may be empty)."""
     items = [{**ITEM_DEFAULTS, **i} for i in data.get("items") or []]
     check_items(session, items)
-    programme = Programme(title=str(data["title"]), language=data.get("language"), kind=data.get("kind"),
-                          campaign=data.get("campaign"), slot_s=float(data["slot_s"]),
-                          crossfade_s=float(data.get("crossfade_s") or 0.0), items=items, status="draft",
-                          parts=[], cues=[], created_by=created_by)
-    session.add(programme)
-    session.flush()
-    return programme
+    return new_programme(session, data, items, status="draft", created_by=created_by)
 
 
 def _refuse_while_rendering(session: Session, programme: Programme) -> None:
