@@ -21,9 +21,10 @@ from schedule.cue_sheet import CueLine, CueSheet, length_text
 TITLE = "কিউ শিট / Cue sheet"
 COLUMNS = (  # header (Bangla / English), width in mm: 180 mm between the margins
     ("#", 7), ("তারিখ / Date", 25), ("সময় / Time", 12), ("শিরোনাম / Title", 60), ("দৈর্ঘ্য / Length", 15),
-    ("ফাইল / File", 26), ("কোড / Code", 20), ("প্রচারিত / Aired", 15),
+    ("ফাইল / File", 23), ("কোড / Code", 23), ("প্রচারিত / Aired", 15),
 )
 ROW_LINE = 4.2
+CODE_COLUMN, CODE_SIZE = 6, 10.0  # the code is read aloud and typed: one line, never wrapped
 
 
 class CueSheetPDF(ReportPDF):
@@ -70,9 +71,17 @@ def _header_row(pdf: CueSheetPDF) -> None:
     pdf.set_xy(pdf.l_margin, y + 8.5)
 
 
+def code_size(pdf: CueSheetPDF, code: str) -> float:
+    """The bold size at which ``code`` fits its column on one line: 10 pt, smaller only for the widest letters."""
+    pdf.set_font("sans", "B", CODE_SIZE)
+    room = COLUMNS[CODE_COLUMN][1] - 1.5 - 2 * pdf.c_margin
+    return min(CODE_SIZE, CODE_SIZE * room / max(pdf.get_string_width(code), 0.01))
+
+
 def _row(pdf: CueSheetPDF, cells: list[str]) -> None:
-    """One airing: every cell wrapped in its column, the row as tall as its tallest cell, a box to tick."""
-    fonts = [("", 8)] * 6 + [("B", 10), ("", 8)]
+    """One airing: every cell wrapped in its column (the code kept on one line), the row as tall as its tallest
+    cell, a box to tick."""
+    fonts = [("", 8.0)] * 6 + [("B", code_size(pdf, cells[CODE_COLUMN])), ("", 8.0)]
     heights = []
     for (text, width), (style, size) in zip(zip(cells, (w for _, w in COLUMNS), strict=True), fonts, strict=True):
         pdf.set_font("sans", style, size)

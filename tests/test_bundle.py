@@ -19,6 +19,8 @@ from test_reports_pdf import render_png
 
 from episodes.models import Episode
 from radio.cli import main
+from reports.cue_sheet import CODE_COLUMN, COLUMNS, CueSheetPDF, code_size
+from schedule.airings import CODE_ALPHABET
 
 WEEK = "2026-W10"  # Monday 2026-03-02 .. Sunday 2026-03-08 (Dhaka)
 
@@ -204,3 +206,17 @@ def test_an_episode_past_its_valid_until_date_leaves_the_bundle_as_it_leaves_the
     assert not any(week["drama"][:8] in name for name in archive.namelist())
     assert week["drama"].encode() not in archive.read("schedule.ics")
     assert week["drama"].encode() not in client.get(week["calendar"]).data
+
+
+@pytest.mark.parametrize("letter", sorted(set(CODE_ALPHABET)))
+def test_every_confirmation_code_prints_on_one_line(letter: str) -> None:
+    """A code is read off the printed sheet and typed into an SMS: the widest letters of the alphabet (W, M) six
+    times over still fit the code column on one line (a wrapped "NUUQG / W" failed to copy out of the PDF)."""
+    pdf = CueSheetPDF("bn", "t", None)
+    pdf.add_page()
+    code = letter * 6
+    size = code_size(pdf, code)
+    pdf.set_font("sans", "B", size)
+    width = COLUMNS[CODE_COLUMN][1] - 1.5
+    assert pdf.multi_cell(width, 4.2, code, dry_run=True, output="LINES") == [code]
+    assert size >= 8.5  # still readable
