@@ -7,10 +7,11 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from episodes.models import Episode
@@ -19,8 +20,9 @@ from radio.errors import InvalidInput
 from radio.features import hook
 from radio.storage import MediaStore
 from schedule.airings import airing_code
-from schedule.calendar_feed import render_station_week
+from schedule.calendar_feed import occurrence_feedback, render_station_week
 from schedule.cue_sheet import CueSheet, cue_line, cue_sheet, cue_sheet_csv
+from schedule.feed_etag import CANCELLED_KEPT
 from schedule.models import Broadcast, BroadcastStatus, Station
 from schedule.occurrences import series_of
 from schedule.recurrence import Occurrence, expand, zone
@@ -65,16 +67,16 @@ class Bundle:
     airing_count: int
 
 
-def week_bundle_airings(session: Session, station: Station, monday: dt.date, today: dt.date) -> list[BundleAiring]:
-    """The station's confirmed airings in the week (station-local days), in start order, only what it may see
-    (the station rule of :mod:`radio.access`, as the calendar applies it: an expired episode is left out too)."""
+def _week_occurrences(session: Session, station: Station, monday: dt.date,
+                      status: ColumnElement[bool]) -> Iterator[tuple[Broadcast, Occurrence, Episode]]:
+    # The occurrences in the week (station-local days) of the station's broadcasts matching ``status``, each with
+    # the episode it plays (an override's, else the booking's).
     tz = zone(station.timezone)
     lo = dt.datetime.combine(monday, dt.time(), tz).astimezone(dt.UTC)
     hi = dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(), tz).astimezone(dt.UTC)
     query = (select(Broadcast).options(selectinload(Broadcast.overrides))
-             .where(Broadcast.station_id == station.id, Broadcast.status == BroadcastStatus.CONFIRMED,
+             .where(Broadcast.station_id == station.id, status,
                     Broadcast.starts_at < hi, or_(Broadcast.series_end.is_(None), Broadcast.series_end > lo)))
-    found: list[BundleAiring] = []
     for broadcast in session.scalars(query).unique():
         for occ in expand(series_of(broadcast), lo, hi):
             if not lo <= occ.start < hi:
@@ -83,10 +85,37 @@ def week_bundle_airings(session: Session, station: Station, monday: dt.date, tod
             episode = broadcast.episode
             if override is not None and override.episode_id:
                 episode = session.get(Episode, override.episode_id) or episode
-            if access.station_may_see(episode, booked=True, today=today):
-                found.append(BundleAiring(broadcast, occ, episode))
-    found.sort(key=lambda a: (a.occurrence.start, a.broadcast.id))
-    return found
+            yield broadcast, occ, episode
+
+
+def _start_order(airing: tuple[Broadcast, Occurrence, Episode | None]) -> tuple[dt.datetime, str]:
+    return airing[1].start, airing[0].id
+
+
+def week_bundle_airings(session: Session, station: Station, monday: dt.date, today: dt.date) -> list[BundleAiring]:
+    """The station's confirmed airings in the week (station-local days), in start order, only what it may see
+    (the station rule of :mod:`radio.access`, as the calendar applies it: a booking of an episode it may not
+    see is left out whole, an occurrence switched to one is a gap; an expired episode is left out too)."""
+    found = [BundleAiring(broadcast, occ, episode) for broadcast, occ, episode in _week_occurrences(
+        session, station, monday, Broadcast.status == BroadcastStatus.CONFIRMED)
+        if access.station_may_see(broadcast.episode, booked=True, today=today)
+        and access.station_may_see(episode, booked=True, today=today)]
+    return sorted(found, key=lambda a: _start_order((a.broadcast, a.occurrence, a.episode)))
+
+
+def week_cancellations(session: Session, station: Station, monday: dt.date,
+                       now: dt.datetime) -> list[tuple[Broadcast, Occurrence, Episode | None]]:
+    """The week's airings of bookings cancelled recently enough that the live feed still shows them (STATUS:CANCELLED),
+    in start order; the episode is None where the live feed names none (one the station may no longer see)."""
+    today = now.date()
+    recent = and_(Broadcast.status == BroadcastStatus.CANCELLED, Broadcast.cancelled_at >= now - CANCELLED_KEPT)
+    found: list[tuple[Broadcast, Occurrence, Episode | None]] = []
+    for broadcast, occ, episode in _week_occurrences(session, station, monday, recent):
+        if not access.station_may_see(broadcast.episode, booked=True, today=today):
+            found.append((broadcast, occ, None))
+        elif access.station_may_see(episode, booked=True, today=today):  # else a gap, as in the live feed
+            found.append((broadcast, occ, episode))
+    return sorted(found, key=_start_order)
 
 
 def _ascii_slug(text: str) -> str:
@@ -125,8 +154,10 @@ def build_bundle(session: Session, store: MediaStore, station: Station, week: st
         if airing.episode.id not in audio and (found := _audio(store, airing.episode)) is not None:
             audio[airing.episode.id] = found
     codes = [airing_code(secret_key, a.broadcast.id, a.occurrence.key) for a in airings]
-    calendar = render_station_week(station, [(a.broadcast, a.occurrence, a.episode) for a in airings], week_name,
-                                   base_url, secret_key)
+    shown = sorted([*((a.broadcast, a.occurrence, a.episode) for a in airings),
+                    *week_cancellations(session, station, monday, now)], key=_start_order)
+    calendar = render_station_week(station, shown, week_name, base_url, secret_key,
+                                   occurrence_feedback(session, sorted({b.id for b, _, _ in shown})))
     lines = [cue_line(station, a.occurrence, a.episode, audio[a.episode.id][0] if a.episode.id in audio else "", code)
              for a, code in zip(airings, codes, strict=True)]
     changed = [station.updated_at, *(t for a in airings for t in (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -131,6 +131,22 @@ def _json_list(raw: Any) -> list[Any]:
     return json.loads(raw) if raw and raw != "[]" else []
 
 
+def occurrence_feedback(session: Session, scope: Any) -> dict[str, dict[str, Feedback]]:
+    """The feedback each calendar shows (``X-RADIO-FEEDBACK-*``) of the broadcasts in ``scope`` (ids or a select of
+    them), by broadcast id and occurrence key: the current entered counts with the SMS gateway's added."""
+    conn = session.connection()
+    feedback: dict[str, dict[str, Feedback]] = defaultdict(dict)
+    reports = select(FeedbackReport.broadcast_id, FeedbackReport.occurrence_key,
+                     *(getattr(FeedbackReport, k) for k in FEEDBACK_COUNTS)).where(
+        FeedbackReport.broadcast_id.in_(scope), FeedbackReport.current.is_(True))
+    for bid, key, *counts in conn.execute(reports).all():
+        feedback[bid][key] = Feedback(*counts)
+    for bid, key, sms, missed in conn.execute(gateway_counts_query(scope)).all():  # the SMS gateway's, beside them
+        entered = feedback[bid].get(key, Feedback())
+        feedback[bid][key] = replace(entered, sms=entered.sms + sms, missed_calls=entered.missed_calls + missed)
+    return feedback
+
+
 _Extras = tuple[dict[str, list[Any]], dict[str, dict[str, Feedback]], dict[str, tuple[str, bytes]]]
 
 
@@ -138,7 +154,6 @@ def _extras(session: Session, scope: Rows) -> _Extras:
     # Overrides (with the episode they switch to), current feedback and stored blocks of the broadcasts in ``scope``.
     # The blocks come in a query of their own: joined to the main one, PostgreSQL would sort megabytes with it.
     overrides: dict[str, list[Any]] = defaultdict(list)
-    feedback: dict[str, dict[str, Feedback]] = defaultdict(dict)
     moved = (select(BroadcastOverride.broadcast_id, BroadcastOverride.recurrence_key, BroadcastOverride.starts_at,
                     BroadcastOverride.local_start, BroadcastOverride.duration_s, BroadcastOverride.notes,
                     _raw(BroadcastOverride.updated_at), BroadcastOverride.episode_id, Episode.title, Episode.kind,
@@ -151,14 +166,7 @@ def _extras(session: Session, scope: Rows) -> _Extras:
         hidden = row[7] is not None and not access.station_may_see(_Shown(row[10], row[12], row[13]), booked=True,
                                                                    today=today)
         overrides[row[0]].append((*row[1:10], hidden, row[11]))  # the fingerprint sees the rule's answer
-    reports = select(FeedbackReport.broadcast_id, FeedbackReport.occurrence_key,
-                     *(getattr(FeedbackReport, k) for k in FEEDBACK_COUNTS)).where(
-        FeedbackReport.broadcast_id.in_(scope), FeedbackReport.current.is_(True))
-    for bid, key, *counts in conn.execute(reports).all():
-        feedback[bid][key] = Feedback(*counts)
-    for bid, key, sms, missed in conn.execute(gateway_counts_query(scope)).all():  # the SMS gateway's, beside them
-        entered = feedback[bid].get(key, Feedback())
-        feedback[bid][key] = replace(entered, sms=entered.sms + sms, missed_calls=entered.missed_calls + missed)
+    feedback = occurrence_feedback(session, scope)
     blocks = select(CalendarFragment.broadcast_id, CalendarFragment.fingerprint, CalendarFragment.body).where(
         CalendarFragment.broadcast_id.in_(scope))
     stored = {bid: (digest, body) for bid, digest, body in conn.execute(blocks).all()}
@@ -271,28 +279,37 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-def render_station_week(station: Station, airings: Sequence[tuple[Broadcast, Occurrence, Episode]], week: str,
-                        base_url: str, secret_key: str) -> bytes:
+def render_station_week(station: Station, airings: Sequence[tuple[Broadcast, Occurrence, Episode | None]], week: str,
+                        base_url: str, secret_key: str, feedback: Mapping[str, Mapping[str, Feedback]]) -> bytes:
     """The station's calendar of one week only (the bundle's ``schedule.ics``): one VEVENT per airing.
 
     A series' airing is written as that instance of the series (its UID with RECURRENCE-ID), a one-off as
-    itself, so a calendar that also subscribes to the live feed sees the same events, not copies.
+    itself, so a calendar that also subscribes to the live feed sees the same events, not copies — with the
+    live feed's status (a cancelled booking is STATUS:CANCELLED; one without an episode, ``None``, names none)
+    and its feedback counts (``feedback``: :func:`occurrence_feedback`).
     """
     links = _Links(base_url, secret_key)
     ref = (station.slug, station.feed_token_version, station.id)
     location = f"{station.name} {station.frequency}".strip()
     events = []
     for broadcast, occ, episode in airings:
-        override = next((o for o in broadcast.overrides if o.recurrence_key == occ.key), None)
-        changed = [broadcast.updated_at, episode.updated_at, *([override.updated_at] if override else [])]
-        events.append(EventValues(
+        # As the live feed writes a cancelled booking whose episode may no longer be broadcast: naming nothing.
+        withdrawn = EventValues(
             uid=f"{broadcast.id}@ashshash-radio", tzid=broadcast.tzid, start=occ.start, wall_start=occ.wall,
             duration_s=(occ.end - occ.start).total_seconds(), sequence=broadcast.sequence,
-            last_modified=max(_utc(t) for t in changed), title=episode.title, kind=episode.kind,
-            episode_id=episode.id, location=location,
+            last_modified=_utc(broadcast.updated_at), title=WITHDRAWN_TITLE, kind="other", episode_id="",
+            location=location, recurrence_key=occ.key if broadcast.rrule else None,
+            cancelled=broadcast.status == BroadcastStatus.CANCELLED)
+        if episode is None:
+            events.append(withdrawn)
+            continue
+        override = next((o for o in broadcast.overrides if o.recurrence_key == occ.key), None)
+        changed = [broadcast.updated_at, episode.updated_at, *([override.updated_at] if override else [])]
+        events.append(replace(
+            withdrawn, last_modified=max(_utc(t) for t in changed), title=episode.title, kind=episode.kind,
+            episode_id=episode.id, feedback=feedback.get(broadcast.id, {}).get(occ.key),
             notes=(override.notes if override is not None and override.notes else broadcast.notes) or "",
-            audio_url=links.audio(ref, episode.id) if episode.broadcast_sha256 else None,
-            recurrence_key=occ.key if broadcast.rrule else None))
+            audio_url=links.audio(ref, episode.id) if episode.broadcast_sha256 else None))
     label = " / ".join(n for n in (station.name_bn, station.name) if n)
     head = CalendarValues(name=f"{label} — সপ্তাহ / week {week}",
                           description=f"আশ্বাস রেডিও: {label} এর {week} সপ্তাহের সম্প্রচার / Ashshash Radio broadcasts "

@@ -9,18 +9,24 @@ import hashlib
 import io
 import json
 import os
+import uuid
 import zipfile
 
+import icalendar
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 from schedule_helpers import create_station, expand, feed_path, make_episode, parse_strict
+from sqlalchemy import select
 from test_reports_pdf import render_png
 
 from episodes.models import Episode
 from radio.cli import main
 from reports.cue_sheet import CODE_COLUMN, COLUMNS, CueSheetPDF, code_size
 from schedule.airings import CODE_ALPHABET
+from schedule.calendar_feed import WITHDRAWN_TITLE
+from schedule.inbound import GatewayMessage, receive_message
+from schedule.models import Station
 
 WEEK = "2026-W10"  # Monday 2026-03-02 .. Sunday 2026-03-08 (Dhaka)
 
@@ -220,3 +226,67 @@ def test_every_confirmation_code_prints_on_one_line(letter: str) -> None:
     width = COLUMNS[CODE_COLUMN][1] - 1.5
     assert pdf.multi_cell(width, 4.2, code, dry_run=True, output="LINES") == [code]
     assert size >= 8.5  # still readable
+
+
+def _events_by_instance(body: bytes) -> dict[tuple[str, dt.datetime | None], icalendar.Event]:
+    """The VEVENTs of a calendar by (UID, RECURRENCE-ID in UTC, None for a booking itself)."""
+    return {(str(e["UID"]), e["RECURRENCE-ID"].dt.astimezone(dt.UTC) if "RECURRENCE-ID" in e else None): e
+            for e in icalendar.Calendar.from_ical(body).walk("VEVENT")}
+
+
+def _shown(event: icalendar.Event) -> dict[str, str]:
+    return {k: str(v) for k, v in event.items() if k == "STATUS" or k.startswith("X-RADIO-FEEDBACK-")
+            or k in ("SUMMARY", "X-RADIO-EPISODE-ID")}
+
+
+def test_the_week_calendar_says_what_the_live_feed_says_of_cancellations_and_feedback(client, runtime, week) -> None:
+    producer, ids = week["producer"], week["ids"]
+    one_off = producer.post("/api/v1/broadcasts", json={"station": "radio-padma", "episode_id": week["psa"],
+                                                        "start": "2026-03-04T12:00"}).json["id"]
+    series = producer.post("/api/v1/broadcasts", json={"station": "radio-padma", "episode_id": week["drama"],
+                                                       "start": "2026-03-04T18:00",
+                                                       "rrule": "FREQ=WEEKLY;BYDAY=WE,FR;COUNT=4"}).json["id"]
+    for cancelled in (one_off, series, ids[3]):  # ids[3]: the restricted episode's booking, named by neither
+        assert producer.delete(f"/api/v1/broadcasts/{cancelled}").status_code == 200
+    assert producer.post(f"/api/v1/broadcasts/{ids[0]}/feedback",
+                         json={"occurrence": "2026-03-05", "sms": 3, "calls": 2}).status_code == 201
+    assert producer.post(f"/api/v1/broadcasts/{ids[1]}/feedback", json={"letters": 1}).status_code == 201
+    dhaka = dt.timezone(dt.timedelta(hours=6))
+    with runtime.session() as session:  # the SMS gateway's, during the Sunday psa and the Monday drama
+        station = session.scalar(select(Station).where(Station.slug == "radio-padma"))
+        for kind, at in (("sms", dt.datetime(2026, 3, 8, 23, 55, tzinfo=dhaka)),
+                         ("missed_call", dt.datetime(2026, 3, 9, 0, 7, tzinfo=dhaka)),  # after it, before the next one
+                         ("sms", dt.datetime(2026, 3, 2, 20, 5, tzinfo=dhaka))):
+            receive_message(session, station, GatewayMessage("json", uuid.uuid4().hex, kind, "+8801711000000", "ok",
+                                                             at), runtime.secret_key, window_h=2, now=at)
+    archive = zipfile.ZipFile(io.BytesIO(_get(client, week).data))
+    ics = archive.read("schedule.ics")
+    parse_strict(ics)
+    live_body = client.get(week["calendar"]).data
+    bundle, live = _events_by_instance(ics), _events_by_instance(live_body)
+    for (uid, rid), event in bundle.items():  # each airing as the live feed shows it: its own event or the series'
+        assert _shown(event) == _shown(live.get((uid, rid)) or live[(uid, None)]), (uid, rid)
+    # Every airing of the week the live feed shows, cancelled ones too, is in the week's calendar, and no other.
+    lo, hi = dt.datetime(2026, 3, 1, 18, tzinfo=dt.UTC), dt.datetime(2026, 3, 8, 18, tzinfo=dt.UTC)
+    in_week = {(str(e["UID"]), e["DTSTART"].dt.astimezone(dt.UTC), str(e["STATUS"]))
+               for e in expand(live_body, dt.date(2026, 2, 28), dt.date(2026, 3, 10))
+               if lo <= e["DTSTART"].dt.astimezone(dt.UTC) < hi}
+    assert {(str(e["UID"]), e["DTSTART"].dt.astimezone(dt.UTC), str(e["STATUS"])) for e in bundle.values()} == in_week
+    status = {(uid.split("@")[0], rid and rid.isoformat()): str(e["STATUS"]) for (uid, rid), e in bundle.items()}
+    assert status == {
+        (ids[0], "2026-03-02T14:00:00+00:00"): "CONFIRMED", (ids[0], "2026-03-05T14:00:00+00:00"): "CONFIRMED",
+        (ids[1], None): "CONFIRMED", (one_off, None): "CANCELLED", (ids[3], None): "CANCELLED",
+        (series, "2026-03-04T12:00:00+00:00"): "CANCELLED", (series, "2026-03-06T12:00:00+00:00"): "CANCELLED"}
+    feedback = {(uid.split("@")[0], rid and rid.isoformat()): {k.removeprefix("X-RADIO-FEEDBACK-"): str(v)
+                for k, v in e.items() if k.startswith("X-RADIO-FEEDBACK-") and str(v) != "0"}
+                for (uid, rid), e in bundle.items()}
+    assert feedback[(ids[0], "2026-03-05T14:00:00+00:00")] == {"SMS": "3", "CALLS": "2"}  # entered
+    assert feedback[(ids[0], "2026-03-02T14:00:00+00:00")] == {"SMS": "1"}  # the gateway's
+    assert feedback[(ids[1], None)] == {"SMS": "1", "MISSED-CALLS": "1", "LETTERS": "1"}  # both, added up
+    withdrawn = bundle[(f"{ids[3]}@ashshash-radio", None)]
+    assert str(withdrawn["SUMMARY"]) == WITHDRAWN_TITLE and str(withdrawn["X-RADIO-EPISODE-ID"]) == ""
+    assert week["secret"].encode() not in ics and b"hidden" not in ics
+    # Only what is to air goes into the cue sheet and the manifest's airings.
+    manifest = json.loads(archive.read("manifest.json"))
+    assert [a["broadcast_id"] for a in manifest["airings"]] == [ids[0], ids[0], ids[1]]
+    assert len(archive.read("cue-sheet.csv").decode("utf-8-sig").splitlines()) == 4
