@@ -5,18 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import io
 import json
 import uuid
+import zipfile
 
+import icalendar
 import pytest
 from schedule_helpers import create_station, feed_path, make_episode
-from sqlalchemy import select
+from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from radio.models import AuditEntry
 from schedule.airings import confirm_airing
 from schedule.inbound import GatewayMessage, receive_message
-from schedule.models import AiringReport, Broadcast, InboundMessage, Station
+from schedule.models import AiringReport, Broadcast, FeedbackReport, InboundMessage, Station
 from web import sms_hooks
 
 PUBLIC = "https://radio.example.org"
@@ -328,3 +331,76 @@ def test_a_reply_during_an_airing_reported_missed_counts_for_the_station_s_day(r
     assert _receive(runtime, "after the report", during + dt.timedelta(minutes=1)) == (None, "2026-03-02")
     earlier = _book(gw, runtime, "2026-03-02T19:00")  # an airing before it that did go out takes the reply
     assert _receive(runtime, "after both", during + dt.timedelta(minutes=2)) == (earlier, "2026-03-02")
+
+
+def _twilio(c, secret: str, slug: str, params: dict):
+    signature = RequestValidator(secret).compute_signature(f"{PUBLIC}/hooks/sms/{slug}", params)
+    return c.post(f"/hooks/sms/{slug}", data=params, headers={"X-Twilio-Signature": signature})
+
+
+def _feedback_of(body: bytes, broadcast_id: str) -> dict[str, str]:
+    event = next(e for e in icalendar.Calendar.from_ical(body).walk("VEVENT")
+                 if str(e["UID"]) == f"{broadcast_id}@ashshash-radio")
+    return {k.removeprefix("X-RADIO-FEEDBACK-"): str(v) for k, v in event.items() if k.startswith("X-RADIO-FEEDBACK-")}
+
+
+def test_listener_sms_and_missed_calls_reach_the_feeds_and_summaries_with_no_count_typed(runtime, gw) -> None:
+    """Done when: messages from both gateway shapes, and nothing else, are the counts every output shows."""
+    admin, producer, c = gw["admin"], gw["producer"], gw["client"]
+    twilio_secret = admin.post("/api/v1/stations/radio-jamuna/webhook-secret").json["secret"]
+    assert admin.patch("/api/v1/stations/radio-jamuna", json={"gateway": "twilio"}).status_code == 200
+    start = (dt.datetime.now(DHAKA) - dt.timedelta(hours=1)).replace(second=0, microsecond=0)
+    booked = {}
+    for slug in ("radio-padma", "radio-jamuna"):
+        r = producer.post("/api/v1/broadcasts", json={"station": slug, "episode_id": make_episode(runtime),
+                                                      "start": start.strftime("%Y-%m-%dT%H:%M")})
+        assert r.status_code == 201, r.json
+        booked[slug] = r.json["id"]
+    code = next(i["code"] for i in producer.get("/api/v1/airings").json["items"]
+                if i["broadcast_id"] == booked["radio-padma"])
+    # Radio Padma's Android gateway (signed JSON): two SMS from one listener (one delivered twice), a missed call,
+    # a confirmation by code and a forged message.
+    again = message("অনুষ্ঠানটা খুব ভালো লাগল", **{"from": "+8801711000001"})
+    for body in (again, again, message("আবার শুনতে চাই", **{"from": "+8801711000001"}),
+                 message(kind="missed_call", **{"from": "+8801711000002"}), message(f"AIRED {code}")):
+        assert send_json(c, gw["secret"], body).status_code == 200
+    assert send_json(c, gw["secret"], message(), signature="sha256=" + "0" * 64).status_code == 403
+    # Radio Jamuna's Twilio number: an SMS (delivered twice) and a call nobody picks up.
+    sms = {"MessageSid": "SM" + "d" * 32, "From": "+8801811000003", "To": "+8809600000001", "Body": "ধন্যবাদ"}
+    call = {"CallSid": "CA" + "e" * 32, "From": "+8801811000004", "To": "+8809600000001", "CallStatus": "no-answer"}
+    for params in (sms, sms, call):
+        assert _twilio(c, twilio_secret, "radio-jamuna", params).status_code == 200
+    with runtime.session() as session:
+        assert session.scalar(select(func.count()).select_from(FeedbackReport)) == 0  # nobody typed a count
+    zero = {"CALLS": "0", "LETTERS": "0", "IN-PERSON": "0"}
+    stations = {s["slug"]: s for s in producer.get("/api/v1/stations").json["items"]}
+    padma_feed = c.get(feed_path(stations["radio-padma"]["calendar_url"])).data
+    jamuna_feed = c.get(feed_path(stations["radio-jamuna"]["calendar_url"])).data
+    assert _feedback_of(padma_feed, booked["radio-padma"]) == {**zero, "SMS": "2", "MISSED-CALLS": "1"}
+    assert _feedback_of(jamuna_feed, booked["radio-jamuna"]) == {**zero, "SMS": "1", "MISSED-CALLS": "1"}
+    # The week's bundle carries the same counts in its calendar.
+    year, week, _ = start.date().isocalendar()
+    token = stations["radio-padma"]["calendar_url"].split("token=")[1]
+    bundle = c.get(f"/feeds/radio-padma/bundle.zip?token={token}&week={year}-W{week:02d}")
+    assert bundle.status_code == 200
+    week_ics = zipfile.ZipFile(io.BytesIO(bundle.data)).read("schedule.ics")
+    assert _feedback_of(week_ics, booked["radio-padma"]) == _feedback_of(padma_feed, booked["radio-padma"])
+    # The summaries and the reach report: the gateway's counts, apart from the (empty) entered ones.
+    summary = {r["key"]: r for r in producer.get("/api/v1/feedback/summary").json["items"]}
+    nothing = dict.fromkeys(("calls", "sms", "missed_calls", "letters", "in_person"), 0)
+    for slug, sms_count in (("radio-padma", 2), ("radio-jamuna", 1)):
+        row = next(r for r in summary.values() if slug in (r["key"], r.get("label"), r.get("station")))
+        assert row["feedback_by_source"]["entered"] == nothing
+        assert row["feedback_by_source"]["gateway"] == {**nothing, "sms": sms_count, "missed_calls": 1}
+        assert row["feedback"] == {**nothing, "sms": sms_count, "missed_calls": 1}
+    days = {"from": (start - dt.timedelta(days=1)).date().isoformat(),
+            "to": (start + dt.timedelta(days=1)).date().isoformat()}
+    reach = producer.get("/api/v1/reports/reach", query_string={"station": "radio-padma", **days})
+    assert reach.status_code == 200, reach.json
+    totals = reach.json["totals"]
+    assert totals["feedback_by_source"]["gateway"] == {**nothing, "sms": 2, "missed_calls": 1}
+    assert totals["feedback_by_source"]["entered"] == nothing
+    assert totals["unique_senders"] == 1 and totals["aired"] == 1  # one listener; confirmed by SMS
+    airing = next(i for i in producer.get("/api/v1/airings").json["items"]
+                  if i["broadcast_id"] == booked["radio-padma"])
+    assert (airing["status"], airing["via"]) == ("aired", "sms")
