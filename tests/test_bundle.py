@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import os
+import tracemalloc
 import uuid
 import zipfile
 
@@ -290,3 +291,51 @@ def test_the_week_calendar_says_what_the_live_feed_says_of_cancellations_and_fee
     manifest = json.loads(archive.read("manifest.json"))
     assert [a["broadcast_id"] for a in manifest["airings"]] == [ids[0], ids[0], ids[1]]
     assert len(archive.read("cue-sheet.csv").decode("utf-8-sig").splitlines()) == 4
+
+
+@pytest.mark.slow
+def test_a_2_gb_week_streams_through_the_view_in_bounded_memory(client, runtime, api_as) -> None:
+    """Four 512 MiB renditions (sparse files: nothing big on disk) through the real view: the archive is laid out
+    and streamed in chunks, so what Python holds stays a few MB however big the week is."""
+    admin = api_as("admin")
+    padma = create_station(admin, "radio-padma")
+    producer = api_as("producer")
+    size = 512 << 20
+    for i in range(4):
+        sha = hashlib.sha256(f"big-{i}".encode()).hexdigest()
+        path = runtime.store.path_for(sha, ".mp3")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            handle.truncate(size)
+        episode = make_episode(runtime, title=f"বড় পর্ব {i}", broadcast_sha256=sha, broadcast_size_bytes=size)
+        assert producer.post("/api/v1/broadcasts", json={"station": "radio-padma", "episode_id": episode,
+                                                         "start": f"2026-03-0{2 + i}T20:00"}).status_code == 201
+    url = f"/feeds/radio-padma/bundle.zip?token={padma['calendar_url'].split('token=')[1]}&week={WEEK}"
+    tracemalloc.start()
+    try:
+        response = client.get(url, buffered=False)
+        assert response.status_code == 200
+        total, largest, tail = 0, 0, b""
+        for chunk in response.response:
+            total += len(chunk)
+            largest = max(largest, len(chunk))
+            tail = (tail + chunk)[-2_000_000:]
+        response.close()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert total == int(response.headers["Content-Length"]) > 4 * size
+    print(f"\n{WEEK} of {total:,} bytes streamed: peak traced memory {peak / 1e6:.1f} MB, chunks <= {largest:,} B")
+    assert largest <= 1 << 20 and peak < 32 << 20, (largest, peak)  # chunks, never the whole archive
+    resumed = client.get(url, headers={"Range": f"bytes={total - len(tail)}-"})
+    assert resumed.status_code == 206 and resumed.data == tail  # the same bytes, resumed near the end
+    sparse = runtime.store.root / "tail.zip"  # the tail where it belongs in a sparse file: the central directory
+    with sparse.open("wb") as handle:
+        handle.seek(total - len(tail))
+        handle.write(tail)
+    with zipfile.ZipFile(sparse) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        sizes = {i.filename: i.file_size for i in archive.infolist()}
+    assert len(manifest["airings"]) == 4 and sum(f["size"] for f in manifest["files"] if
+                                                 f["name"].startswith("audio/")) == 4 * size
+    assert {f["name"]: f["size"] for f in manifest["files"]}.items() <= sizes.items()
