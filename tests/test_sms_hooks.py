@@ -404,3 +404,19 @@ def test_listener_sms_and_missed_calls_reach_the_feeds_and_summaries_with_no_cou
     airing = next(i for i in producer.get("/api/v1/airings").json["items"]
                   if i["broadcast_id"] == booked["radio-padma"])
     assert (airing["status"], airing["via"]) == ("aired", "sms")
+
+
+def test_a_twilio_message_is_cleaned_of_control_characters_and_a_big_form_is_413(runtime, gw) -> None:
+    """The Twilio shape gets the JSON shape's rules: text and ids cleaned, an oversized body stores nothing."""
+    assert gw["admin"].patch("/api/v1/stations/radio-padma", json={"gateway": "twilio"}).status_code == 200
+    c, secret = gw["client"], gw["secret"]
+    dirty = {"MessageSid": "SM\x00" + "f" * 32, "From": "+8801711000009", "To": "+8809600000000",
+             "Body": "\u202eভালো\x00 লাগল\x1b[31m\u200b"}
+    assert _twilio(c, secret, "radio-padma", dirty).status_code == 200
+    big = {"MessageSid": "SM" + "0" * 32, "From": "+8801711000009", "Body": "x" * (70 * 1024)}
+    refused = _twilio(c, secret, "radio-padma", big)
+    assert refused.status_code == 413 and refused.json["error"]["code"] == "too_large"
+    missing = _twilio(c, secret, "radio-padma", {"From": "+8801711000009", "Body": "no sid"})
+    assert missing.status_code == 400 and missing.json["error"]["field"] == "MessageSid"
+    rows = _messages(runtime)
+    assert [(m.provider_id, m.text) for m in rows] == [("SM" + "f" * 32, "ভালো লাগল[31m")]
