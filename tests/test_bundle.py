@@ -149,6 +149,11 @@ def test_a_broken_download_resumes_with_range_to_the_same_bytes(client, week) ->
     beyond = _get(client, week, Range=f"bytes={len(full.data) + 5}-")
     assert beyond.status_code == 416 and beyond.headers["Content-Range"] == f"bytes */{len(full.data)}"
     assert _get(client, week, **{"If-None-Match": etag}).status_code == 304
+    # A client that takes gzip gets the same archive (never re-encoded: Range offsets are offsets in the ZIP).
+    gzip_client = _get(client, week, **{"Accept-Encoding": "gzip", "Range": f"bytes={cut}-", "If-Range": etag})
+    assert "Content-Encoding" not in gzip_client.headers and gzip_client.headers["ETag"] == etag
+    assert gzip_client.status_code == 206 and gzip_client.data == rest.data
+    assert _get(client, week, **{"Accept-Encoding": "gzip", "If-None-Match": etag}).status_code == 304
 
 
 def test_an_empty_week_is_a_valid_empty_bundle_and_bad_requests_reveal_nothing(client, week) -> None:
