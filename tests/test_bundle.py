@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import os
 import tracemalloc
 import uuid
@@ -218,6 +219,18 @@ def test_an_episode_past_its_valid_until_date_leaves_the_bundle_as_it_leaves_the
     assert not any(week["drama"][:8] in name for name in archive.namelist())
     assert week["drama"].encode() not in archive.read("schedule.ics")
     assert week["drama"].encode() not in client.get(week["calendar"]).data
+
+
+def test_drawing_a_cue_sheet_leaves_the_log_alone(app, caplog) -> None:
+    """fontTools lists every subset font's glyphs at INFO: the app keeps that out of its log."""
+    from reports.cue_sheet import cue_sheet_pdf
+    from schedule.cue_sheet import CueSheet
+
+    sheet = CueSheet("radio-padma", "Radio Padma", "রেডিও পদ্মা", "", "Asia/Dhaka", WEEK, dt.date(2026, 3, 2), (),
+                     dt.datetime(2026, 2, 27, tzinfo=dt.UTC))
+    with caplog.at_level(logging.INFO):
+        assert cue_sheet_pdf.__wrapped__(sheet).startswith(b"%PDF")
+    assert not [r for r in caplog.records if r.name.startswith("fontTools")]
 
 
 @pytest.mark.parametrize("letter", sorted(set(CODE_ALPHABET)))

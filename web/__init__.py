@@ -33,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None, runtime: Runtime | None 
     clean_abandoned_temp_files(runtime.store)  # uploads cut off by a crash or a kill leave temporary files
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # every PDF's font subsetting lists its glyphs at INFO
     from radio import log_scrub
 
     log_scrub.install()  # feed tokens in URLs (werkzeug's access lines) and API tokens never reach a log
