@@ -37,6 +37,8 @@ HOOKS: Mapping[str, str] = {
     "assign_station": "(session, user, slug | None) -> None: bind a user to a station (or unbind)",
     "prepare_instance": "(runtime, echo) -> None: get ready during `radio init` (e.g. the Whisper model)",
     "episode_protected": "(session, episode_id) -> None: an episode was newly restricted or lost broadcast consent",
+    "masked_index_leaks": "(session) -> [str]: rows ('segments row <id>') whose masked search index holds a word "
+                          "their masked copy hides",
     "bundle_documents": "(sheet: schedule.bundle.CueSheet) -> [(name, bytes)]: printable files for a week's bundle",
 }
 

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import column, inspect, select, table
+from sqlalchemy import column, func, inspect, select, table
 
 from radio.runtime import Runtime
 from radio.storage import MediaStore, host_tag
@@ -23,7 +23,7 @@ _TMP_OWNER = re.compile(r"^up-([0-9a-f]{8})-(\d+)-")
 class Problem:
     """One finding: ``fatal`` ones (damaged, missing) make ``radio verify`` exit non-zero."""
 
-    kind: str  # damaged | missing | unreadable | orphan_object | orphan_temp | audit_chain | permissions
+    kind: str  # damaged | missing | unreadable | orphan_object | orphan_temp | audit_chain | permissions | redaction
     path: str
     detail: str
     fatal: bool
@@ -41,6 +41,7 @@ class VerifyReport:
     bytes_checked: int = 0
     references_checked: int = 0
     audit_rows_checked: int = 0
+    redaction_rows_checked: int = 0
     problems: list[Problem] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
 
@@ -53,6 +54,7 @@ class VerifyReport:
         """The report as JSON."""
         return {"ok": self.ok, "objects_checked": self.objects_checked, "bytes_checked": self.bytes_checked,
                 "references_checked": self.references_checked, "audit_rows_checked": self.audit_rows_checked,
+                "redaction_rows_checked": self.redaction_rows_checked,
                 "repaired": self.repaired,
                 "problems": [p.__dict__ for p in self.problems]}
 
@@ -161,8 +163,42 @@ def verify_home(runtime: Runtime, *, repair: bool = False) -> VerifyReport:
                     report.problems.append(Problem("orphan_temp", f"tmp/{path.name}",
                                                    "left by an interrupted upload (remove with --repair)", False))
     _verify_audit_chain(runtime, report)
+    _verify_redaction(runtime, report)
     _verify_permissions(runtime, report)
     return report
+
+
+def _verify_redaction(runtime: Runtime, report: VerifyReport) -> None:
+    """Every stored masked copy is what today's redaction gives for its text, and the masked index hides it too.
+
+    A problem names the first row of each table (never the text: it may hold the very number); a new
+    redaction rule makes older copies differ until ``radio search --reindex`` recomputes them.
+    """
+    from radio.features import hook
+    from radio.text_index import MASKED_COPIES, masked_copy_drift
+
+    first: dict[str, str] = {}
+    count: dict[str, int] = {}
+    with runtime.read_session() as session:
+        for masked, row_id, _fresh in masked_copy_drift(session):
+            first.setdefault(masked.table, row_id)
+            count[masked.table] = count.get(masked.table, 0) + 1
+        report.redaction_rows_checked = sum(session.execute(select(func.count()).select_from(masked.model))
+                                            .scalar_one() for masked in MASKED_COPIES)
+        leaks = [row for leaks_of in hook("masked_index_leaks") for row in leaks_of(session)]
+    for masked in MASKED_COPIES:
+        if masked.table in first:
+            more = count[masked.table] - 1
+            report.problems.append(Problem(
+                "redaction", f"{masked.table} row {first[masked.table]}",
+                f"{masked.copy} differs from today's redaction of {', '.join(masked.sources)}"
+                + (f" (and {more} more rows of {masked.table})" if more else "")
+                + "; `radio search --reindex` recomputes it", True))
+    if leaks:
+        others = f" (and {len(leaks) - 1} more rows)" if len(leaks) > 1 else ""
+        report.problems.append(Problem(
+            "redaction", leaks[0], f"the masked search index holds a word this row's masked copy hides{others}; "
+            "`radio search --reindex` rebuilds it", True))
 
 
 def _verify_permissions(runtime: Runtime, report: VerifyReport, shown: int = 20) -> None:

@@ -66,7 +66,8 @@ def restore(src: Path) -> None:
               help="Check a backup folder against its manifest instead of the live home.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def verify(repair: bool, backup_dir: Path | None, as_json: bool) -> None:
-    """Re-hash every stored file and check every database reference; exit 1 naming what is damaged or missing."""
+    """Re-hash every stored file, check every database reference, the audit chain, the masked copies and the
+    home's permissions; exit 1 naming what is damaged, missing or inconsistent."""
     if backup_dir is not None:
         from radio.backup import check_backup, read_manifest
 
@@ -89,7 +90,8 @@ def verify(repair: bool, backup_dir: Path | None, as_json: bool) -> None:
             click.echo(f"removed {name}")
         fatal = sum(1 for p in report.problems if p.fatal)
         click.echo(f"checked {report.objects_checked} objects ({report.bytes_checked / 1e6:.1f} MB) and "
-                   f"{report.references_checked} references, {report.audit_rows_checked} audit rows: "
+                   f"{report.references_checked} references, {report.audit_rows_checked} audit rows, "
+                   f"{report.redaction_rows_checked} masked copies: "
                    f"{'clean' if report.ok else f'{fatal} problem(s)'}")
     sys.exit(0 if report.ok else 1)
 

@@ -357,3 +357,50 @@ def test_a_2_gb_week_streams_through_the_view_in_bounded_memory(client, runtime,
     assert len(manifest["airings"]) == 4 and sum(f["size"] for f in manifest["files"] if
                                                  f["name"].startswith("audio/")) == 4 * size
     assert {f["name"]: f["size"] for f in manifest["files"]}.items() <= sizes.items()
+
+
+@pytest.mark.parametrize("change", [{"restricted": True}, {"consent": "research_only"}, {"consent": "none"}])
+def test_a_new_restriction_or_withdrawn_consent_takes_the_episode_out_of_next_weeks_bundle(
+        client, runtime, api_as, tmp_path, change) -> None:
+    admin, producer = api_as("admin"), api_as("producer")
+    padma = create_station(admin, "radio-padma")
+    day = dt.date.today() + dt.timedelta(days=8)
+    iso = day.isocalendar()
+    week_name = f"{iso.year}-W{iso.week:02d}"
+    episodes = {}
+    for name in ("survivor", "drama"):
+        episodes[name] = make_episode(runtime, title=f"{name} story")
+        sha, size = _audio(runtime, tmp_path, f"{name}.mp3", 2000)
+        with runtime.session() as session:
+            row = session.get(Episode, episodes[name])
+            row.broadcast_sha256, row.broadcast_size_bytes = sha, size
+        r = producer.post("/api/v1/broadcasts", json={"station": "radio-padma", "episode_id": episodes[name],
+                                                      "start": f"{day}T{'20' if name == 'drama' else '09'}:00"})
+        assert r.status_code == 201, r.json
+    token = padma["calendar_url"].split("token=")[1]
+    url = f"/feeds/radio-padma/bundle.zip?token={token}&week={week_name}"
+    survivor = episodes["survivor"]
+
+    def bundle() -> tuple[zipfile.ZipFile, dict]:
+        r = client.get(url)
+        assert r.status_code == 200, r.data[:300]
+        archive = zipfile.ZipFile(io.BytesIO(r.data))
+        return archive, json.loads(archive.read("manifest.json"))
+
+    archive, manifest = bundle()
+    assert {a["episode_id"] for a in manifest["airings"]} == {survivor, episodes["drama"]}
+    before = client.get(url).headers["ETag"]
+
+    r = producer.patch(f"/api/v1/episodes/{survivor}", json=change)  # tightening: a producer may
+    assert r.status_code == 200, r.json
+    archive, manifest = bundle()
+    assert [a["episode_id"] for a in manifest["airings"]] == [episodes["drama"]]
+    assert not any(survivor[:8] in f["name"] for f in manifest["files"])
+    assert not any(survivor[:8] in name for name in archive.namelist())
+    for name in archive.namelist():
+        assert survivor.encode() not in archive.read(name) and b"survivor story" not in archive.read(name)
+    assert "X-RADIO-EPISODE-ID:" + episodes["drama"] in archive.read("schedule.ics").decode()
+    assert client.get(url).headers["ETag"] != before  # a station that fetched the week sees it changed
+    assert survivor.encode() not in client.get(feed_path(padma["podcast_url"])).data
+    calendar = client.get(feed_path(padma["calendar_url"])).data.decode()
+    assert "STATUS:CANCELLED" in calendar and survivor not in calendar

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from proc_helpers import STACK_PARAMS, Stack, free_port, make_stack, stop, wait_for
 
 from radio.cli import main
 from radio.permissions import looser_than_private, make_private
@@ -47,3 +50,40 @@ def test_permissions_under_umask_022(runtime, api_as) -> None:
         assert stat.S_IMODE((home / "media" / "later").stat().st_mode) == 0o700
     finally:
         os.umask(old)
+
+
+@pytest.fixture(params=STACK_PARAMS)
+def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
+    yield from make_stack(request, tmp_path)
+
+
+def _umask_of(pid: int) -> int:
+    line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith("Umask:"))
+    return int(line.split()[1], 8)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads a process's umask from /proc")
+def test_radio_serve_and_radio_worker_started_under_umask_022_keep_the_home_private(stack: Stack) -> None:
+    home = Path(stack.env["RADIO_HOME"])
+    audio = home / "media" / "ab" / "survivor.mp3"
+    audio.parent.mkdir(parents=True, exist_ok=True)
+    audio.write_bytes(b"ID3")
+    old = os.umask(0o022)  # the children inherit it, as from a careless service unit
+    try:
+        for name, start in (("worker", stack.worker), ("serve", lambda: stack.server(free_port(), "--no-worker"))):
+            os.chmod(home, 0o755)
+            os.chmod(audio, 0o644)
+            proc = start()
+            try:
+                wait_for(lambda: stat.S_IMODE(audio.stat().st_mode) == 0o600, 90,  # a loaded machine starts slowly
+                         f"radio {name} to make the home private")
+            except AssertionError as exc:
+                stop(proc)
+                raise AssertionError(f"{exc}\n{stack.logs()}") from None
+            assert stat.S_IMODE(home.stat().st_mode) == 0o700
+            assert _umask_of(proc.pid) == 0o077  # what it creates later is private too
+            stop(proc)  # may still be starting up: its exit code is not what this test is about
+    finally:
+        os.umask(old)
+    assert looser_than_private([home]) == []

@@ -93,3 +93,36 @@ def test_the_reindex_recomputes_masked_copies(runtime, masked_number) -> None:
         copies = session.execute(text("SELECT redacted_text FROM segments WHERE episode_id = :id AND"
                                       " redacted_text IS NOT NULL"), {"id": masked_number}).scalars().all()
     assert len(copies) == 2 and all(NUMBER not in c for c in copies)
+
+
+# The number shapes of the issue (tests/test_transcript_redaction.py has them all as pure tests): each stored in a
+# segment, then probed through search and read back through the transcript as non-admins on this database.
+SHAPES = ["017111234567", "1711123456", "02-9876543", "(02) 9876543", "+971 50 123 4567", "00971 50 1234567",
+          "+44 20 7946 0958", "01711,123456", "017/1112/3456", "0171\u00a0112\u00a03456", "01711\u2013123456",
+          "017\u200b11\u200c12\u200d3456", "0171\u2060112\ufeff3456", "٠١٧١١١٢٣٤٥٦", "০১৭১১ 123456",
+          "０１７１１１２３４５６", "＋９７１ ５０ １２３ ４５６７"]
+
+
+@pytest.mark.parametrize("role", ["producer", "researcher"])
+def test_every_number_shape_is_masked_in_search_and_transcripts(runtime, api_as, role) -> None:
+    from transcripts.search_text import index_terms
+
+    with runtime.session() as session:
+        episode, _ = add_episode(session, "নম্বরের ধরন", [f"please ring {shape} tonight" for shape in SHAPES],
+                                 language="en")
+        episode_id = episode.id
+    reader = api_as(role)
+    for shape in SHAPES:
+        for term in {t for t in index_terms(shape) if any(c.isdigit() for c in t)}:
+            for q in (term, f"{term}*", f'"ring {term}"*'):
+                r = reader.get("/api/v1/search", query_string={"q": q})
+                assert (r.status_code, r.get_json().get("total")) == (200, 0), (shape, q)
+    hits = reader.get("/api/v1/search", query_string={"q": "tonight", "limit": 50}).get_json()
+    assert hits["total"] == len(SHAPES)
+    assert all("[phone redacted]" in h["snippet"] and not any(c.isdigit() for c in h["snippet"])
+               for h in hits["hits"]), hits["hits"]
+    transcript = reader.get(f"/api/v1/episodes/{episode_id}/transcript").get_json()
+    texts = [s["text"] for s in transcript["segments"]]
+    assert texts == ["please ring [phone redacted] tonight"] * len(SHAPES)
+    admin = api_as("admin")  # the control: the same probe finds the original
+    assert admin.get("/api/v1/search", query_string={"q": "9876543"}).get_json()["total"] == 2

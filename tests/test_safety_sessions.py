@@ -5,10 +5,15 @@ from __future__ import annotations
 import base64
 import json
 import zlib
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from flask import Flask
+from proc_helpers import STACK_PARAMS, Stack, free_port, http_get, make_stack, stop, wait_for
 
-from radio.auth import create_user
+from radio.auth import create_user, issue_token
+from schedule.models import Station
 from tests.ui_helpers import HTML, PASSWORD, csrf_token, login, post_form
 from web import create_app
 
@@ -106,3 +111,34 @@ def test_no_token_reaches_a_log_line(app: Flask) -> None:
     exec(line, namespace)  # noqa: S102 - our own settings line
     fmt = str(namespace["access_log_format"])
     assert "%(U)s" in fmt and not any(f in fmt for f in ("%(r)s", "%(q)s", "%(f)s"))
+
+
+@pytest.fixture(params=STACK_PARAMS)
+def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
+    yield from make_stack(request, tmp_path)
+
+
+@pytest.mark.slow
+def test_a_real_radio_serve_writes_no_token_to_its_access_log(stack: Stack) -> None:
+    """werkzeug's own access lines of a running `radio serve`, captured from its output, carry no feed token."""
+    with stack.runtime.session() as session:
+        session.add(Station(slug="radio-padma", name="Radio Padma"))
+        api_token = issue_token(session, create_user(session, "admin@example.org", "admin", password=PASSWORD))
+    port = free_port()
+    server = stack.server(port, "--no-worker", "--host", "127.0.0.1")
+    wait_for(lambda: http_get(port, "/healthz")[0] == 200, 90, "radio serve")  # a loaded machine starts slowly
+    status, body = http_get(port, "/api/v1/stations/radio-padma", headers={"Authorization": f"Bearer {api_token}"})
+    assert status == 200, body
+    station = json.loads(body)
+    feed_token = station["calendar_url"].split("token=")[1]
+    paths = [station["calendar_url"], station["podcast_url"]]
+    for url in paths:
+        path = "/" + url.split("://", 1)[1].split("/", 1)[1]
+        assert http_get(port, path)[0] == 200
+    assert http_get(port, f"/feeds/radio-padma/podcast.xml?week=1&token={feed_token}x")[0] in (403, 404)
+    assert http_get(port, f"/api/v1/me?token={api_token}")[0] in (401, 403)  # a token pasted into a URL
+    assert stop(server) == 0
+    log = stack.logs()
+    assert "/calendars/radio-padma.ics?token=[redacted]" in log  # werkzeug did log the requests …
+    assert "/feeds/radio-padma/podcast.xml?week=1&token=[redacted]" in log
+    assert feed_token not in log and api_token not in log  # … without the secrets

@@ -15,11 +15,11 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from episodes.models import KINDS, LANGUAGES, SEARCHED_FIELDS, Episode
+from episodes.models import KINDS, LANGUAGES, Episode
 from radio import access
 from radio.errors import Forbidden, InvalidInput
 from radio.models import User
-from radio.text_index import masked_document
+from radio.text_index import MaskedCopy, masked_copy_drift
 from transcripts.access import masked
 from transcripts.models import Segment
 from transcripts.query import expand, parse_query
@@ -162,25 +162,27 @@ REFRESH_BATCH = 5000
 
 def refresh_masked_copies(session: Session) -> int:
     """Recompute every row's masked copy with today's redaction rules; returns the rows whose copy changed."""
+    pending: dict[MaskedCopy, list[dict[str, Any]]] = {}
+
+    def write(kept: MaskedCopy) -> None:
+        table = cast(Table, kept.model.__table__)
+        session.execute(update(table).where(table.c.id == bindparam("row_id"))
+                        .values({kept.copy: bindparam("copy")}), pending.pop(kept))
+
     changed = 0
-    for model, copy, sources in ((Segment, "redacted_text", ("text",)),
-                                 (Episode, "redacted_document", SEARCHED_FIELDS)):
-        columns = [getattr(model, name) for name in sources]
-        last = ""
-        while True:
-            batch = session.execute(select(model.id, getattr(model, copy), *columns).where(model.id > last)
-                                    .order_by(model.id).limit(REFRESH_BATCH)).all()
-            if not batch:
-                break
-            last = batch[-1][0]
-            updates = [{"row_id": row[0], "copy": fresh} for row in batch
-                       if (fresh := masked_document(list(row[2:]))) != row[1]]
-            if updates:
-                table = cast(Table, model.__table__)
-                session.execute(update(table).where(table.c.id == bindparam("row_id"))
-                                .values({copy: bindparam("copy")}), updates)
-                changed += len(updates)
+    for kept, row_id, fresh in masked_copy_drift(session, batch=REFRESH_BATCH):
+        pending.setdefault(kept, []).append({"row_id": row_id, "copy": fresh})
+        changed += 1
+        if len(pending[kept]) >= REFRESH_BATCH:
+            write(kept)
+    for kept in list(pending):
+        write(kept)
     return changed
+
+
+def masked_index_leaks(session: Session) -> list[str]:
+    """Rows whose masked search index holds a word their masked copy hides (``radio verify``; fixed by a reindex)."""
+    return backend_for(session).masked_index_leaks(session)
 
 
 def reindex(session: Session) -> int:

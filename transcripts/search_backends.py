@@ -17,6 +17,7 @@ from radio.errors import InvalidInput
 from radio.features import hook
 from transcripts import search_schema
 from transcripts.query import Node, Phrase, leaves, to_fts5, to_tsquery
+from transcripts.search_text import MAX_INDEXED_CHARS, index_terms
 
 if TYPE_CHECKING:
     from transcripts.search import SearchFilters
@@ -33,6 +34,8 @@ class SearchBackend(Protocol):
     def vocabulary(self, session: Session, prefix: str, *, masked: bool) -> list[str]: ...
 
     def rebuild(self, session: Session) -> int: ...
+
+    def masked_index_leaks(self, session: Session) -> list[str]: ...
 
 
 Conditions = tuple[list[str], dict[str, Any]]
@@ -202,6 +205,29 @@ class SqliteSearch:
             session.execute(text(statement))
         return int(session.execute(text("SELECT count(*) FROM search_rows")).scalar_one())
 
+    def masked_index_leaks(self, session: Session) -> list[str]:
+        """Rows ("segments row <id>") whose document in ``search_fts_masked`` holds a word their masked copy hides.
+
+        The FTS5 tables are contentless, so the index is probed: every word of the text that the masked copy
+        no longer has (a masked number, an address) must not match the row's masked document.
+        """
+        documents = session.execute(text(
+            "SELECT 'segments', s.id, r.doc_id, s.text, s.redacted_text FROM segments s"
+            " JOIN search_rows r ON r.segment_id = s.id WHERE s.redacted_text IS NOT NULL"
+            f" UNION ALL SELECT 'episodes', e.id, f.ep_no << {search_schema.DOC_BITS},"
+            f" {search_schema.episode_document('e')}, e.redacted_document FROM episodes e"
+            " JOIN search_episode_facets f ON f.episode_id = e.id WHERE e.redacted_document IS NOT NULL"
+            " ORDER BY 1 DESC, 2"))
+        leaks = []
+        probe = text("SELECT 1 FROM search_fts_masked WHERE search_fts_masked MATCH :word AND rowid = :doc")
+        for table, row_id, doc_id, original, masked in documents:
+            hidden = (set(index_terms(original[:MAX_INDEXED_CHARS]))
+                      - set(index_terms(masked[:MAX_INDEXED_CHARS])))
+            if any(session.execute(probe, {"word": '"' + word.replace('"', '""') + '"', "doc": doc_id}).first()
+                   for word in sorted(hidden)):
+                leaks.append(f"{table} row {row_id}")
+        return leaks
+
 
 class PostgresSearch:
     """GIN indexes over ``radio_search_document(…)`` of segments and episodes."""
@@ -253,6 +279,10 @@ class PostgresSearch:
             session.execute(text(statement))
         return int(session.execute(text("SELECT (SELECT count(*) FROM segments) + (SELECT count(*) FROM episodes)"))
                    .scalar_one())
+
+    def masked_index_leaks(self, session: Session) -> list[str]:
+        """None: the GIN indexes are expressions of ``coalesce(redacted_text, text)``, in step by construction."""
+        return []
 
 
 BACKENDS: dict[str, SearchBackend] = {"sqlite": SqliteSearch(), "postgresql": PostgresSearch()}
