@@ -37,6 +37,7 @@ HOOKS: Mapping[str, str] = {
     "assign_station": "(session, user, slug | None) -> None: bind a user to a station (or unbind)",
     "prepare_instance": "(runtime, echo) -> None: get ready during `radio init` (e.g. the Whisper model)",
     "episode_protected": "(session, episode_id) -> None: an episode was newly restricted or lost broadcast consent",
+    "library_matches": "(session, q) -> select of the ids of episodes whose library text matches q (400 naming q)",
     "bundle_documents": "(sheet: schedule.bundle.CueSheet) -> [(name, bytes)]: printable files for a week's bundle",
 }
 

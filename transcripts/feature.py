@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from radio.features import Feature
-from transcripts import cli, coding_models, models, search_cli, tasks, whisper_models
+from transcripts import cli, coding_models, library_index, models, search_cli, tasks, whisper_models
 
 FEATURE = Feature(
     name="transcripts",
@@ -15,5 +15,5 @@ FEATURE = Feature(
     jobs=tasks.JOB_HANDLERS,
     commands=(cli.transcribe, search_cli.search_command),
     blueprints=("web.api.transcripts", "web.api.search", "web.api.coding", "web.ui.research", "web.ui.coding"),
-    hooks={"prepare_instance": whisper_models.prepare_model},
+    hooks={"prepare_instance": whisper_models.prepare_model, "library_matches": library_index.library_matches},
 )
