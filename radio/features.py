@@ -38,6 +38,7 @@ HOOKS: Mapping[str, str] = {
     "prepare_instance": "(runtime, echo) -> None: get ready during `radio init` (e.g. the Whisper model)",
     "episode_protected": "(session, episode_id) -> None: an episode was newly restricted or lost broadcast consent",
     "library_matches": "(session, q) -> select of the ids of episodes whose library text matches q (400 naming q)",
+    "search_reindex": "(session) -> int: recompute a feature's masked copies and rebuild its own search index",
     "bundle_documents": "(sheet: schedule.bundle.CueSheet) -> [(name, bytes)]: printable files for a week's bundle",
 }
 
