@@ -153,3 +153,21 @@ def test_the_api_answers_a_bad_query_with_a_400_naming_q(api_as, runtime, librar
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["code"] == "bad_query" and error["field"] == "q"
+
+
+def test_postgres_answers_from_the_gin_indexes(runtime, library) -> None:
+    if runtime.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from sqlalchemy import text
+
+    from schedule.message_search import MESSAGES
+    from transcripts.library_index import LIBRARY
+
+    for index, masked, name in ((LIBRARY, False, "search_library_gin"), (MESSAGES, True, "search_messages_masked_gin"),
+                                (MESSAGES, False, "search_messages_gin")):
+        with runtime.session() as session:
+            statement = index.matches(session, "পাচার OR দালাল", masked=masked)
+            sql = str(statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+            session.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN {sql}")))
+        assert name in plan, plan
