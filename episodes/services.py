@@ -130,12 +130,22 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _text_matches(session: Session, q: str) -> Any:
+    """Ids of the episodes whose text matches ``q``, asked of the feature that owns search (same words, query
+    language and Bangla inflection as transcript search)."""
+    providers = hook("library_matches")
+    if not providers:
+        raise InvalidInput("text search is not available", code="search_unavailable", details={"field": "q"})
+    return providers[0](session, q)
+
+
 def list_episodes(
     session: Session, *, q: str = "", language: str | None = None, kind: str | None = None,
     campaign: str | None = None, district: str | None = None, restricted: bool | None = None,
     status: str | None = None, page: int = 1, per_page: int = 20, viewer_role: str | None = None,
 ) -> EpisodePage:
-    """Filter and search the library (text search over titles and descriptions, Bangla included), newest first."""
+    """Filter and search the library, newest first; ``q`` is a search query (words, "phrases", =word, prefix*,
+    OR, NOT; a Bangla word finds its inflected forms) over titles, descriptions, contributors, topics …"""
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
         raise InvalidInput(f"page must be ≥ 1 and per_page between 1 and {MAX_PER_PAGE}", code="invalid_page")
     query = select(Episode)
@@ -150,8 +160,8 @@ def list_episodes(
         query = query.where(Episode.restricted.is_(restricted))
     if _hidden_from(viewer_role):
         query = query.where(Episode.restricted.is_(False))
-    for term in search_key(q).split()[:10]:
-        query = query.where(Episode.search_text.like(f"%{_escape_like(term)}%", escape="\\"))
+    if q.strip():
+        query = query.where(Episode.id.in_(_text_matches(session, q)))
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = session.scalars(
         query.order_by(Episode.created_at.desc(), Episode.id).offset((page - 1) * per_page).limit(per_page)

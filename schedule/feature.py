@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from radio.features import Feature
-from schedule import bookings, cli, flight_models, models, stations
+from schedule import bookings, cli, flight_models, message_search, models, stations
 
 FEATURE = Feature(
     name="schedule",
@@ -21,5 +21,6 @@ FEATURE = Feature(
         "station_episodes_sql": stations.station_episodes_sql,
         "assign_station": stations.assign_station,
         "episode_protected": bookings.cancel_future_airings,
+        "search_reindex": message_search.reindex_messages,
     },
 )

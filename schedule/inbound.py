@@ -16,10 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from radio.db import utcnow
-from radio.errors import InvalidInput
+from radio.errors import Forbidden, InvalidInput
 from radio.models import Role, User
 from radio.redaction import redact_contact_details
 from schedule.airings import confirm_airing, current_report, find_airing_by_code
+from schedule.message_search import message_matches
 from schedule.models import Broadcast, BroadcastStatus, InboundMessage, Station
 from schedule.occurrences import series_of
 from schedule.recurrence import Occurrence, expand, zone
@@ -198,10 +199,17 @@ def _attribute(session: Session, station: Station, row: InboundMessage, secret_k
         row.episode_id = override.episode_id if override is not None and override.episode_id else broadcast.episode_id
 
 
-def recent_messages(session: Session, station: Station, limit: int = 50) -> list[InboundMessage]:
-    """The station's latest messages, newest first."""
-    return list(session.scalars(select(InboundMessage).where(InboundMessage.station_id == station.id)
-                                .order_by(InboundMessage.created_at.desc(), InboundMessage.id).limit(limit)))
+def recent_messages(session: Session, station: Station, limit: int = 50, *, q: str = "",
+                    reader: User | None = None) -> list[InboundMessage]:
+    """The station's latest messages, newest first; with ``q`` only those whose text matches it (the search
+    language of transcripts), searched as ``reader`` may read the text: researchers the redacted text, admins
+    the original."""
+    query = select(InboundMessage).where(InboundMessage.station_id == station.id)
+    if q.strip():
+        if reader is None or not may_read_message_text(reader):
+            raise Forbidden("message text is for researchers and admins", details={"field": "q"})
+        query = query.where(InboundMessage.id.in_(message_matches(session, q, masked=reader.role != Role.ADMIN)))
+    return list(session.scalars(query.order_by(InboundMessage.created_at.desc(), InboundMessage.id).limit(limit)))
 
 
 def gateway_counts_query(scope: Any) -> Select[*tuple[Any, ...]]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 from episodes.models import Episode
 from radio.db import Base, Created, IdPk, JsonList, Updated
 from radio.models import User
+from radio.text_index import keep_masked_copy, masked_default
 
 # Local wall times are kept as ISO text without offset ("2026-03-06T20:00:00"): a series is defined on the
 # wall clock of its time zone (RFC 5545), so its occurrences keep their local hour across DST changes.
@@ -237,6 +238,8 @@ class InboundMessage(Base):
     kind: Mapped[str] = mapped_column(String(12))
     sender_hash: Mapped[str] = mapped_column(String(64))  # HMAC of the number with the secret key
     text: Mapped[str] = mapped_column(Text, default="")
+    # ``text`` with contact details masked, NULL when nothing is masked: what researchers search (radio.text_index).
+    redacted_text: Mapped[str | None] = mapped_column(Text, default=masked_default("text"))
     at: Mapped[dt.datetime]  # the message's time (the provider's when plausible, else its arrival)
     local_day: Mapped[str] = mapped_column(String(10))  # the station-local date of ``at``
     purpose: Mapped[str] = mapped_column(String(14))
@@ -244,3 +247,6 @@ class InboundMessage(Base):
     occurrence_key: Mapped[str | None] = mapped_column(String(19))
     episode_id: Mapped[str | None] = mapped_column(ForeignKey("episodes.id", ondelete="SET NULL"))
     created_at: Mapped[Created]  # arrival
+
+
+keep_masked_copy(InboundMessage, "redacted_text", ("text",))

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine, make_url
 from radio.db import Base, make_engine
 from radio.features import migration_folders
 from radio.migrate import include_name, load_models, render_item
+from schedule.message_search import MESSAGES
 from transcripts import search_schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,6 +182,8 @@ def _current_search_objects(scratch_url: str) -> SearchObjects:
         sqlite = engine.dialect.name == "sqlite"
         with engine.begin() as conn:
             for statement in search_schema.sqlite_create() if sqlite else search_schema.postgres_create():
+                conn.execute(text(statement))
+            for statement in MESSAGES.create(engine.dialect.name):  # the SMS text index (schedule_0009)
                 conn.execute(text(statement))
     finally:
         engine.dispose()

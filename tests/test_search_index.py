@@ -162,4 +162,4 @@ def test_every_trigger_of_the_index_exists_after_all_migrations(runtime) -> None
     with runtime.engine.connect() as conn:
         found = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
     expected = {s.split()[2] for s in sqlite_create() if s.startswith("CREATE TRIGGER")}
-    assert len(expected) == 7 and expected <= found
+    assert len(expected) == 10 and expected <= found  # transcripts 7, the library 3

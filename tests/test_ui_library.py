@@ -122,3 +122,24 @@ def test_field_errors_are_in_bangla_for_bangla_readers(client, runtime) -> None:
     assert "এই ফাইলটি পড়া যায় এমন অডিও নয়।" in html
     html = _upload(client, {"title": ""}, wav_bytes(1.0)).get_data(as_text=True)
     assert "title&#39; is required" in html  # English readers get the service's own sentence
+
+
+def test_the_library_search_box_explains_the_rules_in_both_languages(client, runtime) -> None:
+    from episodes.metadata import refresh_search_keys
+
+    for title in ("নারী পাচারের বিরুদ্ধে সচেতনতা", "চাকর থেকে মালিক"):
+        add_episode(runtime, title, ["একটি নাটক"])
+    with runtime.session() as session:  # the helper writes rows directly: derive the keys the services would
+        for episode in session.scalars(select(Episode)):
+            refresh_search_keys(episode)
+    login(client, runtime, "producer")
+    html = page(client, "/library?q=পাচার")
+    assert "নারী পাচারের বিরুদ্ধে সচেতনতা" in html and "চাকর থেকে মালিক" not in html  # inflected forms found
+    assert "How search works" in html and "=পাচার does not find পাচারের" in html and 'id="q-hint"' in html
+    bn = page(client, "/library", lang="bn")
+    assert "কীভাবে খোঁজা হয়" in bn and "=পাচার লিখলে পাচারের আসে না" in bn
+    # The same help as transcript search, from one template.
+    search_page = page(client, "/search", lang="bn")
+    assert "কীভাবে খোঁজা হয়" in search_page
+    r = client.get("/library?q=NOT+পাচার", headers={"Accept-Language": "en", **HTML})
+    assert r.status_code == 400 and "How search works" in r.get_data(as_text=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from radio.features import Feature
-from transcripts import cli, coding_models, models, search, search_cli, tasks, whisper_models
+from transcripts import cli, coding_models, library_index, models, search, search_cli, tasks, whisper_models
 
 FEATURE = Feature(
     name="transcripts",
@@ -15,5 +15,6 @@ FEATURE = Feature(
     jobs=tasks.JOB_HANDLERS,
     commands=(cli.transcribe, search_cli.search_command),
     blueprints=("web.api.transcripts", "web.api.search", "web.api.coding", "web.ui.research", "web.ui.coding"),
-    hooks={"prepare_instance": whisper_models.prepare_model, "masked_index_leaks": search.masked_index_leaks},
+    hooks={"prepare_instance": whisper_models.prepare_model, "masked_index_leaks": search.masked_index_leaks,
+           "library_matches": library_index.library_matches},
 )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from episodes.models import KINDS, LANGUAGES, Episode
 from radio import access
 from radio.errors import Forbidden, InvalidInput
+from radio.features import hook
 from radio.models import User
 from radio.text_index import MaskedCopy, masked_copy_drift
 from transcripts.access import masked
@@ -189,4 +190,5 @@ def reindex(session: Session) -> int:
     """Recompute the masked copies, then rebuild the whole index from the rows (in the caller's transaction);
     returns the documents indexed."""
     refresh_masked_copies(session)
-    return backend_for(session).rebuild(session)
+    indexed = backend_for(session).rebuild(session)
+    return indexed + sum(rebuild(session) for rebuild in hook("search_reindex"))  # e.g. schedule: SMS text

@@ -22,6 +22,7 @@ needs a new migration that carries its own SQL, and a reindex.
 from __future__ import annotations
 
 from episodes.models import SEARCHED_FIELDS
+from transcripts import library_index
 from transcripts.search_text import postgres_separator_class, sql_normalise
 
 TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
@@ -150,6 +151,7 @@ def sqlite_create() -> list[str]:
             {_fts_delete(seg_old, old_seg)}
             DELETE FROM search_rows WHERE {seg_old};
         END""",
+        *library_index.LIBRARY.sqlite_create(),  # the episode library's own index, same rules
     ]
 
 
@@ -178,6 +180,7 @@ def sqlite_rebuild() -> list[str]:
         " + row_number() OVER (PARTITION BY f.ep_no ORDER BY s.start, s.idx, s.id), s.id"
         " FROM segments s JOIN search_episode_facets f ON f.episode_id = s.episode_id",
         *fill,
+        *library_index.LIBRARY.sqlite_rebuild(),
     ]
 
 
@@ -188,7 +191,7 @@ def sqlite_drop() -> list[str]:
     return [f"DROP TRIGGER IF EXISTS {name}" for name in triggers] + [
         *(f"DROP TABLE IF EXISTS {VOCABULARY[table]}" for table in FTS_TABLES),
         *(f"DROP TABLE IF EXISTS {table}" for table in FTS_TABLES), "DROP TABLE IF EXISTS search_rows",
-        "DROP TABLE IF EXISTS search_episode_facets"]
+        "DROP TABLE IF EXISTS search_episode_facets", *library_index.LIBRARY.sqlite_drop()]
 
 
 PG_INDEXES = {  # name: (table, indexed text)
@@ -240,17 +243,19 @@ def postgres_create() -> list[str]:
         *_pg_vocabulary_trigger("segments", segment_bodies("n")),
         *_pg_vocabulary_trigger("episodes", episode_bodies("n")),
         _PG_FILL_TERMS,
+        *library_index.LIBRARY.postgres_create(),  # the episode library's own index, same rules
     ]
 
 
 def postgres_rebuild() -> list[str]:
     """Statements that rebuild the PostgreSQL indexes."""
-    return [*(f"REINDEX INDEX {name}" for name in PG_INDEXES), "TRUNCATE search_terms", _PG_FILL_TERMS]
+    return [*(f"REINDEX INDEX {name}" for name in PG_INDEXES), "TRUNCATE search_terms", _PG_FILL_TERMS,
+            *library_index.LIBRARY.postgres_rebuild()]
 
 
 def postgres_drop() -> list[str]:
     """Statements that remove the PostgreSQL index."""
-    return [*(f"DROP INDEX IF EXISTS {name}" for name in PG_INDEXES),
+    return [*library_index.LIBRARY.postgres_drop(), *(f"DROP INDEX IF EXISTS {name}" for name in PG_INDEXES),
             *(f"DROP TRIGGER IF EXISTS search_{table}_terms_{event} ON {table}"
               for table in ("segments", "episodes") for event in ("insert", "update")),
             "DROP FUNCTION IF EXISTS radio_search_terms_segments()",

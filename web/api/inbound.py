@@ -60,7 +60,9 @@ def new_webhook_secret(slug: str) -> Response:
 @require_role(Role.RESEARCHER)
 @validated(query=MessagesQuery, resp=answers(200, out.InboundMessageList, errors=(400, 401, 403, 404)))
 def messages(slug: str, query: MessagesQuery) -> Response:
-    """The station's latest SMS and missed calls, newest first (text redacted for all but admins)."""
+    """The station's latest SMS and missed calls, newest first (text redacted for all but admins); ``q`` searches
+    the text as the reader reads it, with the rules of transcript search."""
     user = _user()
     station = get_station(db(), slug, user)
-    return jsonify({"items": [message_dict(user, m) for m in recent_messages(db(), station, query.limit)]})
+    found = recent_messages(db(), station, query.limit, q=query.q, reader=user)
+    return jsonify({"items": [message_dict(user, m) for m in found]})

@@ -37,8 +37,9 @@ Names = Annotated[list[Annotated[str, MaxLen(200), Clean, Line]], BeforeValidato
 class EpisodeListQuery(Query):
     """``GET /api/v1/episodes``: filters, text search (Bangla too) and pages."""
 
-    q: Annotated[str, Field(max_length=500, description="words that must all occur (titles, descriptions, …)"),
-                 Line] = ""
+    q: Annotated[str, Field(max_length=500, description="search titles, descriptions, contributors …: words (all must "
+                                                      "occur), \"phrases\", =word, prefix*, OR, NOT; a Bangla word "
+                                                      "finds its inflected forms"), Line] = ""
     language: Language | None = None
     kind: Kind | None = None
     campaign: Annotated[str | None, Field(max_length=100), Clean] = None

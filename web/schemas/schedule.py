@@ -236,3 +236,5 @@ class MessagesQuery(Query):
     """``GET /api/v1/stations/<slug>/messages``: the latest ``limit`` messages."""
 
     limit: Annotated[int, Field(ge=1, le=500)] = 50
+    q: Annotated[str, Field(max_length=500, description="search the text: words, \"phrases\", =word, prefix*, OR, "
+                                                      "NOT; a Bangla word finds its inflected forms"), Line] = ""

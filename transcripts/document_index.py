@@ -1,0 +1,200 @@
+"""A full-text index of one table's text with transcript search's rules: the episode library, inbound messages.
+
+Transcript search's index (:mod:`transcripts.search_schema`) is shaped for segments grouped by episode. Other
+searchable text — an episode's library fields, a listener's SMS — needs only "which rows match this query",
+with the same words (:mod:`transcripts.search_text`: the same SQL normalisation, the same FTS5 tokenizer, the
+same ``radio_search_document`` on PostgreSQL), the same query language and the same Bangla inflection
+(:func:`transcripts.query.expand`, candidates from the index's own vocabulary). A :class:`DocumentIndex` is
+that, declared once per table, optionally with a masked variant (contact details masked, for every reader
+but an admin, as :mod:`radio.text_index` keeps it).
+
+SQLite: per variant a contentless FTS5 table ``search_<name>_fts[_masked]`` and its ``fts5vocab`` table, and
+``search_<name>_rows`` numbering the rows (a table's implicit ``rowid`` is not stable across ``VACUUM``);
+triggers on the table keep them in step inside the writing transaction. PostgreSQL: per variant a GIN index
+over ``radio_search_document(<body>)``, and ``search_<name>_terms``, every word of either variant, kept by
+statement triggers.
+
+These are the schemas of today, never run by a migration: each migration carries its own SQL written out, and
+tests/test_migrations_frozen.py compares a migrated database with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import TextClause, column, text
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import TextualSelect
+
+from radio.errors import InvalidInput
+from transcripts.query import QueryError, expand, parse_query, to_fts5, to_tsquery
+from transcripts.search_text import sql_normalise
+
+TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"  # as transcripts.search_schema.TOKENIZER
+VOCABULARY_LIMIT = 5000  # candidates of one prefix, as in transcript search
+VARIANTS = ("", "_masked")
+_JOIN = " || ' ' || "  # as written (admins), contact details masked (everyone else)
+
+
+def _upper_bound(prefix: str) -> str:
+    return prefix + "\U0010ffff"
+
+
+@dataclass(frozen=True)
+class DocumentIndex:
+    """The index of ``table``'s text: ``bodies`` are SQL over a row called ``{row}`` — the text as written and,
+    when there is a second, the masked text; ``columns`` are the columns the bodies read."""
+
+    name: str
+    table: str
+    bodies: tuple[str, ...]
+    columns: tuple[str, ...]
+    field: str = "q"  # the query parameter a bad query is reported under
+
+    def _fts(self, variant: int) -> str:
+        return f"search_{self.name}_fts{VARIANTS[variant]}"
+
+    def _vocab(self, variant: int) -> str:
+        return f"search_{self.name}_vocab{VARIANTS[variant]}"
+
+    @property
+    def _rows(self) -> str:
+        return f"search_{self.name}_rows"
+
+    def _body(self, variant: int, row: str) -> str:
+        return sql_normalise(self.bodies[variant].format(row=row))
+
+    def _doc(self, row: str) -> str:
+        return f"(SELECT doc_id FROM {self._rows} WHERE row_id = {row}.id)"
+
+    def _fts_write(self, row: str, *, delete: bool) -> str:
+        statements = []
+        for variant in range(len(self.bodies)):
+            fts = self._fts(variant)
+            target, action = (f"{fts}({fts}, rowid, body)", "'delete', ") if delete else (f"{fts}(rowid, body)", "")
+            statements.append(f"INSERT INTO {target} VALUES ({action}{self._doc(row)}, {self._body(variant, row)});")
+        return "\n            ".join(statements)
+
+    def sqlite_create(self) -> list[str]:
+        """Tables and triggers of the SQLite index (filled by :meth:`sqlite_rebuild`)."""
+        variants = range(len(self.bodies))
+        return [
+            f"CREATE TABLE {self._rows} (doc_id INTEGER PRIMARY KEY AUTOINCREMENT, row_id VARCHAR(32) NOT NULL UNIQUE)",
+            *(f"CREATE VIRTUAL TABLE {self._fts(v)} USING fts5(body, content='', tokenize=\"{TOKENIZER}\")"
+              for v in variants),
+            *(f"CREATE VIRTUAL TABLE {self._vocab(v)} USING fts5vocab({self._fts(v)}, 'row')" for v in variants),
+            f"""CREATE TRIGGER search_{self.name}_insert AFTER INSERT ON {self.table} BEGIN
+            INSERT INTO {self._rows} (row_id) VALUES (new.id);
+            {self._fts_write("new", delete=False)}
+        END""",
+            f"""CREATE TRIGGER search_{self.name}_update AFTER UPDATE OF {", ".join(self.columns)} ON {self.table} BEGIN
+            {self._fts_write("old", delete=True)}
+            {self._fts_write("new", delete=False)}
+        END""",
+            f"""CREATE TRIGGER search_{self.name}_delete AFTER DELETE ON {self.table} BEGIN
+            {self._fts_write("old", delete=True)}
+            DELETE FROM {self._rows} WHERE row_id = old.id;
+        END""",
+        ]
+
+    def sqlite_rebuild(self) -> list[str]:
+        """Statements that empty and refill the SQLite index from the rows."""
+        statements = [*(f"INSERT INTO {self._fts(v)}({self._fts(v)}) VALUES ('delete-all')"
+                        for v in range(len(self.bodies))),
+                      f"DELETE FROM {self._rows}",
+                      f"INSERT INTO {self._rows} (row_id) SELECT id FROM {self.table} ORDER BY created_at, id"]
+        for v in range(len(self.bodies)):
+            statements += [
+                f"INSERT INTO {self._fts(v)}(rowid, body) SELECT r.doc_id, {self._body(v, 't')}"
+                f" FROM {self._rows} r JOIN {self.table} t ON t.id = r.row_id ORDER BY r.doc_id",
+                f"INSERT INTO {self._fts(v)}({self._fts(v)}) VALUES ('optimize')",
+            ]
+        return statements
+
+    def sqlite_drop(self) -> list[str]:
+        """Statements that remove the SQLite index."""
+        variants = range(len(self.bodies))
+        return [*(f"DROP TRIGGER IF EXISTS search_{self.name}_{event}" for event in ("insert", "update", "delete")),
+                *(f"DROP TABLE IF EXISTS {self._vocab(v)}" for v in variants),
+                *(f"DROP TABLE IF EXISTS {self._fts(v)}" for v in variants), f"DROP TABLE IF EXISTS {self._rows}"]
+
+    def _gin(self, variant: int) -> str:
+        return f"search_{self.name}{VARIANTS[variant]}_gin"
+
+    def _words(self, row: str) -> str:
+        return f"radio_search_document({_JOIN.join(b.format(row=row) for b in self.bodies)})"
+
+    def _fill_terms(self) -> str:
+        return (f"INSERT INTO search_{self.name}_terms (term) SELECT DISTINCT w.lexeme FROM {self.table} n,"
+                f" unnest({self._words('n')}) w ORDER BY 1 ON CONFLICT DO NOTHING")
+
+    def postgres_create(self) -> list[str]:
+        """GIN indexes, the vocabulary table and its triggers (after transcript search's ``radio_search_document``)."""
+        function = f"radio_search_terms_{self.name}"
+        return [
+            *(f"CREATE INDEX {self._gin(v)} ON {self.table} USING gin"
+              f" (radio_search_document({body.format(row=self.table)}))" for v, body in enumerate(self.bodies)),
+            f'CREATE TABLE search_{self.name}_terms (term text COLLATE "C" PRIMARY KEY)',
+            f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+            INSERT INTO search_{self.name}_terms (term) SELECT DISTINCT w.lexeme FROM changed_rows n,
+                unnest({self._words("n")}) AS w ORDER BY 1 ON CONFLICT DO NOTHING;
+            RETURN NULL;
+        END $fn$""",
+            *(f"CREATE TRIGGER search_{self.name}_terms_{event.lower()} AFTER {event} ON {self.table}"
+              f" REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+              for event in ("INSERT", "UPDATE")),
+            self._fill_terms(),
+        ]
+
+    def postgres_rebuild(self) -> list[str]:
+        """Statements that rebuild the PostgreSQL index."""
+        return [*(f"REINDEX INDEX {self._gin(v)}" for v in range(len(self.bodies))),
+                f"TRUNCATE search_{self.name}_terms", self._fill_terms()]
+
+    def postgres_drop(self) -> list[str]:
+        """Statements that remove the PostgreSQL index."""
+        return [*(f"DROP INDEX IF EXISTS {self._gin(v)}" for v in range(len(self.bodies))),
+                *(f"DROP TRIGGER IF EXISTS search_{self.name}_terms_{event} ON {self.table}"
+                  for event in ("insert", "update")),
+                f"DROP FUNCTION IF EXISTS radio_search_terms_{self.name}()",
+                f"DROP TABLE IF EXISTS search_{self.name}_terms"]
+
+    def create(self, dialect: str) -> list[str]:
+        """:meth:`sqlite_create` or :meth:`postgres_create`."""
+        return self.sqlite_create() if dialect == "sqlite" else self.postgres_create()
+
+    def rebuild(self, dialect: str) -> list[str]:
+        """:meth:`sqlite_rebuild` or :meth:`postgres_rebuild`."""
+        return self.sqlite_rebuild() if dialect == "sqlite" else self.postgres_rebuild()
+
+    def _vocabulary(self, session: Session, table: str, prefix: str) -> list[str]:
+        return list(session.execute(text(
+            f"SELECT term FROM {table} WHERE term >= :low AND term < :high ORDER BY term LIMIT {VOCABULARY_LIMIT}"),
+            {"low": prefix, "high": _upper_bound(prefix)}).scalars())
+
+    def matches(self, session: Session, q: str, *, masked: bool = False) -> TextualSelect:
+        """A select of the ids (column ``id``) of the rows whose text matches ``q`` — the masked text when
+        ``masked`` — or a 400 naming :attr:`field` when ``q`` cannot be searched for."""
+        try:
+            node = parse_query(q)
+        except QueryError as exc:
+            raise QueryError(exc.message, code=exc.code, details={**exc.details, "field": self.field}) from None
+        variant = 1 if masked and len(self.bodies) > 1 else 0
+        dialect = session.get_bind().dialect.name
+        if dialect == "sqlite":
+            node = expand(node, lambda prefix: self._vocabulary(session, self._vocab(variant), prefix))
+            fts = self._fts(variant)
+            clause: TextClause = text(
+                f"SELECT r.row_id AS id FROM {fts} JOIN {self._rows} r ON r.doc_id = {fts}.rowid"
+                f" WHERE {fts} MATCH :{self.name}_match").bindparams(**{f"{self.name}_match": to_fts5(node)})
+        elif dialect == "postgresql":
+            node = expand(node, lambda prefix: self._vocabulary(session, f"search_{self.name}_terms", prefix))
+            document = f"radio_search_document({self.bodies[variant].format(row='t')})"
+            clause = text(
+                f"SELECT t.id AS id FROM {self.table} t WHERE {document}"
+                f" @@ to_tsquery('simple'::regconfig, CAST(:{self.name}_match AS text))",
+            ).bindparams(**{f"{self.name}_match": to_tsquery(node)})
+        else:
+            raise InvalidInput(f"search does not support the {dialect} database", code="unsupported_database")
+        return clause.columns(column("id"))
