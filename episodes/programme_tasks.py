@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from episodes.analysis import analyse_audio
+from episodes.audio import AudioInfo
 from episodes.metadata import apply_metadata, validate_metadata
 from episodes.models import Episode, EpisodeStatus
 from episodes.programme_models import Programme
-from episodes.programme_render import PlacedSource, render_rundown
+from episodes.programme_render import PlacedSource, measure_range, render_rundown
 from episodes.programmes import PROGRAMME_RENDER_JOB, derived_metadata, plan_programme
 from episodes.render import RenditionTags, write_id3
+from episodes.rundown import Placement
 from episodes.services import media_referenced
 from radio.errors import Conflict
 from radio.jobs import JobContext
@@ -30,11 +34,31 @@ def _mark_failed(programme_id: str) -> Callable[[Session, str], None]:
     return mark
 
 
-def part_gain_db(episode: Episode, target_lufs: float) -> float:
-    """The gain that brings a part to the loudness target (its measured integrated loudness)."""
-    if episode.loudness_lufs is None:
+WHOLE_TOLERANCE_S = 0.05  # an item this close to its source's ends plays the whole source
+
+
+def part_gain_db(loudness_lufs: float | None, target_lufs: float) -> float:
+    """The gain that brings a part to the loudness target (its measured integrated loudness; 0 if unknown)."""
+    if loudness_lufs is None:
         return 0.0
-    return round(target_lufs - episode.loudness_lufs, 2)
+    return round(target_lufs - loudness_lufs, 2)
+
+
+def part_loudness(placement: Placement, path: Path, episode: Episode,
+                  measured: dict[tuple[str, float, float], float | None]) -> float | None:
+    """The loudness of what the item plays: its in/out range of the source, not the whole source.
+
+    An item playing the whole source takes the analysis's figure; any other range is measured with ebur128
+    (once per source and range, ``measured`` caches it): a call-in excerpt from a quiet stretch of a loud
+    show is brought to the target itself instead of staying as quiet as the show's loud part is loud.
+    """
+    duration = float(episode.duration_s or 0.0)
+    if placement.in_s <= WHOLE_TOLERANCE_S and placement.out_s >= duration - WHOLE_TOLERANCE_S:
+        return episode.loudness_lufs
+    key = (episode.sha256, round(placement.in_s, 3), round(placement.out_s, 3))
+    if key not in measured:
+        measured[key] = measure_range(path, placement.in_s, placement.out_s)
+    return measured[key]
 
 
 def render_programme(ctx: JobContext) -> dict[str, Any]:
@@ -48,10 +72,13 @@ def render_programme(ctx: JobContext) -> dict[str, Any]:
             return {"skipped": "programme deleted"}
         parts, plan = plan_programme(session, programme.items, programme.slot_s, programme.crossfade_s)
         by_id = {e.id: e for e in parts}
-        sources = [PlacedSource(p, runtime.store.path_for(by_id[p.episode_id].sha256,
-                                                          by_id[p.episode_id].media_suffix),
-                                part_gain_db(by_id[p.episode_id], settings.target_lufs))
-                   for p in plan.placements]
+        ranges: dict[tuple[str, float, float], float | None] = {}
+        sources = []
+        for p in plan.placements:
+            part = by_id[p.episode_id]
+            path = runtime.store.path_for(part.sha256, part.media_suffix)
+            sources.append(PlacedSource(p, path, part_gain_db(part_loudness(p, path, part, ranges),
+                                                              settings.target_lufs)))
         recorded = [{"episode_id": p.episode_id, "sha256": by_id[p.episode_id].sha256, "in_s": round(p.in_s, 3),
                      "out_s": round(p.out_s, 3), "role": p.role, "bed": p.bed,
                      "gain_db": round(s.gain_db + p.extra_gain_db, 2), "consent": by_id[p.episode_id].consent}
@@ -62,8 +89,13 @@ def render_programme(ctx: JobContext) -> dict[str, Any]:
     ctx.progress(0.02, force=True)
     out, measured = render_rundown(sources, plan.slot_s, target_lufs=settings.target_lufs,
                                    ceiling_dbtp=settings.true_peak_dbtp, workdir=runtime.store.tmp_dir,
-                                   progress=lambda f: ctx.progress(0.02 + 0.93 * f))
+                                   progress=lambda f: ctx.progress(0.02 + 0.9 * f))
     try:
+        # The waveform (and loudness range) by the same streaming analysis as every uploaded episode, so the
+        # editor and the player draw the programme like any other; loudness and true peak stay ebur128's.
+        analysis = analyse_audio(out, AudioInfo(format="mp3", codec="mp3", duration_s=measured.duration_s,
+                                                sample_rate=48000, channels=2),
+                                 progress=lambda f: ctx.progress(0.92 + 0.06 * f))
         write_id3(out, RenditionTags(title=metadata["title"], producer="", language=metadata["language"],
                                      campaign=metadata["campaign"], episode_id=programme_id))
         size = out.stat().st_size
@@ -98,6 +130,7 @@ def render_programme(ctx: JobContext) -> dict[str, Any]:
     episode.status, episode.analysis_error = EpisodeStatus.READY, None
     episode.loudness_lufs, episode.true_peak_dbtp = measured.integrated_lufs, measured.true_peak_dbtp
     episode.cue_in_s, episode.cue_out_s = 0.0, measured.duration_s
+    episode.peaks, episode.loudness_range_lu = analysis.peaks, analysis.loudness_range_lu
     episode.broadcast_sha256, episode.broadcast_size_bytes = sha, size
     episode.broadcast_duration_s, episode.broadcast_lufs = measured.duration_s, measured.integrated_lufs
     episode.broadcast_true_peak_dbtp, episode.broadcast_gain_db = measured.true_peak_dbtp, 0.0
