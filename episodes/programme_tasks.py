@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,18 @@ def part_gain_db(loudness_lufs: float | None, target_lufs: float) -> float:
     return round(target_lufs - loudness_lufs, 2)
 
 
-def part_loudness(placement: Placement, path: Path, episode: Episode,
+@dataclass(frozen=True)
+class PartAudio:
+    """What the render needs of a part, read in the job's read transaction (ffmpeg runs after it ends)."""
+
+    sha256: str
+    path: Path
+    duration_s: float
+    loudness_lufs: float | None
+    consent: str
+
+
+def part_loudness(placement: Placement, part: PartAudio,
                   measured: dict[tuple[str, float, float], float | None]) -> float | None:
     """The loudness of what the item plays: its in/out range of the source, not the whole source.
 
@@ -52,12 +64,11 @@ def part_loudness(placement: Placement, path: Path, episode: Episode,
     (once per source and range, ``measured`` caches it): a call-in excerpt from a quiet stretch of a loud
     show is brought to the target itself instead of staying as quiet as the show's loud part is loud.
     """
-    duration = float(episode.duration_s or 0.0)
-    if placement.in_s <= WHOLE_TOLERANCE_S and placement.out_s >= duration - WHOLE_TOLERANCE_S:
-        return episode.loudness_lufs
-    key = (episode.sha256, round(placement.in_s, 3), round(placement.out_s, 3))
+    if placement.in_s <= WHOLE_TOLERANCE_S and placement.out_s >= part.duration_s - WHOLE_TOLERANCE_S:
+        return part.loudness_lufs
+    key = (part.sha256, round(placement.in_s, 3), round(placement.out_s, 3))
     if key not in measured:
-        measured[key] = measure_range(path, placement.in_s, placement.out_s)
+        measured[key] = measure_range(part.path, placement.in_s, placement.out_s)
     return measured[key]
 
 
@@ -71,21 +82,19 @@ def render_programme(ctx: JobContext) -> dict[str, Any]:
         if programme is None:
             return {"skipped": "programme deleted"}
         parts, plan = plan_programme(session, programme.items, programme.slot_s, programme.crossfade_s)
-        by_id = {e.id: e for e in parts}
-        ranges: dict[tuple[str, float, float], float | None] = {}
-        sources = []
-        for p in plan.placements:
-            part = by_id[p.episode_id]
-            path = runtime.store.path_for(part.sha256, part.media_suffix)
-            sources.append(PlacedSource(p, path, part_gain_db(part_loudness(p, path, part, ranges),
-                                                              settings.target_lufs)))
-        recorded = [{"episode_id": p.episode_id, "sha256": by_id[p.episode_id].sha256, "in_s": round(p.in_s, 3),
-                     "out_s": round(p.out_s, 3), "role": p.role, "bed": p.bed,
-                     "gain_db": round(s.gain_db + p.extra_gain_db, 2), "consent": by_id[p.episode_id].consent}
-                    for p, s in zip(plan.placements, sources, strict=True)]
+        by_id = {e.id: PartAudio(e.sha256, runtime.store.path_for(e.sha256, e.media_suffix),
+                                 float(e.duration_s or 0.0), e.loudness_lufs, e.consent) for e in parts}
         cues = [{"index": p.index, "start": round(p.start_s, 3), "end": round(min(p.end_s, plan.slot_s), 3),
                  "role": p.role, "bed": p.bed, "episode_id": p.episode_id} for p in plan.placements]
         metadata = derived_metadata(programme, parts)
+    ranges: dict[tuple[str, float, float], float | None] = {}
+    sources = [PlacedSource(p, by_id[p.episode_id].path,
+                            part_gain_db(part_loudness(p, by_id[p.episode_id], ranges), settings.target_lufs))
+               for p in plan.placements]
+    recorded = [{"episode_id": p.episode_id, "sha256": by_id[p.episode_id].sha256, "in_s": round(p.in_s, 3),
+                 "out_s": round(p.out_s, 3), "role": p.role, "bed": p.bed,
+                 "gain_db": round(s.gain_db + p.extra_gain_db, 2), "consent": by_id[p.episode_id].consent}
+                for p, s in zip(plan.placements, sources, strict=True)]
     ctx.progress(0.02, force=True)
     out, measured = render_rundown(sources, plan.slot_s, target_lufs=settings.target_lufs,
                                    ceiling_dbtp=settings.true_peak_dbtp, workdir=runtime.store.tmp_dir,

@@ -40,25 +40,24 @@ ITEMS_30 = [("jingle", 20), ("speech", 300), ("music", 180), ("speech", 420), ("
             ("music", 240), ("speech", 180), ("jingle", 10), ("music", 200)]
 
 CHILD = """
-import json, resource, sys, tempfile, time, types
+import json, resource, sys, tempfile, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
 from episodes.analysis import analyse_audio
 from episodes.audio import AudioInfo
 from episodes.rundown import RundownItem, plan_rundown
 from episodes.programme_render import PlacedSource, render_rundown
-from episodes.programme_tasks import part_gain_db, part_loudness
+from episodes.programme_tasks import PartAudio, part_gain_db, part_loudness
 spec = json.loads({spec!r})
 start = time.perf_counter()
 items = [RundownItem(str(n), d, role=r) for n, (r, d, _p) in enumerate(spec["items"])]
 paths = {{str(n): Path(p) for n, (_r, _d, p) in enumerate(spec["items"])}}
 # What the job knows of each part (the whole source's loudness as analysed; a range is measured by the job).
-parts = {{str(n): types.SimpleNamespace(duration_s=d, loudness_lufs=-20.0, sha256=str(n))
-         for n, (_r, d, _p) in enumerate(spec["items"])}}
+parts = {{str(n): PartAudio(str(n), Path(p), float(d), -20.0, "broadcast")
+         for n, (_r, d, p) in enumerate(spec["items"])}}
 plan = plan_rundown(items, spec["slot_s"], spec["crossfade_s"])
 ranges = {{}}
-sources = [PlacedSource(p, paths[p.episode_id],
-                        part_gain_db(part_loudness(p, paths[p.episode_id], parts[p.episode_id], ranges), -23.0))
+sources = [PlacedSource(p, paths[p.episode_id], part_gain_db(part_loudness(p, parts[p.episode_id], ranges), -23.0))
            for p in plan.placements]
 measured_at = time.perf_counter()
 out, measured = render_rundown(sources, spec["slot_s"], target_lufs=-23.0, ceiling_dbtp=-1.0,
