@@ -149,6 +149,21 @@ def master_command(mix: Path, gain_db: float, limit_dbtp: float, slot_s: float, 
     return ["-i", str(mix), "-af", chain, "-c:a", "libmp3lame", "-b:a", BITRATE, "-write_xing", "1", str(out)]
 
 
+SILENCE_LUFS = -69.0  # ebur128 reports -70 for a range with nothing above its absolute gate
+
+
+def measure_range(path: Path, in_s: float, out_s: float) -> float | None:
+    """Integrated loudness (ebur128) of ``path`` from ``in_s`` to ``out_s``: what an item actually plays.
+
+    None for a silent range (no gain is derived from silence).
+    """
+    span = max(1e-3, out_s - in_s)
+    text = _run(["-ss", f"{in_s:.6f}", "-t", f"{span:.6f}", "-i", str(path), "-map", "0:a:0",
+                 "-af", "ebur128=framelog=quiet", "-f", "null", "-"], span, None)
+    integrated, _peak = parse_ebur128(text)
+    return integrated if integrated is not None and integrated > SILENCE_LUFS else None
+
+
 def measure(path: Path, duration_s: float, progress: Callable[[float], None] | None = None) -> Measurement:
     """Integrated loudness and true peak of a file by ffmpeg's ebur128 (the reference meter)."""
     text = _run(["-i", str(path), "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"],

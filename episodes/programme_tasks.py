@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from episodes.analysis import analyse_audio
+from episodes.audio import AudioInfo
 from episodes.metadata import apply_metadata, validate_metadata
 from episodes.models import Episode, EpisodeStatus
 from episodes.programme_models import Programme
-from episodes.programme_render import PlacedSource, render_rundown
+from episodes.programme_render import PlacedSource, measure_range, render_rundown
 from episodes.programmes import PROGRAMME_RENDER_JOB, derived_metadata, plan_programme
 from episodes.render import RenditionTags, write_id3
+from episodes.rundown import Placement
 from episodes.services import media_referenced
 from radio.errors import Conflict
 from radio.jobs import JobContext
@@ -30,11 +35,41 @@ def _mark_failed(programme_id: str) -> Callable[[Session, str], None]:
     return mark
 
 
-def part_gain_db(episode: Episode, target_lufs: float) -> float:
-    """The gain that brings a part to the loudness target (its measured integrated loudness)."""
-    if episode.loudness_lufs is None:
+WHOLE_TOLERANCE_S = 0.05  # an item this close to its source's ends plays the whole source
+
+
+def part_gain_db(loudness_lufs: float | None, target_lufs: float) -> float:
+    """The gain that brings a part to the loudness target (its measured integrated loudness; 0 if unknown)."""
+    if loudness_lufs is None:
         return 0.0
-    return round(target_lufs - episode.loudness_lufs, 2)
+    return round(target_lufs - loudness_lufs, 2)
+
+
+@dataclass(frozen=True)
+class PartAudio:
+    """What the render needs of a part, read in the job's read transaction (ffmpeg runs after it ends)."""
+
+    sha256: str
+    path: Path
+    duration_s: float
+    loudness_lufs: float | None
+    consent: str
+
+
+def part_loudness(placement: Placement, part: PartAudio,
+                  measured: dict[tuple[str, float, float], float | None]) -> float | None:
+    """The loudness of what the item plays: its in/out range of the source, not the whole source.
+
+    An item playing the whole source takes the analysis's figure; any other range is measured with ebur128
+    (once per source and range, ``measured`` caches it): a call-in excerpt from a quiet stretch of a loud
+    show is brought to the target itself instead of staying as quiet as the show's loud part is loud.
+    """
+    if placement.in_s <= WHOLE_TOLERANCE_S and placement.out_s >= part.duration_s - WHOLE_TOLERANCE_S:
+        return part.loudness_lufs
+    key = (part.sha256, round(placement.in_s, 3), round(placement.out_s, 3))
+    if key not in measured:
+        measured[key] = measure_range(part.path, placement.in_s, placement.out_s)
+    return measured[key]
 
 
 def render_programme(ctx: JobContext) -> dict[str, Any]:
@@ -47,23 +82,29 @@ def render_programme(ctx: JobContext) -> dict[str, Any]:
         if programme is None:
             return {"skipped": "programme deleted"}
         parts, plan = plan_programme(session, programme.items, programme.slot_s, programme.crossfade_s)
-        by_id = {e.id: e for e in parts}
-        sources = [PlacedSource(p, runtime.store.path_for(by_id[p.episode_id].sha256,
-                                                          by_id[p.episode_id].media_suffix),
-                                part_gain_db(by_id[p.episode_id], settings.target_lufs))
-                   for p in plan.placements]
-        recorded = [{"episode_id": p.episode_id, "sha256": by_id[p.episode_id].sha256, "in_s": round(p.in_s, 3),
-                     "out_s": round(p.out_s, 3), "role": p.role, "bed": p.bed,
-                     "gain_db": round(s.gain_db + p.extra_gain_db, 2), "consent": by_id[p.episode_id].consent}
-                    for p, s in zip(plan.placements, sources, strict=True)]
+        by_id = {e.id: PartAudio(e.sha256, runtime.store.path_for(e.sha256, e.media_suffix),
+                                 float(e.duration_s or 0.0), e.loudness_lufs, e.consent) for e in parts}
         cues = [{"index": p.index, "start": round(p.start_s, 3), "end": round(min(p.end_s, plan.slot_s), 3),
                  "role": p.role, "bed": p.bed, "episode_id": p.episode_id} for p in plan.placements]
         metadata = derived_metadata(programme, parts)
+    ranges: dict[tuple[str, float, float], float | None] = {}
+    sources = [PlacedSource(p, by_id[p.episode_id].path,
+                            part_gain_db(part_loudness(p, by_id[p.episode_id], ranges), settings.target_lufs))
+               for p in plan.placements]
+    recorded = [{"episode_id": p.episode_id, "sha256": by_id[p.episode_id].sha256, "in_s": round(p.in_s, 3),
+                 "out_s": round(p.out_s, 3), "role": p.role, "bed": p.bed,
+                 "gain_db": round(s.gain_db + p.extra_gain_db, 2), "consent": by_id[p.episode_id].consent}
+                for p, s in zip(plan.placements, sources, strict=True)]
     ctx.progress(0.02, force=True)
     out, measured = render_rundown(sources, plan.slot_s, target_lufs=settings.target_lufs,
                                    ceiling_dbtp=settings.true_peak_dbtp, workdir=runtime.store.tmp_dir,
-                                   progress=lambda f: ctx.progress(0.02 + 0.93 * f))
+                                   progress=lambda f: ctx.progress(0.02 + 0.9 * f))
     try:
+        # The waveform (and loudness range) by the same streaming analysis as every uploaded episode, so the
+        # editor and the player draw the programme like any other; loudness and true peak stay ebur128's.
+        analysis = analyse_audio(out, AudioInfo(format="mp3", codec="mp3", duration_s=measured.duration_s,
+                                                sample_rate=48000, channels=2),
+                                 progress=lambda f: ctx.progress(0.92 + 0.06 * f))
         write_id3(out, RenditionTags(title=metadata["title"], producer="", language=metadata["language"],
                                      campaign=metadata["campaign"], episode_id=programme_id))
         size = out.stat().st_size
@@ -98,6 +139,7 @@ def render_programme(ctx: JobContext) -> dict[str, Any]:
     episode.status, episode.analysis_error = EpisodeStatus.READY, None
     episode.loudness_lufs, episode.true_peak_dbtp = measured.integrated_lufs, measured.true_peak_dbtp
     episode.cue_in_s, episode.cue_out_s = 0.0, measured.duration_s
+    episode.peaks, episode.loudness_range_lu = analysis.peaks, analysis.loudness_range_lu
     episode.broadcast_sha256, episode.broadcast_size_bytes = sha, size
     episode.broadcast_duration_s, episode.broadcast_lufs = measured.duration_s, measured.integrated_lufs
     episode.broadcast_true_peak_dbtp, episode.broadcast_gain_db = measured.true_peak_dbtp, 0.0

@@ -15,7 +15,7 @@ FEATURE = Feature(
     commands=(cli.calendar, cli.stations, cli.bundle),
     blueprints=("web.api.schedule", "web.api.flights", "web.api.airings", "web.feeds", "web.ui.schedule",
                 "web.ui.station", "web.ui.airings", "web.sms_hooks", "web.api.inbound", "web.bundles",
-                "web.ui.gateway"),
+                "web.ui.gateway", "web.ui.flights"),
     hooks={
         "episode_in_use": bookings.why_episode_is_in_use,
         "station_episodes_sql": stations.station_episodes_sql,

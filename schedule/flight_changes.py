@@ -7,13 +7,19 @@
   naming it and changes nothing. The stations' calendar versions are taken again, so accepting refuses (409,
   with what changed) only when a schedule changes after this check.
 - **Extend** plans more weeks after the flight's last day with the same creatives, stations and windows (its own
-  bookings now count as existing ones) and books them at once.
+  bookings now count as existing ones, and creatives rotate on from how often each has aired) and books them
+  at once.
 - **Cancel** cancels every booking of the flight still to come; airings that have begun are kept as history.
+
+Extend and cancel act on the flight as the producer last read it: they take its ``rev``
+(:func:`schedule.flights.flight_rev`) and refuse with 409 ``conflict`` naming what changed when a station's
+schedule, the flight's last day or its status moved since (which also makes a replayed request harmless).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,7 +29,7 @@ from sqlalchemy.orm import Session
 from radio.db import utcnow
 from radio.errors import Conflict, DomainError, InvalidInput
 from radio.models import User
-from schedule.booking_conflicts import confirmed_occurrences
+from schedule.booking_conflicts import confirmed_occurrences, lock_station_schedule
 from schedule.bookings import book_broadcast, cancel_broadcast
 from schedule.eligibility import check_bookable, episode_duration, episode_to_book
 from schedule.flight_models import Flight
@@ -32,6 +38,7 @@ from schedule.flights import (
     MAX_AIRINGS,
     MAX_DAYS,
     flight_creatives,
+    flight_rev,
     get_flight,
     proposed_airings,
     require_status,
@@ -111,12 +118,50 @@ def adjust_proposal(session: Session, flight_id: str, airings: Sequence[Mapping[
     return flight
 
 
-def extend_flight(session: Session, flight_id: str, weeks: int, user: User | None = None) -> list[str]:
-    """Plan and book ``weeks`` more weeks of an accepted flight; returns the new bookings' ids."""
+def _hold(session: Session, flight_id: str, rev: str, statuses: Sequence[str]) -> Flight:
+    """The flight with its stations' schedules locked, refused with 409 unless it is in one of ``statuses``
+    (``flight_cancelled`` …) and ``rev`` is current (``conflict`` naming what changed).
+
+    The stations are locked in slug order (two changes of overlapping flights cannot deadlock), then the
+    flight is read again, so of two concurrent or replayed requests with one ``rev`` the second sees what
+    the first did and is refused.
+    """
     flight = get_flight(session, flight_id)
-    require_status(flight, "accepted")
+    for station_id in session.scalars(select(Station.id).where(Station.slug.in_(flight.stations))
+                                      .order_by(Station.slug)):
+        lock_station_schedule(session, station_id)
+    session.refresh(flight)
+    if flight.status not in statuses:
+        require_status(flight, statuses[0])
+    current = flight_rev(session, flight)
+    if rev != current:
+        raise Conflict("the flight or a station's schedule changed since you read it; look at the flight again",
+                       code="conflict", details={"field": "rev", "rev": current,
+                                                 "changed": _changes(flight, rev, current)})
+    return flight
+
+
+def _changes(flight: Flight, seen: str, current: str) -> list[str]:
+    """What differs between two revs: ``to``, ``status`` and the slugs of the stations whose schedule changed."""
+    old, new = seen.split(".", 2), current.split(".", 2)
+    changed = [name for name, a, b in zip(("to", "status"), old, new, strict=False) if a != b]
+    old_versions = old[2].split("-") if len(old) == 3 else []
+    new_versions = new[2].split("-")
+    changed += [slug for n, slug in enumerate(flight.stations)
+                if n >= len(old_versions) or old_versions[n] != new_versions[n]]
+    return changed
+
+
+def extend_flight(session: Session, flight_id: str, weeks: int, rev: str,
+                  user: User | None = None) -> tuple[Flight, list[dict[str, Any]], list[str]]:
+    """Plan and book ``weeks`` more weeks of an accepted flight: (flight, the added airings, their bookings).
+
+    The same creatives, stations and windows, against every booking now on the stations (the flight's own
+    included), rotating on from how often each creative has aired on each station so far.
+    """
     if not 1 <= weeks <= MAX_EXTEND_WEEKS:
         raise _field(f"weeks must be between 1 and {MAX_EXTEND_WEEKS}", "weeks")
+    flight = _hold(session, flight_id, rev, ("accepted",))
     date_from, date_to = flight.date_to + dt.timedelta(days=1), flight.date_to + dt.timedelta(weeks=weeks)
     if (date_to - flight.date_from).days >= MAX_DAYS:
         raise _field(f"a flight lasts at most {MAX_DAYS} days", "weeks")
@@ -131,28 +176,40 @@ def extend_flight(session: Session, flight_id: str, weeks: int, user: User | Non
     creatives = flight_creatives(session, valid, date_from)
     plans = station_plans(session, [stations[s] for s in flight.stations if s in stations], flight.windows,
                           date_from, date_to)
-    added = proposed_airings(propose_flight(plans, creatives, flight.per_week, date_from, date_to))
+    for plan in plans:
+        plan.aired = dict(Counter(a["episode_id"] for a in flight.proposed if a["station"] == plan.slug))
+    proposal = propose_flight(plans, creatives, flight.per_week, date_from, date_to)
+    added = proposed_airings(proposal)
     ids = [book_broadcast(session, {"station": a["station"], "episode_id": a["episode_id"], "start": a["start"],
                                     "notes": f"flight {flight.id}"}, user).id for a in added]
     flight.proposed = [*flight.proposed, *added]
+    flight.unplaced = [*flight.unplaced, *proposal.unplaced]
     flight.broadcast_ids = [*flight.broadcast_ids, *ids]
     flight.date_to = date_to
     session.flush()
-    return ids
+    return flight, added, ids
 
 
-def cancel_flight(session: Session, flight_id: str, now: dt.datetime | None = None) -> tuple[Flight, list[str]]:
-    """Cancel a flight: its bookings still to come are cancelled (returned), those that have begun are kept."""
+def cancel_flight(session: Session, flight_id: str, rev: str,
+                  now: dt.datetime | None = None) -> tuple[Flight, list[str], list[str]]:
+    """Cancel a flight as a whole: (flight, bookings cancelled, bookings kept because they had begun).
+
+    Its bookings still to come are cancelled (STATUS:CANCELLED in the stations' calendars); one that has
+    begun is history and stays. A proposal not yet accepted is simply cancelled.
+    """
     now = now or utcnow()
-    flight = get_flight(session, flight_id)
-    if flight.status == "cancelled":
-        require_status(flight, "accepted")  # a replayed cancel: 409 flight_cancelled
+    flight = _hold(session, flight_id, rev, ("accepted", "proposed"))
     cancelled: list[str] = []
-    for broadcast in session.scalars(select(Broadcast).where(Broadcast.id.in_(flight.broadcast_ids))):
-        if broadcast.status == BroadcastStatus.CONFIRMED and broadcast.starts_at > now:
+    kept: list[str] = []
+    for broadcast in session.scalars(select(Broadcast).where(Broadcast.id.in_(flight.broadcast_ids))
+                                     .order_by(Broadcast.starts_at)):
+        if broadcast.status != BroadcastStatus.CONFIRMED:
+            continue
+        if broadcast.starts_at > now:
             cancel_broadcast(session, broadcast, now)
             cancelled.append(broadcast.id)
+        else:
+            kept.append(broadcast.id)
     flight.status = "cancelled"
     session.flush()
-    return flight, sorted(cancelled)
-
+    return flight, cancelled, kept

@@ -4,7 +4,8 @@ For each station and each week of the flight (weeks counted from ``date_from``),
 week are chosen evenly spaced; on each chosen day the airing goes at the start of the first gap in the
 station's allowed windows (local wall clock) that is long enough for the creative, against the station's
 existing occurrences and the airings proposed so far. Creatives rotate per station: each airing takes the
-creative valid on that day (not past its ``valid_until``) that has aired least often on the station so far.
+creative valid on that day (not past its ``valid_until``) that has aired least often on the station so far
+(counting the airings an extended flight already has).
 An airing that finds no room is reported as unplaced rather than squeezed in.
 """
 
@@ -41,12 +42,14 @@ class Creative:
 
 @dataclass
 class StationPlan:
-    """A station's side of a flight: its time zone, windows and busy intervals (UTC, any order)."""
+    """A station's side of a flight: its time zone, windows, busy intervals (UTC, any order) and how often each
+    creative has already aired there in this flight (an extension rotates on from there)."""
 
     slug: str
     tz: ZoneInfo
     windows: list[Window]
     busy: list[tuple[dt.datetime, dt.datetime]] = field(default_factory=list)
+    aired: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,7 @@ def propose_flight(stations: Sequence[StationPlan], creatives: Sequence[Creative
     proposal = FlightProposal()
     for station in stations:
         busy = _Busy(station.busy)
-        counts = {c.episode_id: 0 for c in creatives}
+        counts = {c.episode_id: station.aired.get(c.episode_id, 0) for c in creatives}
         week_start = date_from
         while week_start <= date_to:
             week = [week_start + dt.timedelta(days=k) for k in range(7)

@@ -202,9 +202,23 @@ def _clashes(session: Session, flight: Flight, stations: Mapping[str, Station],
     return out[:50]
 
 
-def flight_dict(flight: Flight) -> dict[str, Any]:
+def flight_rev(session: Session, flight: Flight) -> str:
+    """The flight as a producer saw it: last day, status and each station's ``calendar_version`` (in order).
+
+    Readable rather than a digest so that a stale one names what changed; every booking, re-timing or
+    cancellation on a station bumps its version, so extending or cancelling with a stale ``rev`` is refused,
+    and a replayed extension (whose own bookings bumped the versions) books nothing twice.
+    """
+    versions = {slug: version for slug, version in session.execute(
+        select(Station.slug, Station.calendar_version).where(Station.slug.in_(flight.stations)))}
+    return ".".join([flight.date_to.isoformat(), flight.status,
+                     "-".join(str(versions.get(slug, "x")) for slug in flight.stations)])
+
+
+def flight_dict(session: Session, flight: Flight) -> dict[str, Any]:
     """A flight as the API shows it."""
-    return {"id": flight.id, "campaign": flight.campaign, "status": flight.status, "stations": flight.stations,
+    return {"id": flight.id, "rev": flight_rev(session, flight), "campaign": flight.campaign,
+            "status": flight.status, "stations": flight.stations,
             "episodes": flight.episodes, "per_week": flight.per_week, "from": flight.date_from.isoformat(),
             "to": flight.date_to.isoformat(), "windows": flight.windows,
             "proposed": [{k: a[k] for k in ("station", "episode_id", "start", "start_utc", "end_utc")}

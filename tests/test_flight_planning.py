@@ -81,3 +81,21 @@ def test_flights_never_propose_a_conflict(busy: list[tuple[int, int]], allowed: 
                    and local_end <= dt.datetime.combine(airing.wall.date(), w.end) for w in wins)
         assert airing.start.astimezone(tz).replace(tzinfo=None) == airing.wall
     assert len(proposal.airings) + len(proposal.unplaced) == per_week * 2
+
+
+@settings(max_examples=100, deadline=None)
+@given(creatives=st.integers(1, 5), per_week=st.integers(1, 7), weeks=st.integers(1, 4), more=st.integers(1, 4))
+def test_an_extension_rotates_on_so_the_whole_flight_stays_even(creatives: int, per_week: int, weeks: int,
+                                                               more: int) -> None:
+    """Planning the extension from the airings so far keeps every creative within one airing of the others."""
+    spots = [Creative(f"c{n}", dt.timedelta(minutes=5)) for n in range(creatives)]
+    window = [Window(EVERY_DAY, dt.time(6), dt.time(23))]
+    first = dt.date(2027, 1, 4)
+    last = first + dt.timedelta(weeks=weeks, days=-1)
+    before = propose_flight([StationPlan("padma", DHAKA, window)], spots, per_week, first, last)
+    aired = Counter(a.episode_id for a in before.airings)
+    extension = propose_flight([StationPlan("padma", DHAKA, window, aired=dict(aired))], spots, per_week,
+                               last + dt.timedelta(days=1), last + dt.timedelta(weeks=more))
+    assert len(extension.airings) == per_week * more and not extension.unplaced
+    total = aired + Counter(a.episode_id for a in extension.airings)
+    assert max(total.values()) - min(total.get(s.episode_id, 0) for s in spots) <= 1, total

@@ -15,6 +15,7 @@ from episodes.programme_render import parse_ebur128
 from episodes.rundown import BED_DUCK_DB, RundownItem, plan_rundown
 from radio.errors import Conflict, InvalidInput
 from tests.audio import FFMPEG, ffmpeg_duration, ffmpeg_loudness, noise, tone, write_wav
+from tests.ui_helpers import login, page
 
 RATE = 48000
 CLICK_S = 0.004
@@ -348,3 +349,49 @@ def test_a_stale_programme_flags_its_airings_to_come_until_it_is_rendered_again(
     cleared = listing()
     assert cleared["stale_programme"] is None and not any(o["stale"] for o in cleared["occurrences"])
     assert "data-stale-airing" not in page(client, week_url)
+
+
+@pytest.fixture(scope="module")
+def uneven(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A show quiet for 10 s then loud for 10 s (its integrated loudness is the loud part's), and a steady talk."""
+    folder = tmp_path_factory.mktemp("uneven-audio")
+    show = np.concatenate([tone(10.0, 330, amplitude=0.01, channels=2), tone(10.0, 330, amplitude=0.5, channels=2)])
+    return {"show": write_wav(folder / "show.wav", show),
+            "steady": write_wav(folder / "steady.wav", tone(10.0, 550, amplitude=0.1, channels=2))}
+
+
+def _range_loudness(path: Path, start: float, length: float, folder: Path) -> float:
+    import subprocess
+
+    cut = folder / f"cut-{start}.wav"
+    subprocess.run([FFMPEG, "-nostdin", "-v", "error", "-y", "-ss", str(start), "-t", str(length), "-i", str(path),
+                    str(cut)], check=True)
+    return ffmpeg_loudness(cut)["I"]
+
+
+@pytest.mark.slow
+def test_each_item_is_loudness_matched_over_its_own_in_out_range(api_as: Any, runtime: Any, uneven: dict[str, Path],
+                                                                  tmp_path: Path, client: Any) -> None:
+    producer = api_as("producer")
+    show, steady = (upload(producer, uneven[n], kind="talk") for n in ("show", "steady"))
+    body = {"title": "Quiet excerpt", "language": "en", "slot_s": 20.0, "items": [
+        {"episode_id": show["id"], "in_s": 0.0, "out_s": 10.0},  # only the quiet part of a loud show
+        {"episode_id": steady["id"]},
+    ]}
+    _, programme = _programme(producer, body)
+    assert programme["status"] == "ready", programme
+    # Against the whole show's loudness the excerpt would be turned down ~14 dB; over its range it goes up ~23.
+    assert programme["parts"][0]["gain_db"] > 15.0, programme["parts"]
+    episode = producer.get(f"/api/v1/episodes/{programme['episode_id']}").get_json()
+    path = runtime.store.path_for(episode["sha256"], ".mp3")
+    excerpt, talk = (_range_loudness(path, start, 9.0, tmp_path) for start in (0.5, 10.5))
+    assert excerpt == pytest.approx(talk, abs=1.5), (excerpt, talk)
+    assert ffmpeg_loudness(path)["I"] == pytest.approx(runtime.settings.target_lufs, abs=0.5)
+    # The programme has a waveform like any episode (one peak per 100 ms), showing both halves at one level.
+    peaks = episode["peaks"]
+    assert len(peaks) == pytest.approx(200, abs=2) and max(peaks) > 0.05
+    first, second = float(np.median(peaks[10:90])), float(np.median(peaks[110:190]))
+    assert 0.5 < first / second < 2.0, (first, second)
+    login(client, runtime, "producer", email="editor@example.org")
+    editor = page(client, f"/programmes/{programme['id']}")
+    assert '<svg class="waveform" ' in editor and "data-player" in editor

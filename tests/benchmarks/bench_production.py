@@ -3,9 +3,10 @@
 Run: ``.venv/bin/python tests/benchmarks/bench_production.py [--runs 1] [--skip-60]``
 
 1. A 30-minute rundown of 10 items from 48 kHz stereo MP3 sources (jingles, speech, music; 1 s crossfades;
-   the music is trimmed to fit): median render time (plan + mix + loudness + true-peak limiter + MP3 +
-   measurement) against ``ffmpeg`` concatenating the same ranges with the same crossfades (``acrossfade``)
-   into the same MP3 alone — the ratio — and the peak RSS of the render process and of its largest ffmpeg.
+   the music is trimmed to fit): median render time as the job does it (plan + loudness of each trimmed item's
+   in/out range + mix + loudness + true-peak limiter + MP3 + measurement + the result's waveform peaks)
+   against ``ffmpeg`` concatenating the same ranges with the same crossfades (``acrossfade``) into the same
+   MP3 alone — the ratio — and the peak RSS of the render process and of its largest ffmpeg.
 2. The same for a 60-minute rundown (memory; the goal is under 400 MB).
 3. A flight of 8 weeks × 5 airings × 20 stations against 10,000 existing bookings in a SQLite database:
    median proposal time (``schedule.flights.propose``, the database reads included).
@@ -42,19 +43,34 @@ CHILD = """
 import json, resource, sys, tempfile, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
+from episodes.analysis import analyse_audio
+from episodes.audio import AudioInfo
 from episodes.rundown import RundownItem, plan_rundown
 from episodes.programme_render import PlacedSource, render_rundown
+from episodes.programme_tasks import PartAudio, part_gain_db, part_loudness
 spec = json.loads({spec!r})
 start = time.perf_counter()
 items = [RundownItem(str(n), d, role=r) for n, (r, d, _p) in enumerate(spec["items"])]
 paths = {{str(n): Path(p) for n, (_r, _d, p) in enumerate(spec["items"])}}
+# What the job knows of each part (the whole source's loudness as analysed; a range is measured by the job).
+parts = {{str(n): PartAudio(str(n), Path(p), float(d), -20.0, "broadcast")
+         for n, (_r, d, p) in enumerate(spec["items"])}}
 plan = plan_rundown(items, spec["slot_s"], spec["crossfade_s"])
-sources = [PlacedSource(p, paths[p.episode_id], 0.0) for p in plan.placements]
+ranges = {{}}
+sources = [PlacedSource(p, paths[p.episode_id], part_gain_db(part_loudness(p, parts[p.episode_id], ranges), -23.0))
+           for p in plan.placements]
+measured_at = time.perf_counter()
 out, measured = render_rundown(sources, spec["slot_s"], target_lufs=-23.0, ceiling_dbtp=-1.0,
                                workdir=Path(tempfile.mkdtemp()))
+rendered_at = time.perf_counter()
+analysis = analyse_audio(out, AudioInfo(format="mp3", codec="mp3", duration_s=measured.duration_s,
+                                        sample_rate=48000, channels=2))
 elapsed = time.perf_counter() - start
 out.unlink()
-print(json.dumps({{"seconds": elapsed, "self_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+print(json.dumps({{"seconds": elapsed, "ranges_s": measured_at - start, "render_s": rendered_at - measured_at,
+                  "peaks_s": elapsed - (rendered_at - start), "ranges_measured": len(ranges),
+                  "peaks": len(analysis.peaks),
+                  "self_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "ffmpeg_maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
                   "lufs": measured.integrated_lufs, "tp": measured.true_peak_dbtp,
                   "duration": measured.duration_s}}))
@@ -107,7 +123,9 @@ def bench_render(folder: Path, scale: int, runs: int, with_baseline: bool) -> No
     results = [render_child(items, slot_s) for _ in range(runs)]
     render = statistics.median(r["seconds"] for r in results)
     last = results[-1]
-    print(f"{slot_s / 60:.0f}-minute rundown, 10 items: render {render:.1f} s (median of {runs}); "
+    print(f"{slot_s / 60:.0f}-minute rundown, 10 items: render {render:.1f} s (median of {runs}; of the last: "
+          f"{last['ranges_measured']:.0f} in/out ranges measured {last['ranges_s']:.1f} s, mix+master "
+          f"{last['render_s']:.1f} s, waveform of the result {last['peaks_s']:.1f} s, {last['peaks']:.0f} peaks); "
           f"peak RSS {last['self_maxrss_kb'] / 1024:.0f} MB (Python), {last['ffmpeg_maxrss_kb'] / 1024:.0f} MB "
           f"(largest ffmpeg); output {last['duration']:.2f} s, {last['lufs']} LUFS, {last['tp']} dBTP")
     if with_baseline:

@@ -110,3 +110,42 @@ def test_the_bangla_ui_is_drawn_by_the_web_font_and_its_latin_switch_by_the_syst
         # The system font draws at most the spaces and Latin characters; every Bangla glyph is the web font's.
         assert web > 0 and system <= sum(not in_range(c) for c in text), (selector, text, fonts)
     assert [f["familyName"] for f in english] == ["Noto Sans"], english  # Latin stays in the system font
+
+
+BOLD_TEXT = "বাংলা সম্প্রচার ক্ষুদ্র"
+
+
+def _bold_and_regular(page: Any) -> None:
+    page.evaluate("""text => {
+        const main = document.querySelector('main');
+        for (const [tag, id] of [['strong', 'bold-bn'], ['span', 'regular-bn']]) {
+            const p = document.createElement('p'), el = document.createElement(tag);
+            el.id = id; el.textContent = text; el.style.fontSize = '24px'; p.appendChild(el); main.prepend(p);
+        }
+    }""", BOLD_TEXT)
+    page.evaluate("document.fonts.ready")
+
+
+@pytest.mark.parametrize("locale", ["bn-BD", "en-US"])
+def test_bold_bangla_in_strong_is_drawn_by_the_web_font_not_as_boxes(latin_only_browser: Any, live: LiveServer,
+                                                                     locale: str) -> None:
+    """A report said bold Bangla showed boxes (the subset has one, regular, face): Chromium synthesises the bold
+    from it, in the Bangla UI and in Bangla text inside the English one."""
+    page = _english_login(latin_only_browser, live, block_font=False, locale=locale)
+    _bold_and_regular(page)
+    assert page.evaluate("getComputedStyle(document.getElementById('bold-bn')).fontWeight") == "700"
+    fonts = _fonts_drawing(page, "#bold-bn")
+    bold, regular = page.locator("#bold-bn").screenshot(), page.locator("#regular-bn").screenshot()
+    widths = page.evaluate("['bold-bn', 'regular-bn'].map(id => document.getElementById(id).offsetWidth)")
+    screenshot(page, f"bold-bangla-no-system-bangla-{locale}")
+    page.context.close()
+    web = sum(f["glyphCount"] for f in fonts if f["isCustomFont"] and f["familyName"] == "Noto Sans Bengali")
+    system = sum(f["glyphCount"] for f in fonts if not f["isCustomFont"])
+    assert web > 0 and system <= BOLD_TEXT.count(" "), fonts
+    assert bold != regular and widths[0] >= widths[1], widths  # drawn bold (synthesised from the one face)
+
+    blocked = _english_login(latin_only_browser, live, block_font=True, locale=locale)
+    _bold_and_regular(blocked)
+    boxes = blocked.locator("#bold-bn").screenshot()
+    blocked.context.close()
+    assert bold != boxes, "bold Bangla looks the same without the web font: its glyphs are not the font's"

@@ -113,4 +113,11 @@ def test_a_producer_builds_renders_and_plays_a_programme(live: LiveServer, page_
         return [a.duration, a.currentTime, a.paused];
     }""")
     assert abs(duration[0] - 30.0) < 0.6 and duration[1] > 0.3 and duration[2] is False
+    # The programme's own waveform (its peaks, like any episode's) under the player: clicking it seeks there.
+    wave = page.locator("#result svg.waveform:not(.trim)")
+    assert wave.is_visible()
+    box = wave.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] / 2)
+    page.wait_for_function("document.querySelector('audio[data-programme-audio]').currentTime > 20")
     screenshot(page, "producer-rundown-editor")

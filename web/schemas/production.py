@@ -149,7 +149,46 @@ class FlightProposal(Answer):
     """A flight and its proposed bookings."""
 
     id: str
+    rev: str
     proposed: list[ProposedAiring]
+
+
+FLIGHT_REV = r"^\d{4}-\d{2}-\d{2}\.(proposed|accepted|cancelled)\.(\d+|x)(-(\d+|x))*$"
+Rev = Annotated[str, Field(min_length=1, max_length=2000, pattern=FLIGHT_REV,
+                           description="the flight's ``rev`` as last read (GET /api/v1/flights/<id>)")]
+
+
+class FlightExtendBody(Body):
+    """``POST /api/v1/flights/<id>/extend``: plan and book ``weeks`` more weeks of an accepted flight."""
+
+    weeks: Annotated[int, Field(ge=1, le=52)]
+    rev: Rev
+
+
+class FlightCancelBody(Body):
+    """``POST /api/v1/flights/<id>/cancel``: cancel a flight as a whole (its bookings still to come)."""
+
+    rev: Rev
+
+
+class FlightExtended(Answer):
+    """The airings an extension added, and the flight's new last day and ``rev``."""
+
+    id: str
+    to: str
+    rev: str
+    broadcast_ids: list[str]
+    proposed: list[ProposedAiring]
+
+
+class FlightCancelled(Answer):
+    """What cancelling a flight did: bookings cancelled, bookings kept because they had begun."""
+
+    id: str
+    status: Literal["cancelled"]
+    rev: str
+    cancelled: list[str]
+    kept: list[str]
 
 
 class FlightAccepted(Answer):

@@ -82,7 +82,7 @@
 
   /* Player, waveform and transcript kept in step. */
   function enhancePlayer(audio) {
-    var wave = document.querySelector("svg.waveform"), played = wave && wave.querySelector(".played-clip rect");
+    var wave = document.querySelector("svg.waveform:not(.trim)"), played = wave && wave.querySelector(".played-clip rect");
     var cursor = wave && wave.querySelector(".cursor");
     var items = Array.prototype.slice.call(document.querySelectorAll("ol.transcript li[data-start]"));
     var current = null;

@@ -26,6 +26,8 @@ JOB_KINDS = {"episode.analyse": _l("Analysis"), "episode.render": _l("Broadcast 
              "transcribe": _l("Transcription"), "programme.render": _l("Programme render")}
 PROGRAMME_STATUSES = {"draft": _l("Not rendered since the last edit"), "queued": _l("Queued"),
                       "rendering": _l("Rendering"), "ready": _l("Rendered"), "failed": _l("Failed")}
+FLIGHT_STATUSES = {"proposed": _l("Proposed (nothing booked yet)"), "accepted": _l("Accepted (booked)"),
+                   "cancelled": _l("Cancelled")}
 RUNDOWN_ROLES = {"speech": _l("Speech"), "music": _l("Music"), "jingle": _l("Jingle"), "bed": _l("Music bed")}
 HTTP_STATUS = {
     400: _l("Bad request"), 401: _l("Sign-in needed"), 403: _l("Not allowed"), 404: _l("Not found"),
@@ -77,6 +79,11 @@ ERRORS = {
     "rundown_changed": _l("The rundown was changed since this page was loaded; look at it again."),
     "out_before_in": _l("The out point must lie after the in point."),
     "bed_not_music": _l("Only music can be a bed."),
+    "flight_cancelled": _l("This flight is cancelled."),
+    "not_accepted": _l("This flight is only a proposal: accept it first."),
+    "already_accepted": _l("This flight is booked already."),
+    "no_valid_creative": _l("None of the flight's spots may be aired after its last day."),
+    "too_many_airings": _l("That would book too many airings for one flight."),
 }
 
 
@@ -119,6 +126,11 @@ def status_label(code: str) -> str:
 def programme_status_label(code: str) -> str:
     """A programme's render status in the UI language."""
     return _lookup(PROGRAMME_STATUSES, code)
+
+
+def flight_status_label(code: str) -> str:
+    """A flight's status in the UI language."""
+    return _lookup(FLIGHT_STATUSES, code)
 
 
 def rundown_role_label(code: str) -> str:
@@ -180,6 +192,7 @@ GLOBALS = {
     "role_label": role_label, "kind_label": kind_label, "language_label": language_label,
     "consent_label": consent_label, "status_label": status_label, "job_kind_label": job_kind_label,
     "programme_status_label": programme_status_label, "rundown_role_label": rundown_role_label,
+    "flight_status_label": flight_status_label,
     "status_title": status_title, "district_label": district_label, "KINDS": KINDS, "LANGUAGES": LANGUAGES,
     "CONSENTS": CONSENTS, "FEEDBACK_FIELDS": FEEDBACK_FIELDS, "DISTRICTS": DISTRICTS,
 }

@@ -25,6 +25,7 @@ NAV: tuple[tuple[str, Any, frozenset[str]], ...] = (
     ("ui_library.upload", _l("Upload"), frozenset({P, A})),
     ("ui_programmes.programmes", _l("Programmes"), frozenset({P, A})),
     ("ui_schedule.stations", _l("Schedule"), frozenset({P, A})),
+    ("ui_flights.flights", _l("Flights"), frozenset({P, A})),
     ("ui_station.home", _l("My station"), frozenset({S})),
     ("ui_station.summary", _l("Feedback"), frozenset({P, S, A})),
     ("ui_reports.reports", _l("Reports"), frozenset({P, S, R, A})),

@@ -28,7 +28,7 @@ from web.contract import validate_model
 from web.schemas.production import ProgrammeDraftBody, RundownItemBody
 from web.ui.base import done, field_errors, page, page_user
 from web.ui.labels import error_message
-from web.ui.widgets import trim_waveform_svg
+from web.ui.widgets import trim_waveform_svg, waveform_svg
 
 bp = Blueprint("ui_programmes", __name__)
 
@@ -106,10 +106,12 @@ def editor(programme_id: str) -> tuple[str, int]:
                      "waveform": trim_waveform_svg(source.peaks if source else None, duration, item.get("in_s") or 0,
                                                    out_s, _("Waveform: drag the in and out points"))})
     q = request.args.get("q", "").strip()[:200]
+    episode = session.get(Episode, programme.episode_id) if programme.episode_id else None
     return render_template(
         "programmes/editor.html", programme=programme, info=programme_dict(session, programme), rows=rows,
-        timing=rundown_timing(session, programme), q=q, picks=_library_picks(q),
-        episode=session.get(Episode, programme.episode_id) if programme.episode_id else None), 200
+        timing=rundown_timing(session, programme), q=q, picks=_library_picks(q), episode=episode,
+        result_waveform=waveform_svg(episode.peaks, _("Waveform: click to play from that point")) if episode
+        else ""), 200
 
 
 def _save(programme_id: str, items: list[dict[str, Any]], message: str, anchor: str = "rundown",
