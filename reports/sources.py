@@ -119,9 +119,11 @@ def sms_senders(session: Session, where: ColumnElement[bool], district_of: Mappi
     by_district: dict[str, list[str]] = {}
     for station_id, district in sorted(district_of.items()):
         by_district.setdefault(district, []).append(station_id)
-    district = case(*((InboundMessage.station_id.in_(ids), name) for name, ids in by_district.items()))
+    district_column = case(*((InboundMessage.station_id.in_(ids), name) for name, ids in by_district.items()))
+    columns: tuple[ColumnElement[Any], ...] = (InboundMessage.station_id.expression, district_column, _MONTH,
+                                               InboundMessage.episode_id.expression)
     counted = [{key: int(n) for key, n in session.execute(select(column, senders).where(sms).group_by(column))}
-               for column in (InboundMessage.station_id, district, _MONTH, InboundMessage.episode_id)]
+               for column in columns]
     counted[3].pop(None, None)  # messages outside any airing: no episode row
     return SenderCounts(int(total), *counted)
 

@@ -212,7 +212,7 @@ def test_an_episode_past_its_valid_until_date_leaves_the_bundle_as_it_leaves_the
 def test_every_confirmation_code_prints_on_one_line(letter: str) -> None:
     """A code is read off the printed sheet and typed into an SMS: the widest letters of the alphabet (W, M) six
     times over still fit the code column on one line (a wrapped "NUUQG / W" failed to copy out of the PDF)."""
-    pdf = CueSheetPDF("bn", "t", None)
+    pdf = CueSheetPDF("bn", "t")
     pdf.add_page()
     code = letter * 6
     size = code_size(pdf, code)
