@@ -14,7 +14,7 @@ import functools
 from babel import dates as babel_dates
 from fpdf.enums import XPos, YPos
 
-from reports.pdf import GREY, ReportPDF, render_pdf
+from reports.pdf import GREY, PAGE_TOTAL, ReportPDF, render_pdf
 from reports.pdf_labels import day, digits
 from schedule.cue_sheet import CueLine, CueSheet, length_text
 
@@ -38,10 +38,11 @@ class CueSheetPDF(ReportPDF):
         self.set_font("sans", "", 8)
         self.set_text_color(*GREY)
         self.cell(0, 5, self.sheet_label, align="L")
-        total = self.total_pages or self.page_no()
-        self.set_x(15)
-        self.cell(0, 5, f"পৃষ্ঠা {digits(str(self.page_no()), 'bn')} / {digits(str(total), 'bn')} · "
-                        f"Page {self.page_no()} of {total}", align="R")
+        english = f" · Page {self.page_no()} of {PAGE_TOTAL}"
+        self.set_x(self.l_margin)
+        self.page_count_cell(self.epw - self.get_string_width(english), f"পৃষ্ঠা {self.page_no()} / {PAGE_TOTAL}",
+                             "bn")
+        self.page_count_cell(0, english, "en")
         self.set_text_color(0, 0, 0)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.line_break import TotalPagesSubstitutionFragment
 
 from reports.evidence import EvidenceSummary
 from reports.pdf_labels import day, digits, label, moment, month, number, percent
@@ -22,14 +23,26 @@ FONTS = Path(__file__).parent / "fonts"
 PALETTE = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
            (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207))
 GREY = (120, 120, 120)
+PAGE_TOTAL = "{nb}"  # fpdf2's alias for the page count
+
+
+class BanglaPageTotal(TotalPagesSubstitutionFragment):
+    """The page count fpdf2 fills in when the document is written, in Bangla digits."""
+
+    def render_text_substitution(self, replacement_text: str) -> str:
+        """Draw the total as ``৫``, not ``5`` (the fragment is set in the Bengali font, which has both)."""
+        return super().render_text_substitution(digits(replacement_text, "bn"))
 
 
 class ReportPDF(FPDF):
-    """An A4 page with the report's footer: its title, the page number and the page count."""
+    """An A4 page with the report's footer: its title, the page number and the page count.
 
-    def __init__(self, lang: str, title: str, pages: int | None) -> None:
+    The count is fpdf2's ``{nb}`` alias, filled in when the document is written: the document is drawn once.
+    """
+
+    def __init__(self, lang: str, title: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.lang, self.title_text, self.total_pages = lang, title, pages
+        self.lang, self.title_text = lang, title
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(True, margin=18)
         for style, suffix in (("", "Regular"), ("B", "Bold")):
@@ -37,23 +50,36 @@ class ReportPDF(FPDF):
             add_cluster_mapped_font(self, "bengali", str(FONTS / f"NotoSansBengali-{suffix}.ttf"), style)
         self.set_fallback_fonts(["bengali"], exact_match=False)
         self.set_text_shaping(True)
+        self.alias_nb_pages(PAGE_TOTAL, align="L")  # the count follows its words; spare room trails
         self.set_title(title)
         self.set_creator("Ashshash Radio")
         self.set_lang(lang)
 
+    def page_count_cell(self, w: float, text: str, lang: str, align: str = "R") -> None:
+        """A cell whose ``{nb}`` becomes the page count in ``lang``'s digits (Bangla ones set in the Bengali
+        font, where the alias's placeholder width is measured too)."""
+        family, style, size = self.font_family, self.font_style, self.font_size_pt
+        if lang == "bn":
+            self.set_font("bengali", style, size)
+        before = len(self.pages[self.page].get_text_substitutions())
+        self.cell(w, 5, digits(text, lang), align=align)
+        if lang == "bn":
+            for fragment in self.pages[self.page].get_text_substitutions()[before:]:
+                fragment.__class__ = BanglaPageTotal
+        self.set_font(family, style, size)
+
     def footer(self) -> None:
-        """Title on the left, ``Page n of N`` on the right."""
+        """Title on the left, ``Page n of N`` (``পৃষ্ঠা n / N``) on the right."""
         self.set_y(-13)
         self.set_font("sans", "", 8)
         self.set_text_color(*GREY)
         self.cell(0, 5, self.title_text, align="L")
-        total = f" {label('of', self.lang)} {self.total_pages}" if self.total_pages else ""
-        if self.lang == "bn" and self.total_pages:
-            text = f"{label('page', 'bn')} {self.page_no()} / {self.total_pages}"
-        else:
-            text = f"{label('page', self.lang)} {self.page_no()}{total}"
         self.set_x(15)
-        self.cell(0, 5, digits(text, self.lang), align="R")
+        if self.lang == "bn":
+            self.page_count_cell(0, f"{label('page', 'bn')} {self.page_no()} / {PAGE_TOTAL}", "bn")
+        else:
+            self.page_count_cell(0, f"{label('page', 'en')} {self.page_no()} {label('of', 'en')} {PAGE_TOTAL}",
+                                 "en")
         self.set_text_color(0, 0, 0)
 
 
@@ -122,8 +148,11 @@ def _table(pdf: ReportPDF, header: Sequence[str], rows: Sequence[Sequence[str]],
             pdf.add_page()
             draw_header()
         y = pdf.get_y()
-        pdf.rect(pdf.l_margin, y, widths[0], height)
-        pdf.multi_cell(widths[0], row_h, first, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
+        if lines == 1:  # one line needs no line breaking (fpdf2 measures a paragraph character by character)
+            pdf.cell(widths[0], height, first, border=1, align="L")
+        else:
+            pdf.rect(pdf.l_margin, y, widths[0], height)
+            pdf.multi_cell(widths[0], row_h, first, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
         pdf.set_xy(pdf.l_margin + widths[0], y)
         for text, w in zip(values[1:], widths[1:], strict=True):
             pdf.cell(w, height, text, border=1, align="R")
@@ -274,16 +303,13 @@ def _evidence_pages(pdf: ReportPDF, evidence: EvidenceSummary) -> None:
 
 def render_pdf(title: str, lang: str, draw: Any, *, made: dt.datetime | None = None,
                cls: type[ReportPDF] = ReportPDF) -> bytes:
-    """Draw a document twice: the first pass counts the pages so that every footer can say "page n of N" in its
-    own digits. ``made`` fixes the creation date (and so the file identifier): the same drawing, the same bytes."""
-    first = cls(lang, title, None)
-    draw(first)
-    pages = first.pages_count
-    final = cls(lang, title, pages)
+    """Draw a document (once: the footers' page count is filled in as it is written). ``made`` fixes the
+    creation date (and so the file identifier): the same drawing, the same bytes."""
+    pdf = cls(lang, title)
     if made is not None:
-        final.set_creation_date(made)
-    draw(final)
-    return bytes(final.output())
+        pdf.set_creation_date(made)
+    draw(pdf)
+    return bytes(pdf.output())
 
 
 def reach_pdf(report: ReachReport, evidence: EvidenceSummary | None = None) -> bytes:

@@ -57,8 +57,10 @@ LABELS: dict[str, dict[str, str]] = {
     "applications": {"en": "Applications", "bn": "প্রয়োগ"},
     "quotes": {"en": "Selected quotes", "bn": "নির্বাচিত উদ্ধৃতি"},
     "no_data": {"en": "Nothing in this period.", "bn": "এই সময়ে কিছু নেই।"},
-    "status_note": {"en": "Airings without a confirmation count as unconfirmed.",
-                    "bn": "নিশ্চিতকরণ ছাড়া প্রচার 'অনিশ্চিত' হিসেবে গণ্য।"},
+    "status_note": {"en": "Airings without a confirmation count as unconfirmed. A partial airing counts as "
+                          "delivered but adds no minutes aired (a confirmation does not say how long it ran).",
+                    "bn": "নিশ্চিতকরণ ছাড়া প্রচার 'অনিশ্চিত' হিসেবে গণ্য। আংশিক প্রচার প্রচারিত হিসেবে গণ্য, তবে "
+                          "প্রচারিত মিনিটে যোগ হয় না (কতক্ষণ চলেছে নিশ্চিতকরণে থাকে না)।"},
 }
 
 

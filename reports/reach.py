@@ -131,8 +131,7 @@ def _planned(session: Session, scope: ReportScope, stations: dict[str, Station],
             if first <= local_day <= last:
                 airings.append(PlannedAiring(row.id, key, start, local_day, seconds / 60, row.station_id,
                                              episode_id))
-    airings.sort(key=lambda a: (a.start, a.broadcast_id))
-    return airings
+    return airings  # in no particular order: the figures do not need one, a listing sorts
 
 
 def _episodes(session: Session, ids: Iterable[str]) -> dict[str, Any]:
@@ -253,7 +252,7 @@ def reach_airings(session: Session, user: User, scope: ReportScope) -> list[dict
     facts = _facts(session, user, scope)
     titles = _episodes(session, {a.episode_id for a in facts.airings})
     rows = []
-    for a in facts.airings:
+    for a in sorted(facts.airings, key=lambda a: (a.start, a.broadcast_id, a.occurrence)):
         status = facts.statuses.get((a.broadcast_id, a.occurrence), AiringStatus())
         station = facts.stations[a.station_id]
         rows.append({"broadcast_id": a.broadcast_id, "occurrence": a.occurrence, "start": a.start.isoformat(),

@@ -3,19 +3,18 @@
 This module is the only place the reach report learns whether an occurrence aired (the stations' current
 confirmations, ``schedule.models.AiringReport``), what listeners sent through a station's SMS / missed-call
 gateway (``schedule.models.InboundMessage`` counted as feedback) and what stations entered by hand
-(``schedule.models.FeedbackReport``). Counting is done by the database (GROUP BY); only unique senders, which
-do not add up across rows, are counted here from one narrow read.
+(``schedule.models.FeedbackReport``). Counting is done by the database (GROUP BY), unique senders too
+(COUNT DISTINCT per breakdown: they do not add up across rows).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -30,9 +29,8 @@ MISSED_REASONS = ("power_cut", "technical", "preempted", "other")
 GATEWAY_KINDS = ("sms", "missed_calls")
 
 
-@dataclass(frozen=True)
-class PlannedAiring:
-    """One planned occurrence of a booking, as the report counts it."""
+class PlannedAiring(NamedTuple):
+    """One planned occurrence of a booking, as the report counts it (a tuple: a year is 10,000 of them)."""
 
     broadcast_id: str
     occurrence: str  # the occurrence key (original local wall time, the RECURRENCE-ID)
@@ -109,31 +107,25 @@ class SenderCounts:
     by_episode: dict[str, int]
 
 
-def _distinct_per(keys: Sequence[Any], senders: Sequence[int]) -> dict[Any, int]:
-    """How many different senders each key has (pairs packed into one int: a set of ints is quick to build)."""
-    codes: dict[Any, int] = {}
-    coded = [codes.setdefault(k, len(codes)) for k in keys]
-    width = max(1, len(codes).bit_length())
-    mask = (1 << width) - 1
-    counts = Counter(pair & mask for pair in {s << width | c for s, c in zip(senders, coded, strict=True)})
-    names = list(codes)
-    return {names[c]: n for c, n in counts.items()}
-
-
 def sms_senders(session: Session, where: ColumnElement[bool], district_of: Mapping[str, str]) -> SenderCounts:
-    """Unique SMS senders of the messages ``where`` selects, per station, district, month and episode."""
-    rows = session.execute(select(InboundMessage.station_id, InboundMessage.episode_id, _MONTH,
-                                  InboundMessage.sender_hash).where(where, InboundMessage.kind == "sms")).all()
-    if not rows:
+    """Unique SMS senders of the messages ``where`` selects, per station, district, month and episode: one
+    ``COUNT(DISTINCT sender_hash)`` per breakdown, counted by the database from ``ix_inbound_messages_report``
+    (no rows come back to Python: on PostgreSQL that is most of the cost, on SQLite as quick as counting here)."""
+    sms = and_(where, InboundMessage.kind == "sms")
+    senders = func.count(distinct(InboundMessage.sender_hash))
+    total = session.execute(select(senders).where(sms)).scalar_one()
+    if not total:
         return SenderCounts(0, {}, {}, {}, {})
-    stations, episodes, months, hashes = zip(*rows, strict=True)
-    number: dict[str, int] = {}
-    senders = [number.setdefault(h, len(number)) for h in hashes]
-    by_episode = _distinct_per(episodes, senders)
-    by_episode.pop(None, None)
-    return SenderCounts(len(number), _distinct_per(stations, senders),
-                        _distinct_per([district_of[s] for s in stations], senders),
-                        _distinct_per(months, senders), by_episode)
+    by_district: dict[str, list[str]] = {}
+    for station_id, district in sorted(district_of.items()):
+        by_district.setdefault(district, []).append(station_id)
+    district_column = case(*((InboundMessage.station_id.in_(ids), name) for name, ids in by_district.items()))
+    columns: tuple[ColumnElement[Any], ...] = (InboundMessage.station_id.expression, district_column, _MONTH,
+                                               InboundMessage.episode_id.expression)
+    counted = [{key: int(n) for key, n in session.execute(select(column, senders).where(sms).group_by(column))}
+               for column in columns]
+    counted[3].pop(None, None)  # messages outside any airing: no episode row
+    return SenderCounts(int(total), *counted)
 
 
 def gateway_rows(session: Session, where: ColumnElement[bool]) -> list[Any]:

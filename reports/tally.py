@@ -29,7 +29,9 @@ class Tally:
         self.unique_senders = 0
 
     def add_airing(self, seconds: float, status: AiringStatus) -> None:
-        """Count one planned airing of ``seconds`` with what is known about it."""
+        """Count one planned airing of ``seconds`` with what is known about it: an aired one adds its planned
+        seconds to the airtime delivered, a partial one only the seconds its status gives (``aired_s``; a
+        confirmation does not carry them today, so a partial airing adds 0), a missed one none."""
         v = self.values
         v[PLANNED] += 1
         v[SECONDS_PLANNED] += seconds

@@ -47,8 +47,9 @@ def format_local(value: dt.datetime) -> str:
 
 
 def parse_local(text: str) -> dt.datetime:
-    """A stored wall time back as a naive datetime."""
-    return dt.datetime.strptime(text, LOCAL_FORMAT)
+    """A stored wall time back as a naive datetime (stored as ``LOCAL_FORMAT``, which ISO parsing reads at C
+    speed: a year's report parses thousands)."""
+    return dt.datetime.fromisoformat(text)
 
 
 def wall_to_utc(wall: dt.datetime, tz: ZoneInfo) -> dt.datetime:

@@ -237,7 +237,7 @@ def test_drawing_a_cue_sheet_leaves_the_log_alone(app, caplog) -> None:
 def test_every_confirmation_code_prints_on_one_line(letter: str) -> None:
     """A code is read off the printed sheet and typed into an SMS: the widest letters of the alphabet (W, M) six
     times over still fit the code column on one line (a wrapped "NUUQG / W" failed to copy out of the PDF)."""
-    pdf = CueSheetPDF("bn", "t", None)
+    pdf = CueSheetPDF("bn", "t")
     pdf.add_page()
     code = letter * 6
     size = code_size(pdf, code)

@@ -226,7 +226,7 @@ def test_csv_export_has_every_breakdown(campaign) -> None:
 
 
 def test_xlsx_reads_back_with_numbers_dates_and_frozen_headers(campaign) -> None:
-    response = _ok(campaign["producer"], "/api/v1/reports/reach.xlsx", campaign="safe-migration", lang="bn",
+    response = _ok(campaign["producer"], "/api/v1/reports/reach.xlsx", campaign="safe-migration", lang="en",
                    **PERIOD)
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["about", "totals", "by_station", "by_district", "by_month", "by_episode"]
@@ -237,7 +237,7 @@ def test_xlsx_reads_back_with_numbers_dates_and_frozen_headers(campaign) -> None
     assert stations.freeze_panes == "D2" and header[:4] == ["station", "label", "district", "planned"]
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in stations.iter_rows(min_row=2, values_only=True)}
     assert rows["radio-padma"]["planned"] == 9 and isinstance(rows["radio-padma"]["minutes_planned"], int | float)
-    assert rows["radio-padma"]["label"] == "রেডিও পদ্মা"
+    assert rows["radio-padma"]["label"] == "Radio Padma"
     months = [r[0] for r in book["by_month"].iter_rows(min_row=2, values_only=True)]
     assert months == [dt.datetime(2026, 1, 1), dt.datetime(2026, 2, 1), dt.datetime(2026, 3, 1)]
     assert book["by_month"].cell(2, 1).number_format == "yyyy-mm"
@@ -245,6 +245,99 @@ def test_xlsx_reads_back_with_numbers_dates_and_frozen_headers(campaign) -> None
                                                                                           values_only=True)),
                       strict=True))
     assert totals["planned"] == 12 and totals["calls"] == 5 and totals["share_delivered"] == 0
+
+
+def test_bangla_exports_have_bangla_headers_and_the_same_figures(campaign) -> None:
+    producer = campaign["producer"]
+    text = _ok(producer, "/api/v1/reports/reach.csv", campaign="safe-migration", lang="bn", **PERIOD).get_data(
+        as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
+    total = next(r for r in rows if r["বিভাগ"] == "মোট")
+    assert total["পরিকল্পিত"] == "12" and total["এসএমএস"] == "15" and total["মিসড কল (হাতে লেখা)"] == "49"
+    assert {r["বিভাগ"] for r in rows} == {"মোট", "স্টেশন অনুযায়ী", "জেলা অনুযায়ী", "মাস অনুযায়ী", "পর্ব অনুযায়ী"}
+    book = openpyxl.load_workbook(io.BytesIO(_ok(producer, "/api/v1/reports/reach.xlsx", campaign="safe-migration",
+                                                 lang="bn", **PERIOD).data))
+    assert book.sheetnames == ["পরিচিতি", "মোট", "স্টেশন অনুযায়ী", "জেলা অনুযায়ী", "মাস অনুযায়ী", "পর্ব অনুযায়ী"]
+    stations = book["স্টেশন অনুযায়ী"]
+    header = [c.value for c in stations[1]]
+    assert header[:4] == ["স্টেশন", "নাম", "জেলা", "পরিকল্পিত"] and len(set(header)) == len(header)
+    by_slug = {r[0]: dict(zip(header, r, strict=True)) for r in stations.iter_rows(min_row=2, values_only=True)}
+    assert by_slug["radio-padma"]["পরিকল্পিত"] == 9 and by_slug["radio-padma"]["নাম"] == "রেডিও পদ্মা"
+    about = {row[0].value: row[1].value for row in book["পরিচিতি"].iter_rows()}
+    assert about["শুরু"] == dt.datetime(2026, 1, 1)
+
+
+def test_a_partial_airing_without_its_length_counts_no_minutes(campaign) -> None:
+    """A confirmation says aired, partial or missed but not how long a partial airing ran: it counts as
+    delivered (aired + partial) in the airings figures and 0 minutes in the airtime figures."""
+    producer, weekly = campaign["producer"], campaign["weekly"]
+    for occurrence, status in (("2026-01-05", "aired"), ("2026-01-12", "partial")):
+        r = producer.post(f"/api/v1/broadcasts/{weekly['id']}/airings", json={"occurrence": occurrence,
+                                                                              "status": status})
+        assert r.status_code == 201, r.get_json()
+    totals = _ok(producer, "/api/v1/reports/reach", campaign="safe-migration", **PERIOD).get_json()["totals"]
+    assert (totals["aired"], totals["partial"]) == (1, 1)
+    assert totals["minutes_aired"] == 15.0  # the aired drama's 15 minutes; the partial one adds nothing
+    assert totals["share_delivered"] == pytest.approx(15 * 60 / (totals["minutes_planned"] * 60), abs=1e-3)
+
+
+def test_cancelled_bookings_and_skipped_occurrences_are_not_planned(campaign) -> None:
+    producer = campaign["producer"]
+    assert producer.delete(f"/api/v1/broadcasts/{campaign['late']['id']}").status_code in (200, 204)
+    r = producer.delete(f"/api/v1/broadcasts/{campaign['weekly']['id']}", query_string={"occurrence": "2026-01-12"})
+    assert r.status_code in (200, 204), r.get_json()
+    body = _ok(producer, "/api/v1/reports/reach", campaign="safe-migration", **PERIOD).get_json()
+    assert body["totals"]["planned"] == 10  # 12, less the cancelled one-off and the skipped 12 January
+    stations = {r["station"]: r["planned"] for r in body["by_station"]}
+    assert stations == {"radio-padma": 7, "radio-jamuna": 3}
+    airings = _ok(producer, body["totals"]["links"]["airings"]).get_json()["items"]
+    assert len(airings) == 10 and campaign["late"]["id"] not in {a["broadcast_id"] for a in airings}
+    assert not [a for a in airings if a["broadcast_id"] == campaign["weekly"]["id"]
+                and a["local_date"] == "2026-01-12"]
+
+
+def test_gateway_counts_and_unique_senders_match_the_rows(runtime, campaign) -> None:
+    """The database's GROUP BY and COUNT(DISTINCT) (SQLite and PostgreSQL) against counts made here from the
+    rows: messages of several listeners at both stations, in and out of airings, and some not feedback."""
+    import random
+
+    from schedule.models import InboundMessage, Station
+
+    rng = random.Random(7)
+    dhaka = dt.timezone(dt.timedelta(hours=6))
+    expected_rows = []
+    with runtime.session() as session:
+        stations = {s.slug: s for s in session.scalars(select(Station))}
+        for n in range(400):
+            slug = rng.choice(["radio-padma", "radio-jamuna", "radio-meghna"])
+            at = dt.datetime(2025, 12, 31, 12, tzinfo=dt.UTC) + dt.timedelta(hours=rng.uniform(0, 24 * 100))
+            episode = rng.choice([campaign["drama"], campaign["psa"], campaign["other"], None])
+            kind = rng.choice(["sms", "sms", "missed_call"])
+            purpose = "feedback" if rng.random() < 0.9 else "confirmation"
+            local_day = at.astimezone(dhaka).date()
+            sender = f"{rng.randrange(60):064x}"
+            session.add(InboundMessage(station_id=stations[slug].id, provider="json", provider_id=f"t{n}", kind=kind,
+                                       sender_hash=sender, text="", at=at, local_day=local_day.isoformat(),
+                                       purpose=purpose, episode_id=episode))
+            expected_rows.append((slug, stations[slug].district, episode, local_day, kind, purpose, sender))
+    body = _ok(campaign["producer"], "/api/v1/reports/reach", campaign="safe-migration", **PERIOD).get_json()
+    # Every station is in a report without a station filter; a message outside any airing is its station's.
+    counted = [r for r in expected_rows if r[5] == "feedback"
+               and PERIOD["from"] <= r[3].isoformat() <= PERIOD["to"] and r[2] != campaign["other"]]
+    sms = [r for r in counted if r[4] == "sms"]
+    gateway = body["totals"]["feedback_by_source"]["gateway"]
+    assert gateway["sms"] == len(sms) and gateway["missed_calls"] == len(counted) - len(sms)
+    assert body["totals"]["unique_senders"] == len({r[6] for r in sms})
+    for name, key, of in (("by_station", "station", 0), ("by_district", "district", 1),
+                          ("by_month", "month", 3), ("by_episode", "episode_id", 2)):
+        def key_of(r, of=of):
+            return r[of].isoformat()[:7] if of == 3 else r[of]
+        for row in body[name]:
+            mine = [r for r in sms if key_of(r) == row[key]]
+            assert row["unique_senders"] == len({r[6] for r in mine}), (name, row[key])
+            assert row["feedback_by_source"]["gateway"]["sms"] == len(mine), (name, row[key])
+    assert sum(r["feedback_by_source"]["gateway"]["sms"] for r in body["by_episode"]) == len(
+        [r for r in sms if r[2] is not None])
 
 
 def test_a_formula_looking_title_stays_text(runtime, campaign) -> None:
