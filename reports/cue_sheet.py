@@ -79,25 +79,19 @@ def code_size(pdf: CueSheetPDF, code: str) -> float:
     return min(CODE_SIZE, CODE_SIZE * room / max(pdf.get_string_width(code), 0.01))
 
 
-def _row(pdf: CueSheetPDF, cells: list[str], heights: dict[int, float], number: int) -> None:
+def _row(pdf: CueSheetPDF, cells: list[str]) -> None:
     """One airing: every cell wrapped in its column (the code kept on one line), the row as tall as its tallest
-    cell, a box to tick. The page-counting pass only measures (``heights``, by row); the final one only draws."""
+    cell, a box to tick."""
     fonts = [("", 8.0)] * 6 + [("B", code_size(pdf, cells[CODE_COLUMN])), ("", 8.0)]
-    if number not in heights:
-        lines = []
-        for (text, width), (style, size) in zip(zip(cells, (w for _, w in COLUMNS), strict=True), fonts,
-                                                strict=True):
-            pdf.set_font("sans", style, size)
-            wrapped = pdf.multi_cell(width - 1.5, ROW_LINE, text, dry_run=True, output="LINES") if text else [""]
-            lines.append((len(wrapped) if isinstance(wrapped, list) else 1) * ROW_LINE)
-        heights[number] = max(*lines, 2 * ROW_LINE) + 1.5
-    height = heights[number]
+    lines = []
+    for (text, width), (style, size) in zip(zip(cells, (w for _, w in COLUMNS), strict=True), fonts, strict=True):
+        pdf.set_font("sans", style, size)
+        wrapped = pdf.multi_cell(width - 1.5, ROW_LINE, text, dry_run=True, output="LINES") if text else [""]
+        lines.append((len(wrapped) if isinstance(wrapped, list) else 1) * ROW_LINE)
+    height = max(*lines, 2 * ROW_LINE) + 1.5
     if pdf.get_y() + height > pdf.page_break_trigger:
         pdf.add_page()
         _header_row(pdf)
-    if pdf.total_pages is None:  # counting pages: where the row ends is all that matters
-        pdf.set_xy(pdf.l_margin, pdf.get_y() + height)
-        return
     x, y = pdf.l_margin, pdf.get_y()
     for (text, width), (style, size) in zip(zip(cells, (w for _, w in COLUMNS), strict=True), fonts, strict=True):
         pdf.rect(x, y, width, height)
@@ -111,7 +105,7 @@ def _row(pdf: CueSheetPDF, cells: list[str], heights: dict[int, float], number: 
     pdf.set_xy(pdf.l_margin, y + height)
 
 
-def _draw(pdf: CueSheetPDF, sheet: CueSheet, heights: dict[int, float]) -> None:
+def _draw(pdf: CueSheetPDF, sheet: CueSheet) -> None:
     pdf.sheet_label = f"{sheet.station} · {sheet.week}"
     pdf.add_page()
     pdf.set_font("sans", "B", 16)
@@ -145,14 +139,13 @@ def _draw(pdf: CueSheetPDF, sheet: CueSheet, heights: dict[int, float]) -> None:
         return
     _header_row(pdf)
     for number, line in enumerate(sheet.lines, start=1):
-        _row(pdf, _cells(number, line), heights, number)
+        _row(pdf, _cells(number, line))
 
 
 @functools.lru_cache(maxsize=32)
 def cue_sheet_pdf(sheet: CueSheet) -> bytes:
     """The week's cue sheet as PDF (cached: a bundle is laid out again for every request, Range or 304)."""
-    heights: dict[int, float] = {}  # measured by the page-counting pass, drawn by the final one
-    return render_pdf(f"{TITLE} — {sheet.station} {sheet.week}", "bn", lambda pdf: _draw(pdf, sheet, heights),
+    return render_pdf(f"{TITLE} — {sheet.station} {sheet.week}", "bn", lambda pdf: _draw(pdf, sheet),
                       made=sheet.as_of, cls=CueSheetPDF)
 
 
