@@ -61,6 +61,22 @@ def vocabulary(rng: random.Random, size: int = 20_000) -> list[str]:
     return words
 
 
+# Endings a real Bangla word takes in the corpus (by its last sound), so plain words expand as in real speech.
+AFTER_CONSONANT = ["ের", "েরা", "কে", "দের", "গুলো", "টি", "ে", "ই"]
+AFTER_VOWEL = ["র", "কে", "তে", "য়", "রা", "দের", "টি", "ও"]
+
+
+def inflect(rng: random.Random, word: str) -> str:
+    """``word`` or, for a real Bangla word, now and then one of its inflected forms."""
+    if word not in INFLECTED or rng.random() >= 0.3:
+        return word
+    endings = AFTER_VOWEL if word[-1] in "ািীুূেৈোৌ" or word.endswith("য়") else AFTER_CONSONANT
+    return word + rng.choice(endings)
+
+
+INFLECTED = frozenset(w for w in BANGLA_WORDS if len(w) > 1)
+
+
 def zipf_sampler(rng: random.Random, words: list[str]):
     weights = [1.0 / (rank + 1) ** 1.05 for rank in range(len(words))]
     cumulative = []
@@ -82,6 +98,7 @@ def build(url: str, n_segments: int, per_episode: int = 100, *, optimize: bool =
     from transcripts.models import Segment, Transcript
 
     rng = random.Random(20260301)
+    forms = random.Random(14)  # a stream of its own: the other draws stay those of earlier versions
     words = vocabulary(rng)
     sample = zipf_sampler(rng, words)
     engine = make_engine(url)
@@ -110,7 +127,7 @@ def build(url: str, n_segments: int, per_episode: int = 100, *, optimize: bool =
         if rng.random() < 0.3:  # an English segment: mostly English words
             text_words = [w for w in sample(30) if w.isascii()][: rng.randint(6, 18)] or ["help"]
         else:
-            text_words = sample(rng.randint(6, 18))
+            text_words = [inflect(forms, w) for w in sample(rng.randint(6, 18))]
         if rng.random() < 0.02:
             number = "০১৭" + "".join(rng.choice("০১২৩৪৫৬৭৮৯") for _ in range(8))
             text_words.insert(rng.randrange(len(text_words)), number)
@@ -128,12 +145,17 @@ def build(url: str, n_segments: int, per_episode: int = 100, *, optimize: bool =
             rate = done / (time.perf_counter() - started)
             print(f"  segments: {done:,} ({rate:,.0f}/s, index kept by the triggers)", flush=True)
     print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
-    with engine.begin() as conn:
-        if optimize:  # as `radio search --reindex` and the migrations leave it: one b-tree per term
-            merge = time.perf_counter()
-            conn.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
-            print(f"index merged ('optimize') in {time.perf_counter() - merge:.0f} s", flush=True)
-        conn.execute(text("ANALYZE"))
+    if engine.dialect.name == "postgresql":  # the planner's statistics and the GIN pending lists merged
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as conn:
+            if optimize:  # as `radio search --reindex` and the migrations leave it: one b-tree per term
+                merge = time.perf_counter()
+                for table in ("search_fts", "search_fts_masked"):
+                    conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('optimize')"))
+                print(f"index merged ('optimize') in {time.perf_counter() - merge:.0f} s", flush=True)
+            conn.execute(text("ANALYZE"))
     engine.dispose()
 
 

@@ -77,6 +77,7 @@ ERRORS = {
     "rundown_changed": _l("The rundown was changed since this page was loaded; look at it again."),
     "out_before_in": _l("The out point must lie after the in point."),
     "bed_not_music": _l("Only music can be a bed."),
+    "invalid_sort": _l("Choose most relevant, newest or oldest first."),
 }
 
 
