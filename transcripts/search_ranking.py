@@ -69,7 +69,7 @@ def _total(matches: Matches[Key], offset: int, limit: int, shown: int) -> tuple[
     counted = matches.count(COUNT_CAP + 1)
     if counted <= COUNT_CAP:
         return counted, True
-    return max(COUNT_CAP, offset + shown), False
+    return (max(COUNT_CAP, offset + shown) if shown else COUNT_CAP), False  # past the end: only the cap is known
 
 
 def page_of(matches: Matches[Key], *, sort: str, limit: int, offset: int) -> Page:
