@@ -4,6 +4,7 @@ set of matches, then the real search on SQLite and PostgreSQL (the same pages on
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 
 import pytest
@@ -189,3 +190,17 @@ def test_the_page_has_the_order_selector_help_and_ranking_note(client, runtime, 
     assert 'id="sort-error"' in bad and "hits</h2>" not in bad
     bangla = page(client, f"/search?q={WORD}", lang="bn")
     assert "খোঁজ কীভাবে কাজ করে" in bangla and "সবচেয়ে নতুন ৪টি প্রাসঙ্গিকতা অনুযায়ী" in bangla
+
+
+def test_cli_sort(runtime, added) -> None:
+    from click.testing import CliRunner
+
+    from radio.cli import main
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["search", WORD, "--sort", "oldest", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert [h["segment_id"] for h in body["hits"]] == added and body["sort"] == "oldest"
+    refused = runner.invoke(main, ["search", WORD, "--sort", "best"])
+    assert refused.exit_code == 2 and "best" in refused.output
