@@ -27,10 +27,13 @@ class FakeMatches:
         self.counted: list[int] = []
         self.fetched: list[tuple[bool, int, int]] = []
 
-    def in_time_order(self, *, newest: bool, limit: int, offset: int) -> list[tuple[int, float]]:
+    def in_time_order(self, *, newest: bool, limit: int, offset: int) -> list[int]:
         self.fetched.append((newest, limit, offset))
         keys = list(range(len(self.scores)))[::-1 if newest else 1]
-        return [(k, self.scores[k]) for k in keys[offset:offset + limit]]
+        return keys[offset:offset + limit]
+
+    def scored(self, keys: Sequence[int]) -> list[tuple[int, float]]:
+        return [(k, self.scores[k]) for k in keys]
 
     def count(self, cap: int) -> int:
         self.counted.append(cap)
@@ -204,3 +207,35 @@ def test_cli_sort(runtime, added) -> None:
     assert [h["segment_id"] for h in body["hits"]] == added and body["sort"] == "oldest"
     refused = runner.invoke(main, ["search", WORD, "--sort", "best"])
     assert refused.exit_code == 2 and "best" in refused.output
+
+
+def test_common_words_are_scored_without_fts5s_full_count(runtime, monkeypatch) -> None:
+    """Past the threshold the SQLite backend computes bm25 itself; a word once per segment ranks as bm25 ranks."""
+    if runtime.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's scoring")
+    from transcripts import search_backends
+
+    texts = [" ".join(["ঋণ"] + ["কথা"] * n) for n in (9, 2, 5, 0, 7)]
+    with runtime.session() as session:
+        _, segments = add_episode(session, "lengths", texts, language="bn")
+        exact = search(session, "ঋণ", SearchFilters(scope="segments"), ADMIN)
+        monkeypatch.setattr(search_backends, "EXACT_BM25_BELOW", 2)
+        estimated = search(session, "ঋণ", SearchFilters(scope="segments"), ADMIN)
+        negated = search(session, "ঋণ NOT কথা", SearchFilters(scope="segments"), ADMIN)
+    shortest_first = [segments[i].id for i in (3, 1, 2, 4, 0)]
+    assert [h.segment_id for h in exact.hits] == shortest_first
+    assert [h.segment_id for h in estimated.hits] == shortest_first
+    assert all(h.score > 0 for h in estimated.hits)
+    assert [h.segment_id for h in negated.hits] == [segments[3].id] and negated.hits[0].score > 0
+
+
+def test_a_new_inflected_form_is_found_at_once(runtime) -> None:
+    """The remembered vocabulary of a prefix is dropped when the index changes."""
+    with runtime.session() as session:
+        add_episode(session, "first", ["দালাল এসেছিল"], language="bn")
+    with runtime.session() as session:
+        assert search(session, "দালাল", SearchFilters(scope="segments"), ADMIN).total == 1
+    with runtime.session() as session:
+        add_episode(session, "second", ["দালালদেরকে ধরা হয়েছে"], language="bn")
+    with runtime.session() as session:
+        assert search(session, "দালাল", SearchFilters(scope="segments"), ADMIN).total == 2

@@ -45,7 +45,8 @@ def _plain(snippet: str, *, colour: bool) -> str:
 @click.option("--code", default=None, help="Only segments coded with this code (id or name).")
 @click.option("--unredacted", is_flag=True, help="Show phone numbers unmasked (operators only).")
 def search_command(query: str | None, as_json: bool, reindex: bool, limit: int, offset: int, sort: str,
-                   language: str | None, kind: str | None, district: str | None, campaign: str | None, station: str | None,
+                   language: str | None, kind: str | None, district: str | None, campaign: str | None,
+                   station: str | None,
                    date_from: dt.datetime | None, date_to: dt.datetime | None, code: str | None,
                    unredacted: bool) -> None:
     """Search transcripts and episode titles: words, =exact words, "phrases", prefix*, OR, NOT."""

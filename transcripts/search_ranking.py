@@ -34,8 +34,12 @@ Key = TypeVar("Key")
 class Matches(Protocol[Key]):
     """The matches of one search on one database; ``Key`` is whatever the backend finds a match by."""
 
-    def in_time_order(self, *, newest: bool, limit: int, offset: int) -> Sequence[tuple[Key, float]]:
-        """``limit`` matches from ``offset`` on, newest or oldest first, with their relevance scores."""
+    def in_time_order(self, *, newest: bool, limit: int, offset: int) -> Sequence[Key]:
+        """``limit`` matches from ``offset`` on, newest or oldest first."""
+        ...
+
+    def scored(self, keys: Sequence[Key]) -> list[tuple[Key, float]]:
+        """``keys`` (matches) with their relevance scores, in the same order."""
         ...
 
     def count(self, cap: int) -> int:
@@ -75,15 +79,15 @@ def _total(matches: Matches[Key], offset: int, limit: int, shown: int) -> tuple[
 def page_of(matches: Matches[Key], *, sort: str, limit: int, offset: int) -> Page:
     """The page of ``matches`` from ``offset`` in ``sort`` order, with its total (see the module's rules)."""
     if sort != "relevance":
-        page = list(matches.in_time_order(newest=sort == "newest", limit=limit, offset=offset))
+        page = matches.scored(matches.in_time_order(newest=sort == "newest", limit=limit, offset=offset))
         total, exact = _total(matches, offset, limit, len(page))
         return Page(matches.rows(page), total, exact)
-    newest = list(matches.in_time_order(newest=True, limit=RANK_WINDOW + 1, offset=0))
+    newest = matches.in_time_order(newest=True, limit=RANK_WINDOW + 1, offset=0)
     if len(newest) <= RANK_WINDOW:  # every match ranked
-        return Page(matches.rows(_by_score(newest)[offset:offset + limit]), len(newest))
-    page = _by_score(newest[:RANK_WINDOW])[offset:offset + limit]
+        return Page(matches.rows(_by_score(matches.scored(newest))[offset:offset + limit]), len(newest))
+    page = _by_score(matches.scored(newest[:RANK_WINDOW]))[offset:offset + limit]
     if offset + limit > RANK_WINDOW:  # past the window: the older matches, newest first
         start = max(offset, RANK_WINDOW)
-        page += matches.in_time_order(newest=True, limit=offset + limit - start, offset=start)
+        page += matches.scored(matches.in_time_order(newest=True, limit=offset + limit - start, offset=start))
     total, exact = _total(matches, offset, limit, len(page))
     return Page(matches.rows(page), total, exact, ranked=RANK_WINDOW)
