@@ -19,6 +19,7 @@ Totals are exact up to :data:`COUNT_CAP`; beyond that the total is a lower bound
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
@@ -61,9 +62,9 @@ class Page:
     ranked: int | None = None  # relevance ranked only the newest ``ranked`` matches (None: all of them)
 
 
-def _by_score(matches: Sequence[tuple[Key, float]]) -> list[tuple[Key, float]]:
-    """Best score first; equal scores keep their order (newest first)."""
-    return [m for _, m in sorted(enumerate(matches), key=lambda item: (-item[1][1], item[0]))]
+def _by_score(matches: Sequence[tuple[Key, float]], first: int) -> list[tuple[Key, float]]:
+    """The ``first`` best-scoring matches, best first; equal scores keep their order (newest first)."""
+    return [m for _, m in heapq.nsmallest(first, enumerate(matches), key=lambda item: (-item[1][1], item[0]))]
 
 
 def _total(matches: Matches[Key], offset: int, limit: int, shown: int) -> tuple[int, bool]:
@@ -84,8 +85,8 @@ def page_of(matches: Matches[Key], *, sort: str, limit: int, offset: int) -> Pag
         return Page(matches.rows(page), total, exact)
     newest = matches.in_time_order(newest=True, limit=RANK_WINDOW + 1, offset=0)
     if len(newest) <= RANK_WINDOW:  # every match ranked
-        return Page(matches.rows(_by_score(matches.scored(newest))[offset:offset + limit]), len(newest))
-    page = _by_score(matches.scored(newest[:RANK_WINDOW]))[offset:offset + limit]
+        return Page(matches.rows(_by_score(matches.scored(newest), offset + limit)[offset:]), len(newest))
+    page = _by_score(matches.scored(newest[:RANK_WINDOW]), offset + limit)[offset:]
     if offset + limit > RANK_WINDOW:  # past the window: the older matches, newest first
         start = max(offset, RANK_WINDOW)
         page += matches.scored(matches.in_time_order(newest=True, limit=offset + limit - start, offset=start))
