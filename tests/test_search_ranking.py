@@ -213,13 +213,13 @@ def test_common_words_are_scored_without_fts5s_full_count(runtime, monkeypatch) 
     """Past the threshold the SQLite backend computes bm25 itself; a word once per segment ranks as bm25 ranks."""
     if runtime.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's scoring")
-    from transcripts import search_backends
+    from transcripts import search_sqlite
 
     texts = [" ".join(["ঋণ"] + ["কথা"] * n) for n in (9, 2, 5, 0, 7)]
     with runtime.session() as session:
         _, segments = add_episode(session, "lengths", texts, language="bn")
         exact = search(session, "ঋণ", SearchFilters(scope="segments"), ADMIN)
-        monkeypatch.setattr(search_backends, "EXACT_BM25_BELOW", 2)
+        monkeypatch.setattr(search_sqlite, "EXACT_BM25_BELOW", 2)
         estimated = search(session, "ঋণ", SearchFilters(scope="segments"), ADMIN)
         negated = search(session, "ঋণ NOT কথা", SearchFilters(scope="segments"), ADMIN)
     shortest_first = [segments[i].id for i in (3, 1, 2, 4, 0)]

@@ -1,10 +1,11 @@
 """Evidence search over segments' current text and episodes' titles and descriptions.
 
 The query language is in :mod:`transcripts.query`, the index in :mod:`transcripts.search_schema`, the
-SQL per database in :mod:`transcripts.search_backends`, the order of the hits (``sort``, the relevance
-window) and their total in :mod:`transcripts.search_ranking`. Results are ranked (bm25 / ts_rank), paged,
-counted, filtered by who is asking (restricted episodes only for researchers and admins) and their
-snippets are redacted (phone numbers masked for all but admins) and HTML-safe.
+SQL per database in :mod:`transcripts.search_backends` (SQLite's matches and scoring in
+:mod:`transcripts.search_sqlite`), the order of the hits (``sort``, the relevance window) and their total
+in :mod:`transcripts.search_ranking`. Results are ranked (bm25 / ts_rank), paged, counted, filtered by
+who is asking (restricted episodes only for researchers and admins) and their snippets are redacted
+(phone numbers masked for all but admins) and HTML-safe.
 """
 
 from __future__ import annotations
