@@ -1,9 +1,11 @@
 """Evidence search over segments' current text and episodes' titles and descriptions.
 
 The query language is in :mod:`transcripts.query`, the index in :mod:`transcripts.search_schema`, the
-SQL per database in :mod:`transcripts.search_backends`. Results are ranked (bm25 / ts_rank), paged,
-counted, filtered by who is asking (restricted episodes only for researchers and admins) and their
-snippets are redacted (phone numbers masked for all but admins) and HTML-safe.
+SQL per database in :mod:`transcripts.search_backends` (SQLite's matches and scoring in
+:mod:`transcripts.search_sqlite`), the order of the hits (``sort``, the relevance window) and their total
+in :mod:`transcripts.search_ranking`. Results are ranked (bm25 / ts_rank), paged, counted, filtered by
+who is asking (restricted episodes only for researchers and admins) and their snippets are redacted
+(phone numbers masked for all but admins) and HTML-safe.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from transcripts.access import masked
 from transcripts.models import Segment
 from transcripts.query import expand, parse_query
 from transcripts.search_backends import backend_for
+from transcripts.search_ranking import SORTS, page_of
 from transcripts.snippets import Highlighter, make_snippet
 
 MAX_LIMIT = 100
@@ -98,7 +101,7 @@ class SearchHit:
 
 @dataclass
 class SearchResult:
-    """A page of hits and the total number of hits."""
+    """A page of hits and the total number of hits (a lower bound when ``total_exact`` is False)."""
 
     hits: list[SearchHit]
     total: int
@@ -106,17 +109,27 @@ class SearchResult:
     offset: int
     query: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
+    sort: str = "relevance"
+    total_exact: bool = True
+    ranked: int | None = None  # relevance ranked only the newest ``ranked`` matches (None: all)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form the API returns."""
-        return {"hits": [asdict(h) for h in self.hits], "total": self.total, "limit": self.limit,
-                "offset": self.offset, "query": self.query}
+        answer = {"hits": [asdict(h) for h in self.hits], "total": self.total, "total_exact": self.total_exact,
+                  "limit": self.limit, "offset": self.offset, "query": self.query, "sort": self.sort}
+        if self.ranked is not None:
+            answer["ranking"] = {"ranked": self.ranked, "of": self.total}
+        return answer
 
 
 def search(
     session: Session, query: str, filters: SearchFilters, viewer: Viewer, *, limit: int = 20, offset: int = 0,
+    sort: str = "relevance",
 ) -> SearchResult:
-    """Ranked, paged hits of ``query`` that ``viewer`` may see, with redacted highlighted snippets."""
+    """Paged hits of ``query`` that ``viewer`` may see in ``sort`` order, with redacted highlighted snippets."""
+    if sort not in SORTS:
+        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", code="invalid_sort",
+                           details={"parameter": "sort"})
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", code="invalid_limit")
     if not 0 <= offset <= MAX_OFFSET:
@@ -126,8 +139,9 @@ def search(
     masked_text = not viewer.unredacted  # everyone but admins searches the text with contact details masked
     backend = backend_for(session)
     node = expand(parse_query(query), lambda prefix: backend.vocabulary(session, prefix, masked=masked_text))
-    rows, total = backend.search(session, node, filters, restricted=viewer.restricted, masked=masked_text,
-                                 limit=limit, offset=offset)
+    matches = backend.matches(session, node, filters, restricted=viewer.restricted, masked=masked_text)
+    page = page_of(matches, sort=sort, limit=limit, offset=offset)
+    rows = page.rows
     highlighter = Highlighter.for_query(node)
     # Only the columns a hit shows (not the waveform peaks or word timings).
     episodes = {e.id: e for e in session.execute(
@@ -155,7 +169,8 @@ def search(
             episode_title=title, language=episode.language,
             kind=episode.kind, link=link,
         ))
-    return SearchResult(hits=hits, total=total, limit=limit, offset=offset, query=query)
+    return SearchResult(hits=hits, total=page.total, limit=limit, offset=offset, query=query, sort=sort,
+                        total_exact=page.total_exact, ranked=page.ranked)
 
 
 REFRESH_BATCH = 5000

@@ -1,13 +1,17 @@
 """The SQL of a search, per database: SQLite FTS5 (bm25) and PostgreSQL tsvector/GIN (ts_rank).
 
 Both take the parsed query tree (compiled here, every term quoted, passed as a bound parameter) and
-the same filters, and return ``(segment_id | None, episode_id, score)`` rows, best first, and a total.
+the same filters, and answer for their matches what :mod:`transcripts.search_ranking` asks (the matches
+in time order with their scores, and how many up to a cap); ordering, the relevance window and totals
+are decided there, once for both.
 """
 
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import text
@@ -16,20 +20,20 @@ from sqlalchemy.orm import Session
 from radio.errors import InvalidInput
 from radio.features import hook
 from transcripts import search_schema
-from transcripts.query import Node, Phrase, leaves, to_fts5, to_tsquery
+from transcripts.query import Node, leaves, to_fts5, to_tsquery
+from transcripts.search_ranking import Matches, Row
+from transcripts.search_sqlite import NO_MATCHES, SqliteMatches
 from transcripts.search_text import MAX_INDEXED_CHARS, index_terms
 
 if TYPE_CHECKING:
     from transcripts.search import SearchFilters
 
-Row = tuple[str | None, str, float]
-
 
 class SearchBackend(Protocol):
-    """Runs searches and rebuilds the index on one kind of database."""
+    """Finds matches and rebuilds the index on one kind of database."""
 
-    def search(self, session: Session, node: Node, filters: SearchFilters, *, restricted: bool, masked: bool,
-               limit: int, offset: int) -> tuple[list[Row], int]: ...
+    def matches(self, session: Session, node: Node, filters: SearchFilters, *, restricted: bool,
+                masked: bool) -> Matches[Any]: ...
 
     def vocabulary(self, session: Session, prefix: str, *, masked: bool) -> list[str]: ...
 
@@ -120,17 +124,14 @@ def _facet_conditions(session: Session, filters: SearchFilters, *, restricted: b
     return conds, params
 
 
-def _has_phrase(node: Node) -> bool:
-    """True when FTS5 compares position lists to find a match (measured: prefixes count faster apart)."""
-    return any(isinstance(leaf, Phrase) for leaf, _negated in leaves(node))
-
-
 def _upper_bound(prefix: str) -> str:
     """The smallest string above every string that starts with ``prefix`` (for a b-tree range scan)."""
     return prefix + "\U0010ffff"
 
 
 VOCABULARY_LIMIT = 5000  # candidates of one prefix; a two-letter stem of a big corpus stays bounded
+VOCABULARY_CACHE_SIZE = 4096  # (database, table, prefix) answers kept, least recently used dropped first
+_VOCABULARY_CACHE: OrderedDict[tuple[str, str, str], tuple[bytes, list[str]]] = OrderedDict()
 
 
 class SqliteSearch:
@@ -138,15 +139,33 @@ class SqliteSearch:
     ids numbered by episode (see search_schema)."""
 
     def vocabulary(self, session: Session, prefix: str, *, masked: bool) -> list[str]:
-        """Indexed words starting with ``prefix`` (one range scan of the fts5vocab table)."""
-        table = search_schema.VOCABULARY[search_schema.FTS_TABLES[masked]]
-        return list(session.execute(text(
-            f"SELECT term FROM {table} WHERE term >= :low AND term < :high LIMIT {VOCABULARY_LIMIT}"),
-            {"low": prefix, "high": _upper_bound(prefix)}).scalars())
+        """Indexed words starting with ``prefix`` (a range scan of the fts5vocab table, remembered until the
+        index changes).
 
-    def search(self, session: Session, node: Node, filters: SearchFilters, *, restricted: bool, masked: bool,
-               limit: int, offset: int) -> tuple[list[Row], int]:
-        """Page and total of the hits, best bm25 first (ties in document order)."""
+        fts5vocab counts every listed word's documents as it scans (measured: 30 ms for a word of 100,000
+        segments), so the answer is kept per database and prefix with the index's structure record, which
+        FTS5 rewrites on every change of the index (each write adds a segment): a changed record, a fresh scan.
+        """
+        fts = search_schema.FTS_TABLES[masked]
+        url = session.get_bind().engine.url
+        key = (str(url), fts, prefix)
+        version = session.execute(text(f"SELECT block FROM {fts}_data WHERE id = 10")).scalar()
+        known = _VOCABULARY_CACHE.get(key)
+        if known is not None and known[0] == version:
+            _VOCABULARY_CACHE.move_to_end(key)
+            return known[1]
+        terms = list(session.execute(text(
+            f"SELECT term FROM {search_schema.VOCABULARY[fts]} WHERE term >= :low AND term < :high"
+            f" LIMIT {VOCABULARY_LIMIT}"), {"low": prefix, "high": _upper_bound(prefix)}).scalars())
+        if version is not None and url.database not in (None, "", ":memory:"):  # a file: a name of its own
+            _VOCABULARY_CACHE[key] = (version, terms)
+            while len(_VOCABULARY_CACHE) > VOCABULARY_CACHE_SIZE:
+                _VOCABULARY_CACHE.popitem(last=False)
+        return terms
+
+    def matches(self, session: Session, node: Node, filters: SearchFilters, *, restricted: bool,
+                masked: bool) -> Matches[Any]:
+        """The matches of ``node`` under ``filters``: one FTS5 MATCH, each match checked against its facets."""
         conds, params = _facet_conditions(session, filters, restricted=restricted)
         fts = search_schema.FTS_TABLES[masked]
         source = fts
@@ -156,7 +175,7 @@ class SqliteSearch:
             ep_no = session.execute(text("SELECT ep_no FROM search_episode_facets WHERE episode_id = :id"),
                                     {"id": filters.episode_id}).scalar()
             if ep_no is None:
-                return [], 0
+                return NO_MATCHES
             conds.append(f"{fts}.rowid BETWEEN :first_doc AND :last_doc")
             params.update(first_doc=ep_no << search_schema.DOC_BITS,
                           last_doc=(ep_no << search_schema.DOC_BITS) | search_schema.DOC_MASK)
@@ -168,36 +187,9 @@ class SqliteSearch:
             conds.append(f"({fts}.rowid & {search_schema.DOC_MASK}) <> 0")
         elif filters.scope == "episodes":
             conds.append(f"({fts}.rowid & {search_schema.DOC_MASK}) = 0")
-        where = " AND ".join([f"{fts} MATCH :match", *conds])
-        params.update(match=to_fts5(node), code_id=code_id, limit=limit, offset=offset)
-        if conds or _has_phrase(node):
-            # Each match costs a position-list comparison or a filter check: count the ranked rows in the
-            # same pass (a window) instead of evaluating every match a second time.
-            ranked = session.execute(text(
-                f"SELECT {fts}.rowid AS doc_id, -{fts}.rank AS score, count(*) OVER () AS total"
-                f" FROM {source} WHERE {where} ORDER BY score DESC, doc_id LIMIT :limit OFFSET :offset"),
-                params).all()
-            page = [(doc_id, score) for doc_id, score, _total in ranked]
-            total = ranked[0][2] if ranked else (0 if offset == 0 else None)  # past the end: count
-        else:  # plain words: counting rowids in FTS5 alone is cheaper than carrying every match to a window
-            page = list(session.execute(text(
-                f"SELECT {fts}.rowid AS doc_id, -bm25({fts}) AS score FROM {source} WHERE {where}"
-                " ORDER BY score DESC, doc_id LIMIT :limit OFFSET :offset"), params).all())
-            total = None
-        if total is None:
-            total = session.execute(text(f"SELECT count(*) FROM {source} WHERE {where}"), params).scalar_one()
-        return self._rows(session, page), int(total)
-
-    @staticmethod
-    def _rows(session: Session, page: Sequence[Any]) -> list[Row]:
-        """(segment_id, episode_id, score) of a page of (doc_id, score), in page order."""
-        if not page:
-            return []
-        found = {doc_id: (segment_id, episode_id) for doc_id, segment_id, episode_id in session.execute(text(
-            "SELECT r.doc_id, r.segment_id, f.episode_id FROM search_rows r JOIN search_episode_facets f"
-            f" ON f.ep_no = (r.doc_id >> {search_schema.DOC_BITS})"
-            " WHERE r.doc_id IN (SELECT value FROM json_each(:ids))"), {"ids": json.dumps([d for d, _ in page])})}
-        return [(*found[doc_id], float(score)) for doc_id, score in page if doc_id in found]
+        params.update(match=to_fts5(node), code_id=code_id)
+        phrases = tuple(dict.fromkeys((to_fts5(leaf), negated) for leaf, negated in leaves(node)))
+        return SqliteMatches(session, fts, source, " AND ".join([f"{fts} MATCH :match", *conds]), params, phrases)
 
     def rebuild(self, session: Session) -> int:
         """Empty and refill the FTS5 index."""
@@ -229,6 +221,48 @@ class SqliteSearch:
         return leaks
 
 
+@dataclass(frozen=True)
+class _PostgresMatches:
+    """Matches found by (segment_id, episode_id); ts_rank computed only for the rows a page asks for."""
+
+    session: Session
+    union: str
+    score: str
+    params: dict[str, Any]
+
+    def in_time_order(self, *, newest: bool, limit: int, offset: int) -> list[tuple[str | None, str]]:
+        """Matches in time order (episodes as added, then their documents), newest or oldest first."""
+        if limit <= 0:
+            return []
+        way = "DESC" if newest else "ASC"
+        keys = ", ".join(f"u.{key} {way}" for key in ("added", "episode_id", "doc", "pos", "idx", "segment_id"))
+        return [(segment_id, episode_id) for segment_id, episode_id in self.session.execute(
+            text(f"SELECT u.segment_id, u.episode_id FROM ({self.union}) u ORDER BY {keys}"
+                 " LIMIT :limit OFFSET :offset"),
+            {**self.params, "limit": limit, "offset": offset})]
+
+    def scored(self, keys: Sequence[tuple[str | None, str]]) -> list[tuple[tuple[str | None, str], float]]:
+        """ts_rank of each match (computed for these rows only)."""
+        if not keys:
+            return []
+        found = {(segment_id, episode_id): float(score) for segment_id, episode_id, score in self.session.execute(
+            text(f"SELECT h.segment_id, h.episode_id, {self.score} FROM json_to_recordset(CAST(:keys AS json))"
+                 " AS h(segment_id varchar, episode_id varchar)"
+                 " JOIN episodes e ON e.id = h.episode_id LEFT JOIN segments s ON s.id = h.segment_id"),
+            {**self.params, "keys": json.dumps([{"segment_id": k[0], "episode_id": k[1]} for k in keys])})}
+        return [(key, found.get(key, 0.0)) for key in keys]
+
+    def count(self, cap: int) -> int:
+        """Matches counted, stopping at ``cap``."""
+        return int(self.session.execute(text(
+            f"SELECT count(*) FROM (SELECT 1 FROM ({self.union}) u LIMIT :cap) c"),
+            {**self.params, "cap": cap}).scalar_one())
+
+    def rows(self, page: Sequence[tuple[tuple[str | None, str], float]]) -> list[Row]:
+        """(segment_id, episode_id, score) of a page, in page order."""
+        return [(segment_id, episode_id, score) for (segment_id, episode_id), score in page]
+
+
 class PostgresSearch:
     """GIN indexes over ``radio_search_document(…)`` of segments and episodes."""
 
@@ -241,37 +275,28 @@ class PostgresSearch:
             f" ORDER BY term LIMIT {VOCABULARY_LIMIT}"),
             {"low": prefix, "high": _upper_bound(prefix)}).scalars())
 
-    def _union(self, conds: list[str], code_id: str | None, scope: str, *, masked: bool, ranked: bool) -> str:
+    def matches(self, session: Session, node: Node, filters: SearchFilters, *, restricted: bool,
+                masked: bool) -> Matches[Any]:
+        """The matching segments and episodes (GIN index scans), with the keys of their time order."""
+        conds, params = _episode_conditions(session, filters, restricted=restricted)
+        code_id = _code_id(session, filters)
+        params.update(tsquery=to_tsquery(node), code_id=code_id)
         q = self.TSQUERY
         episode_doc = f"radio_search_document({search_schema.episode_bodies('e')[masked]})"
         segment_doc = f"radio_search_document({search_schema.segment_bodies('s')[masked]})"
+        # Time order as SQLite's document order: episodes as added, each one's own text, then its segments.
         parts = []
-        if scope != "episodes" or code_id is not None:
-            where = " AND ".join([f"{segment_doc} @@ {q}",
-                                  *_with_segment_conditions(conds, code_id, "s.id")])
-            rank = f"ts_rank({segment_doc}, {q})" if ranked else "0"
-            parts.append(f"SELECT s.id AS segment_id, s.episode_id AS episode_id, {rank} AS score,"
-                         f" s.start AS pos FROM segments s JOIN episodes e ON e.id = s.episode_id WHERE {where}")
-        if scope != "segments" and code_id is None:
+        if filters.scope != "episodes" or code_id is not None:
+            where = " AND ".join([f"{segment_doc} @@ {q}", *_with_segment_conditions(conds, code_id, "s.id")])
+            parts.append("SELECT s.id AS segment_id, s.episode_id AS episode_id, e.created_at AS added, 1 AS doc,"
+                         " s.start AS pos, s.idx AS idx FROM segments s JOIN episodes e ON e.id = s.episode_id"
+                         f" WHERE {where}")
+        if filters.scope != "segments" and code_id is None:
             where = " AND ".join([f"{episode_doc} @@ {q}", *conds])
-            rank = f"ts_rank({episode_doc}, {q})" if ranked else "0"
-            parts.append(f"SELECT CAST(NULL AS varchar) AS segment_id, e.id AS episode_id, {rank} AS score,"
-                         f" 0.0 AS pos FROM episodes e WHERE {where}")
-        return " UNION ALL ".join(parts)
-
-    def search(self, session: Session, node: Node, filters: SearchFilters, *, restricted: bool, masked: bool,
-               limit: int, offset: int) -> tuple[list[Row], int]:
-        """Page and total of the hits, best ts_rank first."""
-        conds, params = _episode_conditions(session, filters, restricted=restricted)
-        code_id = _code_id(session, filters)
-        params.update(tsquery=to_tsquery(node), code_id=code_id, limit=limit, offset=offset)
-        ranked = self._union(conds, code_id, filters.scope, masked=masked, ranked=True)
-        rows = session.execute(text(
-            f"SELECT segment_id, episode_id, score FROM ({ranked}) hits"
-            " ORDER BY score DESC, episode_id, pos LIMIT :limit OFFSET :offset"), params).all()
-        counted = self._union(conds, code_id, filters.scope, masked=masked, ranked=False)
-        total = session.execute(text(f"SELECT count(*) FROM ({counted}) hits"), params).scalar_one()
-        return [(r[0], r[1], float(r[2])) for r in rows], int(total)
+            parts.append("SELECT CAST(NULL AS varchar) AS segment_id, e.id AS episode_id, e.created_at AS added,"
+                         f" 0 AS doc, 0.0 AS pos, 0 AS idx FROM episodes e WHERE {where}")
+        score = f"CASE WHEN h.segment_id IS NULL THEN ts_rank({episode_doc}, {q}) ELSE ts_rank({segment_doc}, {q}) END"
+        return _PostgresMatches(session, " UNION ALL ".join(parts), score, params)
 
     def rebuild(self, session: Session) -> int:
         """Rebuild the GIN indexes."""

@@ -36,8 +36,8 @@ def search_filters(query: SearchQuery) -> SearchFilters:
 @require_role(Role.PRODUCER, Role.RESEARCHER)
 @validated(query=SearchQuery, resp=answers(200, out.SearchResult, errors=(400, 401, 403)))
 def search_transcripts(query: SearchQuery) -> Response:
-    """Ranked hits with highlighted, redacted snippets; ``limit``/``offset`` or ``page``/``per_page``."""
+    """Hits with highlighted, redacted snippets in ``sort`` order; ``limit``/``offset`` or ``page``/``per_page``."""
     limit, offset = query.page_offset()
     viewer = Viewer.for_user(_user())
-    result = search(db(), query.q, search_filters(query), viewer, limit=limit, offset=offset)
+    result = search(db(), query.q, search_filters(query), viewer, limit=limit, offset=offset, sort=query.sort)
     return jsonify(result.to_dict())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -203,13 +203,23 @@ class SearchHit(Answer):
     score: float
 
 
+class SearchRanking(Answer):
+    """Relevance ranked only the newest ``ranked`` of ``of`` matches (the rest follow, newest first)."""
+
+    ranked: int
+    of: int
+
+
 class SearchResult(Answer):
-    """A page of hits and how many there are."""
+    """A page of hits and how many there are (at least, when ``total_exact`` is false)."""
 
     hits: list[SearchHit]
     total: int
+    total_exact: bool
     limit: int
     offset: int
+    sort: Literal["relevance", "newest", "oldest"]
+    ranking: SearchRanking | None = None
 
 
 class Code(Answer):

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from transcripts.query import MAX_QUERY_CHARS as MAX_QUERY
 from transcripts.search import MAX_LIMIT, MAX_OFFSET
+from transcripts.search_ranking import RANK_WINDOW
 from web.schemas.base import BOUNDS, Clean, Day, Line, OnError, Query, fail
 from web.schemas.episodes import Kind, Language
 
@@ -27,6 +28,9 @@ class SearchQuery(Query):
     code: Filter | None = Field(default=None, description="a code's id or name: only segments coded with it")
     episode_id: Filter | None = None
     scope: Annotated[Literal["all", "segments", "episodes"], Clean, OnError("invalid_scope", "literal_error")] = "all"
+    sort: Annotated[Literal["relevance", "newest", "oldest"], Clean, OnError("invalid_sort", "literal_error"),
+                    Field(description=f"relevance (among the newest {RANK_WINDOW:,} matches when there are more),"
+                                      " or newest/oldest added first")] = "relevance"
     date_from: Day | None = Field(default=None, alias="from", description="recorded on or after (YYYY-MM-DD)")
     date_to: Day | None = Field(default=None, alias="to", description="recorded on or before (YYYY-MM-DD)")
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT), OnError("invalid_limit", *BOUNDS)] = 20

@@ -84,6 +84,7 @@ ERRORS = {
     "already_accepted": _l("This flight is booked already."),
     "no_valid_creative": _l("None of the flight's spots may be aired after its last day."),
     "too_many_airings": _l("That would book too many airings for one flight."),
+    "invalid_sort": _l("Choose most relevant, newest or oldest first."),
 }
 
 

@@ -13,6 +13,7 @@ from radio.errors import DomainError, InvalidInput
 from radio.models import Role
 from schedule.stations import visible_stations
 from transcripts.search import SearchFilters, SearchResult, Viewer, search
+from transcripts.search_ranking import RANK_WINDOW
 from transcripts.services import correct_segment, segment_history
 from web.api.search import search_filters
 from web.context import db, writes
@@ -29,25 +30,25 @@ FILTERS = ("language", "kind", "district", "campaign", "station", "from", "to", 
 PER_PAGE = 20
 
 
-def parse_search(query: str, page_no: int, errors: dict[str, str]) -> tuple[SearchFilters, int, int] | None:
-    """The search form as ``SearchQuery`` (filters, limit, offset); None with ``errors`` filled when it is bad.
+def parse_search(query: str, page_no: int, errors: dict[str, str]) -> tuple[SearchFilters, int, int, str] | None:
+    """The search form as ``SearchQuery`` (filters, limit, offset, sort); None with ``errors`` filled when it is bad.
 
-    A bad filter is shown next to its field (the search does not run); a bad query or page is a 400.
+    A bad filter or sort is shown next to its field (the search does not run); a bad query or page is a 400.
     """
-    args = {k: request.args.get(k, "").strip() for k in FILTERS}
+    args = {k: request.args.get(k, "").strip() for k in (*FILTERS, "sort")}
     try:
         checked = validate_model(SearchQuery, {**args, "q": query, "page": page_no, "per_page": PER_PAGE})
     except InvalidInput as exc:
         field = exc.details.get("field")
         if field in ("from", "to"):
             errors[field] = _("Enter a date like 2024-05-31.")
-        elif field in FILTERS:
+        elif field in FILTERS or field == "sort":
             errors[field] = error_message(exc.code, exc.message)
         else:
             raise
         return None
     limit, offset = checked.page_offset()
-    return search_filters(checked), limit, offset
+    return search_filters(checked), limit, offset, checked.sort
 
 
 @bp.get("/search")
@@ -64,8 +65,8 @@ def search_page() -> tuple[str, int]:
     try:
         parsed = parse_search(query, page_no, errors)
         if query and parsed is not None:
-            filters, limit, offset = parsed
-            result = search(db(), query, filters, Viewer.for_user(user), limit=limit, offset=offset)
+            filters, limit, offset, sort = parsed
+            result = search(db(), query, filters, Viewer.for_user(user), limit=limit, offset=offset, sort=sort)
     except DomainError as exc:
         message = error_message(exc.code, exc.message)
         errors = {"q": message} if exc.status == 400 else {"": message}
@@ -78,7 +79,7 @@ def search_page() -> tuple[str, int]:
         per_page=PER_PAGE, stations=visible_stations(db(), user), snippet=safe_snippet,
         evidence_csv=url_for("api_transcripts.evidence", **{**evidence_args, "format": "csv"}),
         evidence_json=url_for("api_transcripts.evidence", **{**evidence_args, "format": "json"}),
-        can_export=user.has_role(Role.RESEARCHER),
+        can_export=user.has_role(Role.RESEARCHER), rank_window=RANK_WINDOW,
     ), status
 
 
