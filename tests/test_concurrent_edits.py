@@ -17,7 +17,6 @@ from sqlalchemy import select, update
 from test_concurrency import THREADS, race
 
 from episodes.models import Episode
-from schedule.models import Broadcast
 
 ROUNDS = 4
 
