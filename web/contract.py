@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, Response, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import ErrorDetails
 from spectree import Response as Answers
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
@@ -132,7 +133,7 @@ class IfMatch(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    if_match: str | None = Field(
+    if_match: str | SkipJsonSchema[None] = Field(
         default=None, alias="If-Match",
         description="the ETag of the answer your change is based on: 412 precondition_failed (with the current "
                     "etag) when someone else changed it since; without it the last change wins")
