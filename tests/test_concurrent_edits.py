@@ -170,3 +170,19 @@ def test_the_episode_etag_ignores_what_analysis_writes(resources: dict[str, Any]
     assert producer.patch(url, json={"title": "after analysis"}, headers={"If-Match": etag}).status_code == 200
     with runtime.session() as session:
         assert session.scalar(select(Episode.title).where(Episode.id == resources["episode"])) == "after analysis"
+
+
+def test_racing_rundown_edits_against_the_same_rev_admit_exactly_one(api_as: Any) -> None:
+    """The rundown's ``rev`` is the same version mechanism (409 ``rundown_changed``, its own contract)."""
+    producer = api_as("producer")
+    draft = producer.post("/api/v1/programmes/drafts", json={"title": "Draft", "slot_s": 30}).get_json()
+    url = f"/api/v1/programmes/{draft['id']}/rundown"
+    clients = _clients(producer)
+    rev = draft["rev"]
+    for round_ in range(ROUNDS):
+        statuses = race(clients, lambda c, i, rev=rev, r=round_: c.put(url, json={"rev": rev,
+                                                                                 "title": f"Draft {r}.{i}"}))
+        assert Counter(statuses) == Counter({200: 1, 409: THREADS - 1}), statuses
+        after = producer.get(f"/api/v1/programmes/{draft['id']}").get_json()
+        assert after["title"] == f"Draft {round_}.{statuses.index(200)}" and after["rev"] != rev
+        rev = after["rev"]
