@@ -128,13 +128,18 @@ def _depth_exceeds(raw: bytes, limit: int) -> bool:
     return False
 
 
+def _without_default(schema: dict[str, Any]) -> None:
+    """An optional header has no value when absent (OpenAPI would take a ``null`` default for a string's)."""
+    schema.pop("default", None)
+
+
 class IfMatch(BaseModel):
     """The optional precondition of an edit (documented only; read by :func:`if_match`)."""
 
     model_config = ConfigDict(populate_by_name=True)
 
     if_match: str | SkipJsonSchema[None] = Field(
-        default=None, alias="If-Match",
+        default=None, alias="If-Match", json_schema_extra=_without_default,
         description="the ETag of the answer your change is based on: 412 precondition_failed (with the current "
                     "etag) when someone else changed it since; without it the last change wins")
 
