@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -45,6 +45,11 @@ class Episode(Base):
         Index("ix_episodes_campaign_kind", "campaign", "kind"),
         Index("ix_episodes_status_created", "status", "created_at"),
     )
+    # What a PATCH changes (episodes.metadata.FIELDS): its ETag for If-Match (radio.versions); analysis is not in it.
+    edit_version_fields: ClassVar[tuple[str, ...]] = (
+        "title", "title_bn", "title_en", "description", "description_bn", "description_en", "language", "kind",
+        "consent", "campaign", "audience", "producer", "rights", "topics", "districts", "contributors",
+        "restricted", "recorded_on", "valid_until")
 
     id: Mapped[IdPk]
     # Editorial metadata (all text NFC-normalised by the services).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -19,6 +19,8 @@ class Programme(Base):
     __table_args__ = (
         CheckConstraint("status IN ('draft','queued','rendering','ready','failed')", name="status"),
     )
+    # The rundown an editor changes: its ``rev`` (episodes.programmes.rundown_rev, via radio.versions).
+    edit_version_fields: ClassVar[tuple[str, ...]] = ("items", "slot_s", "crossfade_s", "title")
 
     id: Mapped[IdPk]
     title: Mapped[str] = mapped_column(String(300))

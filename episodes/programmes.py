@@ -8,9 +8,7 @@ from what its render recorded, or a part is gone; re-rendering is one call.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from episodes.services import get_episode
 from radio.errors import Conflict, InvalidInput, NotFound
 from radio.jobs import create_job
 from radio.models import Job
+from radio.versions import version_tag
 
 PROGRAMME_RENDER_JOB = "programme.render"
 MAX_ITEMS = 200
@@ -173,10 +172,9 @@ def stale_reasons(session: Session, programme: Programme) -> list[str]:
 
 
 def rundown_rev(programme: Programme) -> str:
-    """A short fingerprint of the rundown as it is now (what an edit must have been made against)."""
-    state = {"items": programme.items, "slot_s": programme.slot_s, "crossfade_s": programme.crossfade_s,
-             "title": programme.title}
-    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]
+    """A short fingerprint of the rundown as it is now (what an edit must have been made against): the
+    programme's version tag, the same mechanism as every other edited row's ETag."""
+    return version_tag(programme)
 
 
 def programme_status(session: Session, programme: Programme) -> str:

@@ -18,8 +18,9 @@ from episodes.models import Episode
 from episodes.programme_models import Programme
 from episodes.programmes import MAX_ITEMS, get_programme, load_parts, new_programme, rundown_items, rundown_rev
 from episodes.rundown import plan_rundown, running_time, validate_items
-from radio.errors import Conflict, DomainError, InvalidInput
+from radio.errors import Conflict, DomainError, InvalidInput, PreconditionFailed
 from radio.models import Job
+from radio.versions import claim_for_edit
 
 ITEM_DEFAULTS: dict[str, Any] = {"in_s": 0.0, "out_s": None, "role": "speech", "fade_in_s": 0.0,
                                  "fade_out_s": 0.0, "bed": False}
@@ -58,9 +59,11 @@ def edit_rundown(session: Session, programme_id: str, changes: Mapping[str, Any]
                  rev: str | None = None) -> Programme:
     """Replace the rundown's items (and title, slot or crossfade when given); the programme becomes a draft."""
     programme = get_programme(session, programme_id)
-    if rev is not None and rev != rundown_rev(programme):
+    try:  # locked and read again first, so two edits made against the same rev cannot both pass
+        claim_for_edit(session, programme, None if rev is None else {rev}, what="the rundown")
+    except PreconditionFailed:
         raise Conflict("the rundown was changed by someone else since this page was loaded; look at it again",
-                       code="rundown_changed", details={"field": "rev", "rev": rundown_rev(programme)})
+                       code="rundown_changed", details={"field": "rev", "rev": rundown_rev(programme)}) from None
     _refuse_while_rendering(session, programme)
     if "items" in changes:
         items = [{**ITEM_DEFAULTS, **i} for i in changes["items"]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -24,6 +24,7 @@ from radio.jobs import create_job
 from radio.models import User
 from radio.storage import MediaStore
 from radio.transactions import on_commit, on_rollback
+from radio.versions import claim_for_edit
 
 ANALYSE_JOB = "episode.analyse"
 RENDER_JOB = "episode.render"
@@ -187,16 +188,18 @@ def loosened_protection(episode: Episode, values: Mapping[str, Any]) -> list[str
 
 
 def update_episode(session: Session, episode_id: str, data: Mapping[str, Any], *, actor: User | None = None,
-                   reason: str | None = None) -> Episode:
+                   reason: str | None = None, expected: Collection[str] | None = None) -> Episode:
     """Change editorial metadata (PATCH semantics); 400 on unknown fields or bad values.
 
     Anyone who may edit may restrict, shorten validity or withdraw consent; only admins (and the operator's
     shell, ``actor`` None) may lift a restriction or grant broadcast consent to an interview or call-in, and
     only with a ``reason`` (403 ``forbidden`` for anyone else). Every change of protection is written to the
     audit trail; a new restriction or withdrawn consent tells the features (hook ``episode_protected``). When
-    a field the broadcast copy's ID3 tag carries changes, a new rendition is queued (on commit).
+    a field the broadcast copy's ID3 tag carries changes, a new rendition is queued (on commit). The row is
+    locked and read again first; 412 when ``expected`` (the client's If-Match) is not its current version.
     """
     episode = get_episode(session, episode_id)
+    claim_for_edit(session, episode, expected, what="the episode")
     values = validate_metadata(data, partial=True)
     if "filename" in data:
         raise InvalidInput("the file name of an upload cannot be changed", code="unknown_field",

@@ -60,6 +60,13 @@ class Duplicate(Conflict):
     code = "duplicate"
 
 
+class PreconditionFailed(DomainError):
+    """The caller's ``If-Match`` names a version the thing has moved on from (someone else changed it)."""
+
+    status = 412
+    code = "precondition_failed"
+
+
 class TooLarge(DomainError):
     """The upload is over the limit."""
 

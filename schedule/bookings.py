@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -15,8 +15,9 @@ from radio.db import utcnow
 from radio.errors import Conflict, InvalidInput, NotFound
 from radio.limits import CONTROL_CHARACTERS
 from radio.models import User
+from radio.versions import claim_for_edit
 from schedule.access import station_sees, today
-from schedule.booking_conflicts import check_booking_conflicts
+from schedule.booking_conflicts import check_booking_conflicts, lock_station_schedule
 from schedule.eligibility import check_bookable, episode_duration, episode_to_book
 from schedule.models import Broadcast, BroadcastOverride, BroadcastStatus, FeedbackReport
 from schedule.occurrences import resolve_occurrence, series_of
@@ -54,8 +55,12 @@ def _notes(value: Any) -> str:
 
 
 def touch(broadcast: Broadcast) -> None:
-    """Record a change: SEQUENCE grows and LAST-MODIFIED moves (calendar clients then take the new version)."""
-    broadcast.sequence += 1
+    """Record a change: SEQUENCE grows and LAST-MODIFIED moves (calendar clients then take the new version).
+
+    The increment is done by the database (``sequence = sequence + 1``), so two writers that read the same
+    SEQUENCE still add one each: a calendar client never misses a change because two were counted as one.
+    """
+    broadcast.sequence = Broadcast.sequence + 1  # type: ignore[assignment]
     broadcast.updated_at = utcnow()
 
 
@@ -254,6 +259,16 @@ def split_series(session: Session, broadcast: Broadcast, now: dt.datetime) -> Br
 def _require_confirmed(broadcast: Broadcast) -> None:
     if broadcast.status == BroadcastStatus.CANCELLED:
         raise Conflict("this broadcast is cancelled", code="broadcast_cancelled")
+
+
+def broadcast_for_edit(session: Session, broadcast_id: str, user: User | None = None,
+                       expected: Collection[str] | None = None) -> Broadcast:
+    """A broadcast about to be changed or cancelled: read again under its station's schedule lock, and 412
+    ``precondition_failed`` when ``expected`` (the client's If-Match) is not its current version."""
+    broadcast = get_broadcast(session, broadcast_id, user)
+    claim_for_edit(session, broadcast, expected, what="the broadcast",
+                   lock=lambda: lock_station_schedule(session, broadcast.station_id))
+    return broadcast
 
 
 def get_broadcast(session: Session, broadcast_id: str, user: User | None = None) -> Broadcast:

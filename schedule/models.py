@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import ClassVar
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
@@ -29,6 +30,9 @@ class Station(Base):
     """A partner community radio station."""
 
     __tablename__ = "stations"
+    # What a PATCH changes: its ETag for If-Match (radio.versions); token rotations and calendar bumps are not in it.
+    edit_version_fields: ClassVar[tuple[str, ...]] = (
+        "name", "name_bn", "timezone", "district", "frequency", "contact", "gateway")
 
     id: Mapped[IdPk]
     slug: Mapped[str] = mapped_column(String(64), unique=True)
@@ -78,6 +82,9 @@ class Broadcast(Base):
         # The episodes a station's calendar shows (the validator's newest episode change), read from the index.
         Index("ix_broadcasts_station_episode", "station_id", "episode_id"),
     )
+    # SEQUENCE grows with every change of the booking, its occurrences or its feedback (bookings.touch): the
+    # version an edit's If-Match is checked against (radio.versions).
+    edit_version_fields: ClassVar[tuple[str, ...]] = ("sequence", "status")
 
     id: Mapped[IdPk]
     station_id: Mapped[str] = mapped_column(ForeignKey("stations.id", ondelete="RESTRICT"))

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +18,7 @@ from radio import audit
 from radio.db import utcnow
 from radio.errors import Conflict, InvalidInput, NotFound
 from radio.models import Role, User
+from radio.versions import claim_for_edit
 from schedule.models import Broadcast, Station, StationMember
 from schedule.recurrence import zone
 
@@ -117,11 +118,14 @@ def create_station(session: Session, data: Mapping[str, Any]) -> Station:
     return station
 
 
-def update_station(session: Session, station: Station, data: Mapping[str, Any]) -> Station:
-    """Change a station's names, time zone, district, frequency or contact (the slug stays)."""
+def update_station(session: Session, station: Station, data: Mapping[str, Any], *,
+                   expected: Collection[str] | None = None) -> Station:
+    """Change a station's names, time zone, district, frequency or contact (the slug stays); 412 when
+    ``expected`` (the client's If-Match) is not the station's current version."""
     unknown = set(data) - set(_TEXT_FIELDS) - {"timezone", "gateway"}
     if unknown:
         raise InvalidInput(f"cannot change: {', '.join(sorted(unknown))}", code="invalid_field")
+    claim_for_edit(session, station, expected, what="the station")
     if "gateway" in data:
         if data["gateway"] not in GATEWAYS:
             raise InvalidInput("'gateway' must be twilio or json", code="invalid_field", details={"field": "gateway"})

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.pool import NullPool
 
 from episodes.audio import ffmpeg_exe
 from radio.jobs import JobContext, create_job, get_job, job_handler, run_job
@@ -116,3 +117,58 @@ def test_jobs_run_again_when_the_database_is_busy(runtime: Any) -> None:
         assert failed.status == "failed" and "database is locked" in (failed.error or "")
         assert _calls[stuck.id] == 5  # the first run and 4 more, then it gives up and says why
         assert session.scalar(select(func.count()).select_from(type(done))) == 2
+
+
+def test_no_database_transaction_is_open_while_an_upload_streams_or_is_probed(
+        runtime: Any, api_as: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the body is staged and hashed, probed and decoded, the request holds no connection and no open
+    transaction: not the write session's (SQLite's write lock) and not the sign-in lookup's read snapshot
+    (on SQLite it holds back WAL checkpoints; on PostgreSQL an hour-long idle transaction holds back VACUUM
+    and a pooled connection)."""
+    from episodes import services
+    from tests.audio import make_audio, tone
+
+    audio = make_audio(tmp_path, "mp3", samples=tone(3.0, 440, rate=16000), rate=16000, name="probe-me")
+    seen: dict[str, list[int]] = {}
+    pg = not runtime.settings.database_url.startswith("sqlite")
+    watcher = create_engine(runtime.settings.sqlalchemy_url, poolclass=NullPool) if pg else None
+
+    def open_transactions() -> int:
+        if watcher is None:
+            return 0
+        with watcher.connect() as conn:  # sessions of this database idle inside a transaction
+            return int(conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state LIKE 'idle in transaction%%' AND pid <> pg_backend_pid()").scalar_one())
+
+    def record(stage: str) -> None:
+        seen.setdefault(stage, []).append(runtime.engine.pool.checkedout() * 1000 + open_transactions())
+
+    def watched(name: str, func: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            record(name)
+            return func(*args, **kwargs)
+        return call
+
+    stage = runtime.store.stage
+
+    def staging(source: Any, **kwargs: Any) -> Any:
+        def chunks() -> Any:
+            for chunk in source:  # the multipart file part, as it arrives
+                record("stream")
+                yield chunk
+        return stage(chunks(), **kwargs)
+
+    monkeypatch.setattr(runtime.store, "stage", staging)
+    monkeypatch.setattr(services, "probe_audio", watched("probe", services.probe_audio))
+    monkeypatch.setattr(services, "decode_check", watched("decode", services.decode_check))
+    producer = api_as("producer")
+    with audio.open("rb") as fh:
+        response = producer.post("/api/v1/episodes", content_type="multipart/form-data",
+                                 data={"title": "খোলা লেনদেন নেই", "file": (fh, "probe-me.mp3")})
+    if watcher is not None:
+        watcher.dispose()
+    assert response.status_code == 201, response.get_json()
+    assert set(seen) == {"stream", "probe", "decode"}, seen
+    # 1000 × checked-out pool connections + PostgreSQL sessions idle in a transaction: both must be 0 throughout
+    assert {stage: max(values) for stage, values in seen.items()} == {"stream": 0, "probe": 0, "decode": 0}

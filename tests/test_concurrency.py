@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -174,3 +175,36 @@ def test_after_commit_work_waits_for_the_real_commit_not_a_savepoint() -> None:
     assert ran == []
     session.commit()
     assert ran == ["queued"]
+
+
+def test_the_same_audio_uploaded_at_once_is_one_201_and_409s_naming_it(runtime: Any, api_as: Any,
+                                                                        tmp_path: Any) -> None:
+    """The duplicate check reads outside the write transaction (no lock while decoding): racing uploads of the
+    same bytes meet at the unique sha256 instead, and every loser names the winner."""
+    from episodes.models import Episode
+    from tests.audio import make_audio, tone
+
+    audio = make_audio(tmp_path, "mp3", samples=tone(2.0, 440, rate=16000), rate=16000, name="twice").read_bytes()
+    producer = api_as("producer")
+    clients = [producer] + [type(producer)(producer.client.application.test_client(), producer.token,
+                                           producer.user_id, "producer") for _ in range(THREADS - 1)]
+    answers: dict[int, Any] = {}
+
+    def upload(client: Any, i: int) -> Any:
+        answers[i] = client.post("/api/v1/episodes", content_type="multipart/form-data",
+                                 data={"title": f"copy {i}", "file": (io.BytesIO(audio), "twice.mp3")})
+        return answers[i]
+
+    statuses = race(clients, upload)
+    assert Counter(statuses) == Counter({201: 1, 409: THREADS - 1}), statuses
+    winner = answers[statuses.index(201)].get_json()["id"]
+    assert all(a.get_json()["error"]["code"] == "duplicate" and a.get_json()["error"]["id"] == winner
+               for a in answers.values() if a.status_code == 409)
+    with runtime.session() as session:
+        assert session.scalars(select(Episode.id)).all() == [winner]
+        episode = session.get(Episode, winner)
+        assert episode is not None
+        referenced = {episode.sha256, episode.broadcast_sha256} - {None}
+    # one stored original (and the winner's broadcast rendition once its analysis ran), nothing from the losers
+    assert {p.name.removesuffix(p.suffix) for p in runtime.store.root.glob("??/??/*")} == referenced
+    assert not list(runtime.store.tmp_dir.glob("*"))  # no staged copy left behind

@@ -73,13 +73,19 @@ def test_every_operation_with_every_role_answers_without_5xx_and_as_documented(a
             except Exception as exc:  # noqa: BLE001 — every operation is tried; all failures are reported
                 failures.append(f"{operation.label} as {role}: {str(exc).strip()[:1500]}")
     elapsed = time.monotonic() - started
-    print(f"\nschemathesis: {len(operations)} operations x {len(ROLES)} roles x {EXAMPLES} examples: "
-          f"{sum(statuses.values())} requests in {elapsed:.0f} s; statuses {dict(sorted(statuses.items()))}")
-    for (label, role), counts in by_operation.items():
-        print(f"  {label:60} {role:10} {dict(sorted(counts.items()))}")
+    per_operation = sorted(sum(sum(by_operation[(o.label, r)].values()) for r in ROLES) for o in operations)
+    server_errors = {f"{label} as {role}": {s: n for s, n in c.items() if s >= 500}
+                     for (label, role), c in by_operation.items() if any(s >= 500 for s in c)}
+    backend = runtime.settings.database_url.partition(":")[0]
+    print(f"\nschemathesis on {backend}: {len(operations)} operations x {len(ROLES)} roles x {EXAMPLES} examples "
+          f"(at most {len(ROLES) * EXAMPLES} per operation; sent per operation min {per_operation[0]}, median "
+          f"{per_operation[len(per_operation) // 2]}, max {per_operation[-1]}): {sum(statuses.values())} requests "
+          f"in {elapsed:.0f} s; 5xx: {sum(n for c in server_errors.values() for n in c.values())}; "
+          f"statuses {dict(sorted(statuses.items()))}")
     for (label, role), counts in sorted(by_operation.items()):
         print(f"  {label:58} {role:10} {' '.join(f'{k}:{v}' for k, v in sorted(counts.items()))}")
     assert not failures, "\n\n".join(failures)
+    assert not server_errors, server_errors
     # Each role reached every operation it may use with its token: nothing was refused for want of one.
     assert statuses[401] == 0, {k: c[401] for k, c in by_operation.items() if c[401]}
     passed = {label for (label, role), counts in by_operation.items()

@@ -39,7 +39,9 @@ def plain_words(text: str) -> str:
 def word_error_rate(reference: str, result: TranscriptionResult) -> float:
     """jiwer's WER of a transcription against the text that was spoken."""
     hypothesis = plain_words(" ".join(seg.text for seg in result.segments))
-    return float(jiwer.wer(plain_words(reference), hypothesis or "-"))
+    wer = float(jiwer.wer(plain_words(reference), hypothesis or "-"))
+    print(f"\nWER {wer:.3f} (bound {WER_BOUND}) for {reference[:24]!r}…: heard {hypothesis!r}")  # pytest -s
+    return wer
 
 
 @pytest.fixture(scope="session")

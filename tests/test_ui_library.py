@@ -103,6 +103,28 @@ def test_episode_edit_and_consent_rule(client, runtime) -> None:
         assert episode.title == "নতুন শিরোনাম" and episode.districts == ["Manikganj"]
 
 
+def test_saving_an_edit_page_over_someone_elses_change_warns_once(client, runtime) -> None:
+    """The edit page carries the version it showed: a save after another editor's change is 412 with a message
+    in the page's language, and saving again from the warned page goes through."""
+    ep = add_episode(runtime, "Old title", ["x"], kind="talk")
+    login(client, runtime, "producer")
+    version = re.search(r'name="version" value="(\w+)"', page(client, f"/episodes/{ep['id']}/edit")).group(1)
+    with runtime.session() as session:  # another editor saves first
+        session.get(Episode, ep["id"]).title = "Their title"
+        session.commit()
+    form = {"title": "My title", "kind": "talk", "language": "bn", "consent": "broadcast", "version": version}
+    r = post_form(client, f"/episodes/{ep['id']}/edit", form, lang="bn")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 412 and "অন্য কেউ এটি বদলেছেন" in html
+    fresh = re.search(r'name="version" value="(\w+)"', html).group(1)
+    assert fresh != version
+    with runtime.session() as session:
+        assert session.get(Episode, ep["id"]).title == "Their title"
+    assert post_form(client, f"/episodes/{ep['id']}/edit", {**form, "version": fresh}).status_code == 302
+    with runtime.session() as session:
+        assert session.get(Episode, ep["id"]).title == "My title"
+
+
 def test_stations_and_researchers_cannot_upload_and_stations_see_no_library(client, runtime, make_station) -> None:
     make_station("radio-padma")
     login(client, runtime, "station", station="radio-padma")

@@ -13,7 +13,7 @@ from wtforms.validators import ValidationError
 from radio.auth import user_for_token
 from radio.errors import Forbidden, Unauthorized
 from radio.models import User
-from web.context import read_db
+from web.context import end_reads, read_db
 
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -39,6 +39,7 @@ def current_user() -> User | None:
                 and session.get("session_version") == candidate.session_version):
             user = candidate
             g.auth_method = "session"
+    end_reads()  # no snapshot held while the view runs (a long upload streams for minutes)
     g.user = user
     return user
 

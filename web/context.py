@@ -54,6 +54,16 @@ def read_db() -> Session:
     return cast(Session, g.read_db)
 
 
+def end_reads() -> None:
+    """End the read session's transaction now: its snapshot and its pooled connection are let go (what it
+    loaded stays usable; a later read begins a new one). The sign-in lookup calls it, so a view that then
+    streams a long upload holds no open transaction — on SQLite it would hold back WAL checkpoints, on
+    PostgreSQL VACUUM and a connection."""
+    session = g.get("read_db")
+    if session is not None and session.in_transaction():
+        session.commit()
+
+
 def in_transaction(view: F) -> F:
     """Run ``view`` as the request's unit of work: one commit when it returns a success, else a rollback.
 

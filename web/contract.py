@@ -15,8 +15,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from flask import Flask, request
-from pydantic import BaseModel, ValidationError
+from flask import Flask, Response, request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import ErrorDetails
 from spectree import Response as Answers
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
@@ -24,13 +25,15 @@ from spectree.models import SecureType
 
 from radio.errors import InvalidInput, TooLarge
 from radio.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH
+from radio.versions import Versioned, version_tag
+from web.compression import gzip_etag
 from web.schemas.base import Query, error_code, error_field
 from web.schemas.errors import ErrorResponse
 
 M = TypeVar("M", bound=BaseModel)
 F = TypeVar("F", bound=Callable[..., Any])
 API_PREFIX = "/api/v1"
-ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 415, 429, 507)
+ERROR_STATUSES = (400, 401, 403, 404, 409, 412, 413, 415, 429, 507)
 
 spec = SpecTree(
     "flask", mode="strict", annotations=False, title="Ashshash Radio API", version="1",
@@ -125,6 +128,40 @@ def _depth_exceeds(raw: bytes, limit: int) -> bool:
     return False
 
 
+def _without_default(schema: dict[str, Any]) -> None:
+    """An optional header has no value when absent (OpenAPI would take a ``null`` default for a string's)."""
+    schema.pop("default", None)
+
+
+class IfMatch(BaseModel):
+    """The optional precondition of an edit (documented only; read by :func:`if_match`)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    if_match: str | SkipJsonSchema[None] = Field(
+        default=None, alias="If-Match", json_schema_extra=_without_default,
+        description="the ETag of the answer your change is based on: 412 precondition_failed (with the current "
+                    "etag) when someone else changed it since; without it the last change wins")
+
+
+def if_match() -> frozenset[str] | None:
+    """The versions the client's ``If-Match`` accepts (None: no precondition, or ``*`` — it exists).
+
+    A tag read from a gzip answer (``<etag>-gzip``, see web.compression) names the same version; weak tags
+    never match (an edit needs the strong comparison of RFC 9110).
+    """
+    if "If-Match" not in request.headers or request.if_match.star_tag:
+        return None
+    tags = {tag for tag in request.if_match.as_set() if tag}  # an empty header lists no tag: nothing matches
+    return frozenset({*tags, *(tag.removesuffix(gzip_etag("")) for tag in tags)})
+
+
+def tagged(response: Response, row: Versioned) -> Response:
+    """``response`` with the strong ETag of ``row``'s current version (what a later edit sends as If-Match)."""
+    response.set_etag(version_tag(row))
+    return response
+
+
 def answers(ok: int = 200, model: type[BaseModel] | None = None, *, media: str | None = None,
             errors: tuple[int, ...] = (401, 403, 404)) -> Answers:
     """The documented answers of an operation: its success (a JSON ``model`` or a ``media`` type) and errors."""
@@ -136,18 +173,21 @@ def answers(ok: int = 200, model: type[BaseModel] | None = None, *, media: str |
 
 def validated(*, query: type[Query] | None = None, json: type[BaseModel] | None = None,
               form: type[BaseModel] | None = None, resp: Answers | None = None,
-              public: bool = False) -> Callable[[F], F]:
+              public: bool = False, edits: bool = False) -> Callable[[F], F]:
     """Declare an operation's inputs and answers; the view gets ``query=`` / ``body=`` as validated models.
 
     ``form`` is documented only: a multipart view streams its body and validates the fields itself with
-    ``validate_model`` once they have arrived. A ``public`` operation needs no token.
+    ``validate_model`` once they have arrived. A ``public`` operation needs no token. An operation that
+    ``edits`` a versioned row takes an optional ``If-Match`` (:func:`if_match`) and may answer 412.
     """
 
     def decorate(func: F) -> F:
         answered = resp or answers()
+        if edits:
+            answered._raw_code_models["HTTP_412"] = ErrorResponse  # bound with the others by spec.validate
         declared_400 = "HTTP_400" in {*answered.codes, *getattr(answered, "_raw_code_models", {})}
-        documented = spec.validate(query=query, json=json, form=form, resp=answered,
-                                   security={} if public else None, skip_validation=True)(func)
+        documented = spec.validate(query=query, json=json, form=form, headers=IfMatch if edits else None,
+                                   resp=answered, security={} if public else None, skip_validation=True)(func)
         if query is None and json is None and form is None and not declared_400:
             answered.code_models.pop("HTTP_400", None)  # spectree adds it to every operation; nothing to refuse
 

@@ -22,7 +22,7 @@ from radio.access import policy
 from radio.models import Job, Role, User
 from web.auth import current_user, require_role, require_user
 from web.context import db, runtime, writes
-from web.contract import answers, validated
+from web.contract import answers, if_match, tagged, validated
 from web.schemas import answers as out
 from web.schemas.episodes import AnalyseBody, AudioQuery, EpisodeListQuery, EpisodePatch, UploadForm, UploadRequest
 from web.uploads import StreamedForm, StreamingUpload
@@ -88,7 +88,7 @@ def upload_episode() -> Response:
     upload = StreamingUpload(request)
     episode = ingest(session, runtime().store, upload, StreamedForm(upload.fields, UploadForm),
                      max_bytes=runtime().settings.max_upload_bytes, created_by=user.id)
-    return _created(episode_dict(episode, detail=True))
+    return tagged(_created(episode_dict(episode, detail=True)), episode)
 
 
 @bp.get("/episodes")
@@ -111,18 +111,19 @@ def episodes_index(query: EpisodeListQuery) -> Response:
 @require_user
 @validated(resp=answers(200, out.Episode, errors=(401, 404)))
 def episode_detail(episode_id: str) -> Response:
-    """One episode with its waveform peaks and analysis job."""
-    return jsonify(episode_dict(get_episode(db(), episode_id, viewer_role=_me().role), detail=True))
+    """One episode with its waveform peaks and analysis job (its ETag: an edit's ``If-Match``)."""
+    episode = get_episode(db(), episode_id, viewer_role=_me().role)
+    return tagged(jsonify(episode_dict(episode, detail=True)), episode)
 
 
 @bp.patch("/episodes/<episode_id>")
 @policy("episode.write")
 @require_role(Role.PRODUCER)
-@validated(json=EpisodePatch, resp=answers(200, out.Episode, errors=(400, 401, 403, 404)))
+@validated(json=EpisodePatch, resp=answers(200, out.Episode, errors=(400, 401, 403, 404)), edits=True)
 def episode_update(episode_id: str, body: EpisodePatch) -> Response:
-    """Change editorial metadata."""
-    episode = update_episode(db(), episode_id, body.changes(), actor=_me(), reason=body.reason)
-    return jsonify(episode_dict(episode, detail=True))
+    """Change editorial metadata (``If-Match``: the ETag the change is based on)."""
+    episode = update_episode(db(), episode_id, body.changes(), actor=_me(), reason=body.reason, expected=if_match())
+    return tagged(jsonify(episode_dict(episode, detail=True)), episode)
 
 
 @bp.delete("/episodes/<episode_id>")

@@ -19,7 +19,7 @@ from schedule.serialize import broadcast_dict, feedback_dict, station_dict
 from schedule.stale_airings import stale_episodes
 from web.auth import current_user, require_role, require_user
 from web.context import db, runtime
-from web.contract import answers, validated
+from web.contract import answers, if_match, tagged, validated
 from web.schemas import answers as out
 from web.schemas.schedule import (
     BroadcastCreate,
@@ -69,7 +69,7 @@ def list_stations() -> Response:
 def create_station(body: StationCreate) -> Response:
     """Add a station; the answer carries its secret calendar URL."""
     station = stations.create_station(db(), body.changes())
-    return _created(_station_json(station))
+    return tagged(_created(_station_json(station)), station)
 
 
 @bp.get("/stations/<slug>")
@@ -77,18 +77,19 @@ def create_station(body: StationCreate) -> Response:
 @require_user
 @validated(resp=answers(200, out.Station, errors=(401, 404)))
 def get_station(slug: str) -> Response:
-    """One station."""
-    return jsonify(_station_json(stations.get_station(db(), slug, _user())))
+    """One station (its ETag is what an edit sends as ``If-Match``)."""
+    station = stations.get_station(db(), slug, _user())
+    return tagged(jsonify(_station_json(station)), station)
 
 
 @bp.patch("/stations/<slug>")
 @policy("admin")
 @require_role(Role.ADMIN)
-@validated(json=StationPatch, resp=answers(200, out.Station, errors=(400, 401, 403, 404)))
+@validated(json=StationPatch, resp=answers(200, out.Station, errors=(400, 401, 403, 404)), edits=True)
 def update_station(slug: str, body: StationPatch) -> Response:
-    """Change a station's names, time zone, district, frequency or contact."""
-    station = stations.update_station(db(), stations.get_station(db(), slug), body.changes())
-    return jsonify(_station_json(station))
+    """Change a station's names, time zone, district, frequency or contact (``If-Match``: its ETag)."""
+    station = stations.update_station(db(), stations.get_station(db(), slug), body.changes(), expected=if_match())
+    return tagged(jsonify(_station_json(station)), station)
 
 
 @bp.post("/stations/<slug>/rotate-token")
@@ -123,7 +124,7 @@ def list_broadcasts(query: BroadcastsQuery) -> Response:
 def book(body: BroadcastCreate) -> Response:
     """Book an episode on a station (one-off or RRULE series); 409 ``conflict`` listing what overlaps."""
     broadcast = bookings.book_broadcast(db(), body.changes(), _user())
-    return _created(broadcast_dict(broadcast))
+    return tagged(_created(broadcast_dict(broadcast)), broadcast)
 
 
 @bp.get("/broadcasts/<broadcast_id>")
@@ -131,41 +132,42 @@ def book(body: BroadcastCreate) -> Response:
 @require_user
 @validated(query=WindowQuery, resp=answers(200, out.Broadcast, errors=(400, 401, 404)))
 def get_broadcast(broadcast_id: str, query: WindowQuery) -> Response:
-    """One broadcast; with ``from``/``to`` its occurrences in that window."""
+    """One broadcast; with ``from``/``to`` its occurrences in that window (its ETag: an edit's ``If-Match``)."""
     broadcast = bookings.get_broadcast(db(), broadcast_id, _user())
     hidden = hidden_episodes(db(), _user(), [broadcast])
-    return jsonify(broadcast_dict(broadcast, query.window(utcnow()), hidden=hidden,
-                                  stale=stale_episodes(db(), [broadcast])))
+    return tagged(jsonify(broadcast_dict(broadcast, query.window(utcnow()), hidden=hidden,
+                                         stale=stale_episodes(db(), [broadcast]))), broadcast)
 
 
 @bp.patch("/broadcasts/<broadcast_id>")
 @policy("schedule.write")
 @require_role(Role.PRODUCER)
-@validated(json=BroadcastPatch, resp=answers(200, out.Broadcast, errors=(400, 401, 403, 404, 409)))
+@validated(json=BroadcastPatch, resp=answers(200, out.Broadcast, errors=(400, 401, 403, 404, 409)), edits=True)
 def change_broadcast(broadcast_id: str, body: BroadcastPatch) -> Response:
-    """Change the booking, or with ``occurrence`` move/change/skip one occurrence of a series."""
+    """Change the booking, or with ``occurrence`` move/change/skip one occurrence of a series (``If-Match``:
+    the ETag the change is based on)."""
     data = body.changes()
-    broadcast = bookings.get_broadcast(db(), broadcast_id, _user())
+    broadcast = bookings.broadcast_for_edit(db(), broadcast_id, _user(), if_match())
     if "occurrence" in data:
         occurrence = data.pop("occurrence")
         broadcast = bookings.change_occurrence(db(), broadcast, occurrence, data)
     else:
         broadcast = bookings.update_broadcast(db(), broadcast, data)
-    return jsonify(broadcast_dict(broadcast))
+    return tagged(jsonify(broadcast_dict(broadcast)), broadcast)
 
 
 @bp.delete("/broadcasts/<broadcast_id>")
 @policy("schedule.write")
 @require_role(Role.PRODUCER)
-@validated(query=CancelQuery, resp=answers(200, out.Broadcast, errors=(400, 401, 403, 404, 409)))
+@validated(query=CancelQuery, resp=answers(200, out.Broadcast, errors=(400, 401, 403, 404, 409)), edits=True)
 def cancel(broadcast_id: str, query: CancelQuery) -> Response:
     """Cancel the booking (STATUS:CANCELLED in the feed); with ``?occurrence=`` skip only that one (EXDATE)."""
-    broadcast = bookings.get_broadcast(db(), broadcast_id, _user())
+    broadcast = bookings.broadcast_for_edit(db(), broadcast_id, _user(), if_match())
     if query.occurrence:
         broadcast = bookings.change_occurrence(db(), broadcast, query.occurrence, {"skip": True})
     else:
         broadcast = bookings.cancel_broadcast(db(), broadcast)
-    return jsonify(broadcast_dict(broadcast))
+    return tagged(jsonify(broadcast_dict(broadcast)), broadcast)
 
 
 @bp.post("/broadcasts/<broadcast_id>/feedback")

@@ -45,6 +45,8 @@ FEEDBACK_FIELDS = {
 ERRORS = {
     "missing_field": _l("This is required."), "invalid_field": _l("This value is not valid."),
     "forbidden": _l("Your role may not make this change."),
+    "precondition_failed": _l("Someone else changed this since you opened the page. Check it, then save again "
+                              "to replace their change."),
     "empty_file": _l("The file is empty."), "unsupported_media": _l("This file is not audio that can be read."),
     "truncated": _l("The audio file is cut short or damaged."),
     "too_large": _l("The file is larger than the upload limit."), "duplicate": _l("This exists already."),

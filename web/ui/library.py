@@ -16,6 +16,7 @@ from radio import access
 from radio.access import policy
 from radio.errors import Conflict, DomainError, Duplicate, TooLarge
 from radio.models import Role, User
+from radio.versions import version_tag
 from schedule.bookings import list_broadcasts
 from transcripts.services import check_access, request_transcription, transcript_document
 from transcripts.whisper_models import model_status
@@ -152,19 +153,24 @@ def edit(episode_id: str) -> Response | tuple[str, int]:
     user = page_user()
     episode = visible_episode(episode_id, user)
     may_loosen = access.may_loosen_protection(user)  # admins: the form asks why protection is lifted
-    if request.method == "GET":
+    if request.method == "GET":  # the page carries the version it shows: saving over someone else's change is 412
         return render_template("library/edit.html", episode=episode, form=episode_form(episode), errors={},
-                               may_loosen=may_loosen), 200
+                               may_loosen=may_loosen, version=version_tag(episode)), 200
+    version = request.form.get("version", "")
     try:
         data = _metadata(request.form, editing=True)
         if may_loosen and request.form.get("reason", "").strip():
             data["reason"] = request.form["reason"]
         patch = validate_model(EpisodePatch, data)
-        update_episode(session, episode_id, patch.changes(), actor=user, reason=patch.reason)
+        update_episode(session, episode_id, patch.changes(), actor=user, reason=patch.reason,
+                       expected={version} if version else None)
     except DomainError as exc:
         episode = visible_episode(episode_id, user)
+        if exc.code == "precondition_failed":  # warned once: saving again replaces the other change
+            version = str(exc.details.get("etag", ""))
         return render_template("library/edit.html", episode=episode, form=request.form, may_loosen=may_loosen,
-                               errors=field_errors(exc, (*EDIT_FIELDS, "restricted", "reason"))), exc.status
+                               errors=field_errors(exc, (*EDIT_FIELDS, "restricted", "reason")),
+                               version=version), exc.status
     return done(_("Saved."), "ui_library.episode", episode_id=episode_id)
 
 

@@ -13,7 +13,7 @@ from radio.access import policy
 from radio.db import utcnow
 from radio.errors import Conflict, DomainError
 from radio.models import Role
-from schedule.bookings import book_broadcast, cancel_broadcast, get_broadcast
+from schedule.bookings import book_broadcast, broadcast_for_edit, cancel_broadcast, get_broadcast
 from schedule.models import Broadcast, Station
 from schedule.recurrence import zone
 from schedule.stations import feed_urls, get_station, visible_stations
@@ -118,6 +118,6 @@ def book(slug: str) -> Response | tuple[str, int]:
 def cancel(broadcast_id: str) -> Response:
     """Cancel a booking (it stays in the calendar as cancelled)."""
     session = db()
-    broadcast = cancel_broadcast(session, get_broadcast(session, broadcast_id, page_user()))
+    broadcast = cancel_broadcast(session, broadcast_for_edit(session, broadcast_id, page_user()))
     return done(_("The broadcast was cancelled."), "ui_schedule.week", slug=broadcast.station.slug,
                 week=request.form.get("week", ""))
