@@ -153,6 +153,7 @@ ALLOWED_LATIN = {
     "host", "txt", "srt", "vtt", "json", "webcal", "RFC", "FREQ", "WEEKLY", "BYDAY", "COUNT", "Asia", "Dhaka",
     "Narsingdi", "radio", "padma", "YYYY", "OR", "NOT", "immediate", "Hz", "kbit", "MB", "kB", "Station",
     "drama", "ui", "x", "LU", "EBU", "R128",
+    "broker",  # the search help's example of a query in both languages: দালাল OR broker
 }
 
 

@@ -89,12 +89,12 @@ def test_admin_pages_in_bangla(client, runtime) -> None:
 def test_each_role_starts_on_its_main_page_with_its_menu(app, runtime, make_station) -> None:
     make_station("radio-padma")
     expected = {"producer": "/library", "station": "/station", "researcher": "/search", "admin": "/admin/users"}
-    menus = {"producer": {"/library", "/library/upload", "/programmes", "/schedule", "/feedback", "/reports",
-                          "/search"},
+    menus = {"producer": {"/library", "/library/upload", "/programmes", "/flights", "/schedule", "/feedback",
+                          "/reports", "/search"},
              "station": {"/station", "/feedback", "/reports"},
              "researcher": {"/library", "/reports", "/search", "/codes"},
-             "admin": {"/library", "/library/upload", "/programmes", "/schedule", "/feedback", "/reports", "/search",
-                       "/codes", "/admin/users"}}
+             "admin": {"/library", "/library/upload", "/programmes", "/flights", "/schedule", "/feedback", "/reports",
+                       "/search", "/codes", "/admin/users"}}
     for role, target in expected.items():
         client = app.test_client()
         login(client, runtime, role, station="radio-padma" if role == "station" else None)

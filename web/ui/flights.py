@@ -20,7 +20,7 @@ from schedule.flight_changes import MAX_EXTEND_WEEKS, cancel_flight, extend_flig
 from schedule.flight_models import Flight
 from schedule.flights import flight_rev, get_flight
 from schedule.models import Broadcast, Station
-from web.context import db
+from web.context import db, read_db
 from web.ui.base import done, field_errors, page, page_user
 
 bp = Blueprint("ui_flights", __name__)
@@ -38,8 +38,9 @@ def flights() -> tuple[str, int]:
 
 
 def _detail(flight_id: str, errors: dict[str, str], status: int = 200, weeks: str = "1") -> tuple[str, int]:
-    """One flight: what it asked for, its bookings (local time, creative, status) and the change forms."""
-    session = db()
+    """One flight: what it asked for, its bookings (local time, creative, status) and the change forms — as
+    committed (a refused change's half-done work, which the request's rollback undoes, is never shown)."""
+    session = read_db()
     flight = get_flight(session, flight_id)
     bookings = session.scalars(select(Broadcast).where(Broadcast.id.in_(flight.broadcast_ids))
                                .order_by(Broadcast.starts_at)).all() if flight.broadcast_ids else []
@@ -85,7 +86,6 @@ def extend(flight_id: str) -> Response | tuple[str, int]:
         _flight, _added, ids = extend_flight(db(), flight_id, _weeks(text), request.form.get("rev", "")[:2000],
                                              page_user())
     except DomainError as exc:
-        db().rollback()
         return _detail(flight_id, _refusal(exc), exc.status, text)
     return done(_("The flight was extended: %(n)s more airings were booked.", n=len(ids)), "ui_flights.flight",
                 flight_id=flight_id)
@@ -99,7 +99,6 @@ def cancel(flight_id: str) -> Response | tuple[str, int]:
     try:
         _flight, cancelled, kept = cancel_flight(db(), flight_id, request.form.get("rev", "")[:2000])
     except DomainError as exc:
-        db().rollback()
         return _detail(flight_id, _refusal(exc), exc.status)
     return done(_("The flight was cancelled: %(n)s airings to come were cancelled, %(kept)s that had begun stay.",
                   n=len(cancelled), kept=len(kept)), "ui_flights.flight", flight_id=flight_id)
