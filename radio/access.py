@@ -68,7 +68,7 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
     Rule("sms.hook", SIGNED, (), "inbound SMS and missed calls: 403 without the station's signature"),
     Rule("inbound.read", USER, (_R,), "inbound message text: researchers (redacted) and admins only"),
     Rule("programme.write", USER, (_P,), "rundowns: create, read and re-render programmes (broadcastable parts only)"),
-    Rule("flight.write", USER, (_P,), "flights: propose, read, accept, extend, cancel (under the schedule's rules)"),
+    Rule("flight.write", USER, (_P,), "flights: propose, read, adjust, accept, extend, cancel (under the schedule's rules)"),
     Rule("station.page", USER, (_S,), "a station's own week and feedback forms"),
     Rule("feedback.report", USER, (_P, _S), "report feedback on a broadcast the reporter may see"),
     Rule("feedback.read", USER, (), "feedback history of a broadcast the reader may see"),

@@ -9,6 +9,8 @@ and the bookings that now clash, so the producer proposes again. Otherwise every
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -202,17 +204,25 @@ def _clashes(session: Session, flight: Flight, stations: Mapping[str, Station],
     return out[:50]
 
 
-def flight_rev(session: Session, flight: Flight) -> str:
-    """The flight as a producer saw it: last day, status and each station's ``calendar_version`` (in order).
+def proposal_digest(flight: Flight) -> str:
+    """Twelve hex digits of the proposed airings (station, creative, local start) in their stored order."""
+    rows = [[a["station"], a["episode_id"], a["start"]] for a in flight.proposed]
+    return hashlib.sha256(json.dumps(rows, separators=(",", ":")).encode()).hexdigest()[:12]
 
-    Readable rather than a digest so that a stale one names what changed; every booking, re-timing or
+
+def flight_rev(session: Session, flight: Flight) -> str:
+    """The flight as a producer saw it: last day, status, each station's ``calendar_version`` (in order) and
+    a digest of the proposed airings.
+
+    Readable rather than one digest so that a stale one names what changed; every booking, re-timing or
     cancellation on a station bumps its version, so extending or cancelling with a stale ``rev`` is refused,
-    and a replayed extension (whose own bookings bumped the versions) books nothing twice.
+    and a replayed extension (whose own bookings bumped the versions) books nothing twice. An adjustment of
+    the proposal changes its digest, so a replayed or concurrent adjustment is refused the same way.
     """
     versions = {slug: version for slug, version in session.execute(
         select(Station.slug, Station.calendar_version).where(Station.slug.in_(flight.stations)))}
     return ".".join([flight.date_to.isoformat(), flight.status,
-                     "-".join(str(versions.get(slug, "x")) for slug in flight.stations)])
+                     "-".join(str(versions.get(slug, "x")) for slug in flight.stations), proposal_digest(flight)])
 
 
 def flight_dict(session: Session, flight: Flight) -> dict[str, Any]:

@@ -133,6 +133,8 @@ def _check_datetime(value: str) -> str:
     """An ISO 8601 date and time (offset optional); kept as text, the service knows the time zone it means."""
     text = value.strip()
     try:
+        if _CONTROL.search(text):  # Python 3.11's fromisoformat takes a trailing NUL
+            raise ValueError(text)
         parsed = dt.datetime.fromisoformat(text)
     except ValueError:
         raise fail("invalid_datetime", "must be an ISO 8601 date and time such as 2026-03-06T20:00") from None
