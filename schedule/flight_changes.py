@@ -43,6 +43,7 @@ from schedule.flights import (
     get_flight,
     proposed_airings,
     require_status,
+    rev_changes,
     station_plans,
 )
 from schedule.models import Broadcast, BroadcastStatus, Station
@@ -143,22 +144,8 @@ def _hold(session: Session, flight_id: str, rev: str, statuses: Sequence[str]) -
     if rev != current:
         raise Conflict("the flight or a station's schedule changed since you read it; look at the flight again",
                        code="conflict", details={"field": "rev", "rev": current,
-                                                 "changed": _changes(flight, rev, current)})
+                                                 "changed": rev_changes(flight, rev, current)})
     return flight
-
-
-def _changes(flight: Flight, seen: str, current: str) -> list[str]:
-    """What differs between two revs: ``to``, ``status``, the slugs of the stations whose schedule changed and
-    ``proposal`` when the proposed airings did."""
-    old, new = seen.split("."), current.split(".")
-    changed = [name for name, a, b in zip(("to", "status"), old, new, strict=False) if a != b]
-    old_versions = old[2].split("-") if len(old) == 4 else []
-    new_versions = new[2].split("-")
-    changed += [slug for n, slug in enumerate(flight.stations)
-                if n >= len(old_versions) or old_versions[n] != new_versions[n]]
-    if len(old) != 4 or old[3] != new[3]:
-        changed.append("proposal")
-    return changed
 
 
 def extend_flight(session: Session, flight_id: str, weeks: int, rev: str,

@@ -165,8 +165,9 @@ def get_flight(session: Session, flight_id: str) -> Flight:
     return flight
 
 
-def accept(session: Session, flight_id: str, user: User | None = None) -> Flight:
-    """Book every proposed airing at once; 409 ``conflict`` when a station's schedule changed since."""
+def accept(session: Session, flight_id: str, user: User | None = None, rev: str | None = None) -> Flight:
+    """Book every proposed airing at once; 409 ``conflict`` when a station's schedule changed since (naming the
+    stations and the clashes), or — given the ``rev`` a page was drawn from — when the proposal did."""
     flight = get_flight(session, flight_id)
     require_status(flight, "proposed")
     stations = {s.slug: s for s in session.scalars(select(Station).where(Station.slug.in_(flight.stations)))}
@@ -176,6 +177,9 @@ def accept(session: Session, flight_id: str, user: User | None = None) -> Flight
         raise Conflict(f"the schedule of {', '.join(changed)} changed since the proposal; propose the flight again",
                        code="conflict", details={"changed_stations": changed,
                                                  "clashes": _clashes(session, flight, stations, changed)})
+    if rev is not None and rev != (current := flight_rev(session, flight)):
+        raise Conflict("the proposal changed since you read it; look at it again", code="conflict",
+                       details={"field": "rev", "rev": current, "changed": rev_changes(flight, rev, current)})
     ids = []
     for airing in flight.proposed:
         broadcast = book_broadcast(session, {"station": airing["station"], "episode_id": airing["episode_id"],
@@ -223,6 +227,20 @@ def flight_rev(session: Session, flight: Flight) -> str:
         select(Station.slug, Station.calendar_version).where(Station.slug.in_(flight.stations)))}
     return ".".join([flight.date_to.isoformat(), flight.status,
                      "-".join(str(versions.get(slug, "x")) for slug in flight.stations), proposal_digest(flight)])
+
+
+def rev_changes(flight: Flight, seen: str, current: str) -> list[str]:
+    """What differs between two revs: ``to``, ``status``, the slugs of the stations whose schedule changed and
+    ``proposal`` when the proposed airings did."""
+    old, new = seen.split("."), current.split(".")
+    changed = [name for name, a, b in zip(("to", "status"), old, new, strict=False) if a != b]
+    old_versions = old[2].split("-") if len(old) == 4 else []
+    new_versions = new[2].split("-")
+    changed += [slug for n, slug in enumerate(flight.stations)
+                if n >= len(old_versions) or old_versions[n] != new_versions[n]]
+    if len(old) != 4 or old[3] != new[3]:
+        changed.append("proposal")
+    return changed
 
 
 def flight_dict(session: Session, flight: Flight) -> dict[str, Any]:
