@@ -127,7 +127,7 @@ def test_bad_items_get_a_400_naming_the_field(proposal: Any, api_as: Any) -> Non
     ]
     for body, field in cases:
         response = proposal["producer"].put(f"{proposal['url']}/proposal", json=body)
-        assert response.status_code == 400, (field, body["proposed"][:1] if isinstance(body.get("proposed"), list) else body, response.get_json())
+        assert response.status_code == 400, (field, response.get_json())
         assert response.get_json()["error"]["field"] == field, (field, response.get_json())
     assert _shown(proposal)["rev"] == proposal["rev"]
     assert proposal["producer"].put("/api/v1/flights/nope/proposal",

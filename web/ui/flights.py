@@ -9,7 +9,6 @@ what is there now, so the producer decides on that. A refused adjustment shows i
 from __future__ import annotations
 
 import datetime as dt
-
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -33,7 +32,7 @@ from schedule.flight_review import (
     proposal_week,
 )
 from schedule.flights import accept, flight_rev, get_flight, propose
-from schedule.models import Broadcast, Station
+from schedule.models import Broadcast
 from schedule.stations import visible_stations
 from schedule.week import bookable_episodes, week_days
 from web.context import db, read_db
