@@ -3,6 +3,7 @@ again; clashes, bad items, stale or replayed revs and flights no longer proposed
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -166,3 +167,30 @@ def test_only_a_proposed_flight_can_be_adjusted(proposal: Any) -> None:
     response = _adjust(proposal, proposal["proposed"], cancelled["rev"])
     assert response.status_code == 409 and response.get_json()["error"]["code"] == "flight_cancelled"
     assert _shown(proposal)["proposed"] == accepted["proposed"]
+
+
+def test_adjustments_sent_at_once_with_one_rev_admit_exactly_one(proposal: Any) -> None:
+    producer, airings = proposal["producer"], proposal["proposed"]
+    clients = [type(producer)(producer.client.application.test_client(), producer.token, producer.user_id,
+                              "producer") for _n in range(6)]
+    bodies = [[{**airings[0], "start": f"{airings[0]['start'][:11]}19:{40 + n}:00"}, *airings[1:]]
+              for n in range(len(clients))]
+    barrier = threading.Barrier(len(clients))
+    answers: list[Any] = [None] * len(clients)
+
+    def send(n: int) -> None:
+        barrier.wait(timeout=30)
+        answers[n] = clients[n].put(f"{proposal['url']}/proposal", json={"proposed": bodies[n],
+                                                                         "rev": proposal["rev"]})
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    statuses = [a.status_code for a in answers]
+    assert sorted(statuses) == [200] + [409] * (len(clients) - 1), statuses
+    winner = statuses.index(200)
+    shown = _shown(proposal)
+    assert [{k: a[k] for k in ("station", "episode_id", "start")} for a in shown["proposed"]] == bodies[winner]
+    assert all(a.get_json()["error"]["changed"] == ["proposal"] for a in answers if a.status_code == 409)
