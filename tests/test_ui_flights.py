@@ -279,3 +279,24 @@ def test_the_new_flight_and_proposal_pages_speak_bangla(client: Any, runtime: An
     for english in ("The airings, as a list", "The airings, as a week", "Add an airing", "Accept and book",
                     "already booked", "Move"):
         assert english not in html, english
+
+
+def test_the_list_comes_a_page_at_a_time_and_a_refused_row_opens_its_page(client: Any, runtime: Any, api_as: Any,
+                                                                          make_station: Any, monkeypatch: Any) -> None:
+    import web.ui.flights
+
+    monkeypatch.setattr(web.ui.flights, "LIST_PAGE", 5)
+    _producer, ids, _other = _world(runtime, api_as, make_station)
+    login(client, runtime, "producer")
+    flight_id = _propose_from_the_form(client, runtime, ids)
+    first = page(client, f"/flights/{flight_id}")
+    assert [f'id="row-{n}"' in first for n in range(12)] == [True] * 5 + [False] * 7
+    third = page(client, f"/flights/{flight_id}?page=3")
+    assert [f'id="row-{n}"' in third for n in range(12)] == [False] * 10 + [True] * 2
+    assert page(client, f"/flights/{flight_id}?page=99").count('class="proposed-row') == 2  # the last page
+    proposed = _proposed(runtime, flight_id)
+    n = next(i for i, a in enumerate(proposed) if i >= 5 and a["station"] == "padma")
+    refused = post_form(client, f"/flights/{flight_id}/proposal", {
+        "action": "change", "index": str(n), "start": "2027-03-03T19:05", "episode_id": proposed[n]["episode_id"],
+        "rev": _rev(first), "page": "1"})
+    assert refused.status_code == 409 and f'id="row-{n}-error"' in refused.get_data(as_text=True)

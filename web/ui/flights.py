@@ -38,7 +38,7 @@ from schedule.week import bookable_episodes, week_days
 from web.context import db, read_db
 from web.contract import validate_model
 from web.schemas.production import FlightBody
-from web.ui.base import done, field_errors, page, page_user
+from web.ui.base import done, field_errors, int_arg, page, page_user
 from web.ui.flight_form import WINDOW_ROWS, blank_flight_form, flight_body, flight_form, flight_form_errors
 from web.ui.labels import episode_title, error_message
 from web.ui.widgets import parse_week
@@ -46,6 +46,7 @@ from web.ui.widgets import parse_week
 bp = Blueprint("ui_flights", __name__)
 
 FIELDS = ("weeks", "rev")
+LIST_PAGE = 100  # rows of the proposal's list a page (each carries its own form)
 
 
 @bp.get("/flights")
@@ -90,7 +91,8 @@ def create_flight() -> Response | tuple[str, int]:
 
 def _detail(flight_id: str, errors: dict[str, str], status: int = 200, weeks: str = "1", *,
             row_errors: dict[str, str] | None = None, clashes: list[dict[str, Any]] | None = None,
-            added: dict[str, str] | None = None, week: str | None = None) -> tuple[str, int]:
+            added: dict[str, str] | None = None, week: str | None = None,
+            list_page: int | None = None) -> tuple[str, int]:
     """One flight: what it asked for, its proposal (list and week view, with the forms that adjust it) or its
     bookings, and the change forms — as committed (a refused change's half-done work, which the request's
     rollback undoes, is never shown)."""
@@ -105,8 +107,11 @@ def _detail(flight_id: str, errors: dict[str, str], status: int = 200, weeks: st
     if flight.status == "proposed":
         rows = proposal_rows(flight, by_slug)
         monday = parse_week(week or request.args.get("week"), monday_of_flight(flight))
-        review = {"rows": rows, "monday": monday, "station_weeks": proposal_week(session, page_user(), by_slug,
-                                                                                 rows, monday),
+        pages = max(1, -(-len(rows) // LIST_PAGE))
+        shown = min(list_page or int_arg("page", 1), pages)
+        review = {"rows": rows, "monday": monday, "list_rows": rows[(shown - 1) * LIST_PAGE:shown * LIST_PAGE],
+                  "list_page": shown, "list_per_page": LIST_PAGE,
+                  "station_weeks": proposal_week(session, page_user(), by_slug, rows, monday),
                   "prev_week": (monday - dt.timedelta(days=7)).isoformat(),
                   "next_week": (monday + dt.timedelta(days=7)).isoformat(), "today": utcnow().date(),
                   "station_pairs": [(slug, f"{slug} ({s.timezone})") for slug, s in by_slug.items()],
@@ -213,6 +218,7 @@ def adjust(flight_id: str) -> Response | tuple[str, int]:
     action, index = request.form.get("action", "")[:20], _index(request.form.get("index", "").strip())
     values = {k: request.form.get(k, "")[:100] for k in ("station", "episode_id", "start")}
     week = request.form.get("week", "")[:20]
+    list_page = _index(request.form.get("page", "").strip()) or 1
     flight = get_flight(db(), flight_id)
     try:
         airings, row = edited_proposal(flight, action, index, values)
@@ -224,13 +230,16 @@ def adjust(flight_id: str) -> Response | tuple[str, int]:
         row_errors = {} if stale else _adjust_errors(exc, action, index)
         errors = _refusal(exc) if stale or not row_errors else {
             "": _("Nothing was saved: the change clashes (see the marked airings).")}
+        if index is not None and str(index) in row_errors and not request.form.get("from_week"):
+            list_page = index // LIST_PAGE + 1  # the list opens where the refused row is
         return _detail(flight_id, errors, exc.status, row_errors=row_errors,
                        clashes=list(exc.details.get("clashes") or ()), week=week,
-                       added=values if action == "add" else None)
+                       added=values if action == "add" else None, list_page=list_page)
     messages = {"remove": _("The airing was removed from the proposal."), "add": _("The airing was added."),
                 "recheck": _("The proposal was checked again against the stations' schedules.")}
     return done(messages.get(action, _("The airing was changed.")), "ui_flights.flight", flight_id=flight_id,
-                week=week or None, _anchor="proposal-week" if request.form.get("from_week") else "proposal")
+                week=week or None, page=list_page if list_page > 1 else None,
+                _anchor="proposal-week" if request.form.get("from_week") else "proposal")
 
 
 @bp.post("/flights/<flight_id>/accept")
