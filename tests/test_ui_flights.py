@@ -233,7 +233,10 @@ def test_adjusting_a_row_saves_it_and_a_clash_redraws_the_page_with_the_error_on
                                     "start": "2027-03-06T10:00", "rev": _rev(html)})
     assert added.status_code == 302 and _proposed(runtime, flight_id)[-1]["start"] == "2027-03-06T10:00:00"
     for form in ({"action": "explode", "index": "0"}, {"action": "change", "index": "999"},
-                 {"action": "remove", "index": "-1"}, {"action": "change", "index": "0", "start": "x" * 500}):
+                 {"action": "remove", "index": "-1"}, {"action": "change", "index": "0", "start": "x" * 500},
+                 {"action": "change", "index": "0", "start": "2027-03-01T19:30\x00"},
+                 {"action": "add", "station": "padma", "episode_id": ids[0], "start": ""},
+                 {"action": "add", "station": "", "episode_id": ids[0], "start": "2027-03-01T19:30"}):
         refused = post_form(client, url, {**form, "rev": _rev(page(client, f"/flights/{flight_id}"))})
         assert refused.status_code == 400, form
     assert len(_proposed(runtime, flight_id)) == 12

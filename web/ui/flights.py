@@ -37,7 +37,7 @@ from schedule.stations import visible_stations
 from schedule.week import bookable_episodes, week_days
 from web.context import db, read_db
 from web.contract import validate_model
-from web.schemas.production import FlightBody
+from web.schemas.production import FlightAdjustBody, FlightBody
 from web.ui.base import done, field_errors, int_arg, page, page_user
 from web.ui.flight_form import WINDOW_ROWS, blank_flight_form, flight_body, flight_form, flight_form_errors
 from web.ui.labels import episode_title, error_message
@@ -216,7 +216,7 @@ def adjust(flight_id: str) -> Response | tuple[str, int]:
     """Change one airing of the proposal (move it, swap its spot, remove it) or add one; the whole proposal is
     checked again and a clash redraws the page with the error on that row, nothing saved."""
     action, index = request.form.get("action", "")[:20], _index(request.form.get("index", "").strip())
-    values = {k: request.form.get(k, "")[:100] for k in ("station", "episode_id", "start")}
+    values = {k: request.form.get(k, "")[:2000] for k in ("station", "episode_id", "start")}
     week = request.form.get("week", "")[:20]
     list_page = _index(request.form.get("page", "").strip()) or 1
     flight = get_flight(db(), flight_id)
@@ -224,7 +224,8 @@ def adjust(flight_id: str) -> Response | tuple[str, int]:
         airings, row = edited_proposal(flight, action, index, values)
         if action == "add":
             index = row
-        adjust_proposal(db(), flight_id, airings, request.form.get("rev", "")[:2000])
+        body = validate_model(FlightAdjustBody, {"proposed": airings, "rev": request.form.get("rev", "")[:2000]})
+        adjust_proposal(db(), flight_id, [a.model_dump() for a in body.proposed], body.rev)
     except DomainError as exc:
         stale = exc.code == "conflict" and exc.details.get("field") == "rev"
         row_errors = {} if stale else _adjust_errors(exc, action, index)
