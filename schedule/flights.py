@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from radio.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -112,8 +114,18 @@ def proposed_airings(proposal: FlightProposal) -> list[dict[str, Any]]:
              "start_utc": a.start.isoformat(), "end_utc": a.end.isoformat()} for a in proposal.airings]
 
 
-def propose(session: Session, data: Mapping[str, Any], user: User | None = None) -> Flight:
-    """Plan a flight (see the module docstring) and store the proposal; nothing is booked yet."""
+def propose(session: Session, data: Mapping[str, Any], user: User | None = None,
+            flight_id: str | None = None) -> Flight:
+    """Plan a flight (see the module docstring) and store the proposal; nothing is booked yet.
+
+    ``flight_id`` (32 hex digits) is the id a form chose when it was drawn: sending that form again is a 409
+    ``already_proposed`` naming the flight, not a second proposal.
+    """
+    if flight_id is not None:
+        if not re.fullmatch(r"[0-9a-f]{32}", flight_id):
+            raise _field("form_id must be 32 hexadecimal digits", "form_id")
+        if session.get(Flight, flight_id) is not None:
+            raise _already_proposed(flight_id)
     date_from, date_to = data["from"], data["to"]
     if date_to < date_from:
         raise _field("'to' must not be before 'from'", "to")
@@ -143,9 +155,21 @@ def propose(session: Session, data: Mapping[str, Any], user: User | None = None)
                     proposed=proposed_airings(proposal),
                     unplaced=proposal.unplaced, station_versions={s.slug: s.calendar_version for s in stations},
                     status="proposed", broadcast_ids=[], created_by=user.id if user else None)
+    if flight_id is not None:
+        flight.id = flight_id
     session.add(flight)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same form sent twice at once: the other one stored it first
+        if flight_id is None:
+            raise
+        raise _already_proposed(flight_id) from None
     return flight
+
+
+def _already_proposed(flight_id: str) -> Conflict:
+    return Conflict("this form was sent already: the flight is proposed", code="already_proposed",
+                    details={"field": "form_id", "flight_id": flight_id})
 
 
 def require_status(flight: Flight, status: str) -> None:

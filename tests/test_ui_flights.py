@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from sqlalchemy import func, select
 
 from schedule.models import Broadcast
-from tests.ui_helpers import HTML, add_episode, login, page, post_form
+from tests.ui_helpers import HTML, add_episode, csrf_token, login, page, post_form
 
 
 def _flight(runtime: Any, api_as: Any, make_station: Any) -> tuple[Any, str]:
@@ -102,7 +103,8 @@ def _world(runtime: Any, api_as: Any, make_station: Any) -> tuple[Any, list[str]
 
 
 def _form(ids: list[str], **changes: Any) -> dict[str, Any]:
-    form: dict[str, Any] = {"campaign": "নিরাপদ অভিবাসন", "stations": ["padma", "thames"], "episodes": ids,
+    form: dict[str, Any] = {"form_id": uuid.uuid4().hex, "campaign": "নিরাপদ অভিবাসন",
+                            "stations": ["padma", "thames"], "episodes": ids,
                             "per_week": "3", "from": "2027-03-01", "to": "2027-03-14",
                             "windows.0.station": "", "windows.0.days": ["MO", "WE", "FR"],
                             "windows.0.start": "19:00", "windows.0.end": "20:00",
@@ -154,8 +156,19 @@ def test_the_new_flight_form_proposes_and_refuses_bad_fields_on_their_control(cl
 
     with runtime.read_session() as session:
         assert session.scalar(select(func.count()).select_from(Flight)) == 0  # nothing half-written
-    flight_id = _propose_from_the_form(client, runtime, ids)
-    assert len(_proposed(runtime, flight_id)) == 12
+    form = _form(ids)
+    assert 'name="form_id" value="' in html  # the form carries the id its flight will have
+    sent = post_form(client, "/flights/new", form)
+    assert sent.status_code == 302
+    flight_id = sent.headers["Location"].rsplit("/", 1)[1]
+    assert flight_id == form["form_id"] and len(_proposed(runtime, flight_id)) == 12
+    replay = post_form(client, "/flights/new", form)  # the same form sent again: no second proposal
+    text = replay.get_data(as_text=True)
+    assert replay.status_code == 409 and 'id="form_id-error"' in text and f"/flights/{flight_id}" in text
+    for bad in ("", "x" * 32, "../" * 11, "A" * 32):
+        assert post_form(client, "/flights/new", {**form, "form_id": bad}).status_code == 400, bad
+    with runtime.read_session() as session:
+        assert session.scalar(select(func.count()).select_from(Flight)) == 1
 
 
 def test_the_proposal_shows_as_a_list_and_a_week_in_station_time(client: Any, runtime: Any, api_as: Any,
@@ -303,3 +316,32 @@ def test_the_list_comes_a_page_at_a_time_and_a_refused_row_opens_its_page(client
         "action": "change", "index": str(n), "start": "2027-03-03T19:05", "episode_id": proposed[n]["episode_id"],
         "rev": _rev(first), "page": "1"})
     assert refused.status_code == 409 and f'id="row-{n}-error"' in refused.get_data(as_text=True)
+
+
+def test_the_same_new_flight_form_sent_twice_at_once_proposes_one_flight(app: Any, runtime: Any, api_as: Any,
+                                                                         make_station: Any) -> None:
+    import threading
+
+    from schedule.flight_models import Flight
+
+    _producer, ids, _other = _world(runtime, api_as, make_station)
+    clients = [app.test_client() for _n in range(4)]
+    for n, one in enumerate(clients):
+        login(one, runtime, "producer", email=f"twice-{n}@example.org")
+    form = _form(ids)
+    barrier = threading.Barrier(len(clients))
+    statuses = [0] * len(clients)
+
+    def send(n: int) -> None:
+        token = csrf_token(clients[n])
+        barrier.wait(timeout=30)
+        statuses[n] = clients[n].post("/flights/new", data={"csrf_token": token, **form}, headers=HTML).status_code
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(statuses) == [302] + [409] * (len(clients) - 1), statuses
+    with runtime.read_session() as session:
+        assert session.scalar(select(func.count()).select_from(Flight)) == 1

@@ -11,12 +11,13 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from radio.db import new_id
 from radio.errors import DomainError
 from schedule.flight_planning import DAY_CODES
 from web.ui.labels import error_message
 
 WINDOW_ROWS = 3
-FIELDS = ("campaign", "stations", "episodes", "per_week", "from", "to", "windows")
+FIELDS = ("form_id", "campaign", "stations", "episodes", "per_week", "from", "to", "windows")
 
 
 def blank_flight_form(today: dt.date) -> dict[str, Any]:
@@ -24,13 +25,15 @@ def blank_flight_form(today: dt.date) -> dict[str, Any]:
     start = today + dt.timedelta(days=7 - today.weekday())
     windows = [{"station": "", "days": [], "start": "", "end": ""} for _n in range(WINDOW_ROWS)]
     windows[0] = {"station": "", "days": list(DAY_CODES[:5]), "start": "19:00", "end": "21:00"}
-    return {"campaign": "", "stations": [], "episodes": [], "per_week": "3", "from": start.isoformat(),
+    return {"form_id": new_id(), "campaign": "", "stations": [], "episodes": [], "per_week": "3",
+            "from": start.isoformat(),
             "to": (start + dt.timedelta(days=27)).isoformat(), "windows": windows}
 
 
 def flight_form(form: MultiDict[str, str]) -> dict[str, Any]:
     """The posted form as the page shows it again (lists of checked boxes, one dict per window row)."""
-    return {"campaign": form.get("campaign", ""), "stations": form.getlist("stations"),
+    return {"form_id": form.get("form_id", "")[:100], "campaign": form.get("campaign", ""),
+            "stations": form.getlist("stations"),
             "episodes": form.getlist("episodes"), "per_week": form.get("per_week", "").strip(),
             "from": form.get("from", "").strip(), "to": form.get("to", "").strip(),
             "windows": [{"station": form.get(f"windows.{n}.station", ""), "days": form.getlist(f"windows.{n}.days"),

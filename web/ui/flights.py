@@ -58,10 +58,12 @@ def flights() -> tuple[str, int]:
     return render_template("flights/list.html", flights=listed), 200
 
 
-def _new_form(values: dict[str, Any], errors: dict[str, str], status: int = 200) -> tuple[str, int]:
+def _new_form(values: dict[str, Any], errors: dict[str, str], status: int = 200,
+              sent: str | None = None) -> tuple[str, int]:
     session = read_db()
     stations = visible_stations(session, page_user())
     return render_template("flights/new.html", form=values, errors=errors, rows=WINDOW_ROWS, stations=stations,
+                           sent=sent,
                            station_options=[(s.slug, s.slug) for s in stations], episodes=bookable_episodes(session),
                            days=list(zip(DAY_CODES, week_days(dt.date(2024, 1, 1)), strict=True))), status
 
@@ -82,9 +84,10 @@ def create_flight() -> Response | tuple[str, int]:
     values = flight_form(request.form)
     try:
         body = validate_model(FlightBody, flight_body(values))
-        flight = propose(db(), body.model_dump(by_alias=True), page_user())
+        flight = propose(db(), body.model_dump(by_alias=True), page_user(), values["form_id"])
     except DomainError as exc:
-        return _new_form(values, flight_form_errors(exc, values), exc.status)
+        return _new_form(values, flight_form_errors(exc, values), exc.status,
+                         sent=exc.details.get("flight_id") if exc.code == "already_proposed" else None)
     return done(_("The flight was proposed with %(n)s airings: review, adjust and accept them.",
                   n=len(flight.proposed)), "ui_flights.flight", flight_id=flight.id)
 
