@@ -262,6 +262,18 @@ def test_accepting_books_all_and_a_changed_station_redraws_the_409_with_the_clas
     flight_id = _propose_from_the_form(client, runtime, ids)
     proposed = _proposed(runtime, flight_id)
     html = page(client, f"/flights/{flight_id}")
+    # Another producer adjusts the proposal after this page was drawn: accepting it is refused, nothing booked.
+    api_rev = producer.get(f"/api/v1/flights/{flight_id}").get_json()["rev"]
+    moved = [{**{k: a[k] for k in ("station", "episode_id", "start")}} for a in proposed]
+    moved[-1]["start"] = moved[-1]["start"][:11] + "19:50:00"
+    assert producer.put(f"/api/v1/flights/{flight_id}/proposal",
+                        json={"proposed": moved, "rev": api_rev}).status_code == 200
+    before = _count(runtime)
+    stale = post_form(client, f"/flights/{flight_id}/accept", {"rev": _rev(html)})
+    assert stale.status_code == 409 and _count(runtime) == before
+    assert "the proposal" in stale.get_data(as_text=True).split('id="flight-error"')[1][:400]
+    html = stale.get_data(as_text=True)
+    proposed = _proposed(runtime, flight_id)
     n = next(i for i, a in enumerate(proposed) if a["station"] == "thames")
     # Meanwhile thames books something over one of the proposed airings.
     assert producer.post("/api/v1/broadcasts", json={"station": "thames", "episode_id": other,
