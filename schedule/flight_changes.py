@@ -11,9 +11,10 @@
   at once.
 - **Cancel** cancels every booking of the flight still to come; airings that have begun are kept as history.
 
-Extend and cancel act on the flight as the producer last read it: they take its ``rev``
+Adjust, extend and cancel act on the flight as the producer last read it: they take its ``rev``
 (:func:`schedule.flights.flight_rev`) and refuse with 409 ``conflict`` naming what changed when a station's
-schedule, the flight's last day or its status moved since (which also makes a replayed request harmless).
+schedule, the flight's last day, its status or its proposed airings moved since (which also makes a replayed
+request harmless).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from schedule.flights import (
     get_flight,
     proposed_airings,
     require_status,
+    rev_changes,
     station_plans,
 )
 from schedule.models import Broadcast, BroadcastStatus, Station
@@ -84,28 +86,33 @@ def _checked_airing(session: Session, flight: Flight, stations: Mapping[str, Sta
 
 def _clashes(session: Session, stations: Mapping[str, Station],
              airings: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Where the airings overlap an existing booking or one another, per station."""
+    """Where the airings overlap an existing booking or one another, per station; ``index`` is the clashing
+    airing's place in ``airings`` (so a form can show the error on its row)."""
     out: list[dict[str, Any]] = []
     for slug, station in stations.items():
-        mine = sorted(((dt.datetime.fromisoformat(a["start_utc"]), dt.datetime.fromisoformat(a["end_utc"]), a)
-                       for a in airings if a["station"] == slug), key=lambda t: t[0])
+        mine = sorted(((dt.datetime.fromisoformat(a["start_utc"]), dt.datetime.fromisoformat(a["end_utc"]), n, a)
+                       for n, a in enumerate(airings) if a["station"] == slug), key=lambda t: (t[0], t[2]))
         if not mine:
             continue
-        existing = confirmed_occurrences(session, station.id, mine[0][0], max(e for _s, e, _a in mine))
-        for (start, end, airing), following in zip(mine, [*mine[1:], None], strict=True):
-            out.extend({"station": slug, "start": airing["start"], "broadcast_id": broadcast_id}
+        existing = confirmed_occurrences(session, station.id, mine[0][0], max(t[1] for t in mine))
+        for (start, end, n, airing), following in zip(mine, [*mine[1:], None], strict=True):
+            out.extend({"index": n, "station": slug, "start": airing["start"], "broadcast_id": broadcast_id}
                        for broadcast_id, occ in existing if occ.start < end and start < occ.end)
             if following is not None and following[0] < end:
-                out.append({"station": slug, "start": airing["start"], "overlaps": following[2]["start"]})
+                out.append({"index": n, "station": slug, "start": airing["start"], "overlaps": following[3]["start"],
+                            "overlaps_index": following[2]})
     return out[:MAX_CLASHES]
 
 
-def adjust_proposal(session: Session, flight_id: str, airings: Sequence[Mapping[str, Any]]) -> Flight:
-    """Replace a proposed flight's airings after checking each and the whole (see the module docstring)."""
-    flight = get_flight(session, flight_id)
-    require_status(flight, "proposed")
+def adjust_proposal(session: Session, flight_id: str, airings: Sequence[Mapping[str, Any]], rev: str) -> Flight:
+    """Replace a proposed flight's airings after checking each and the whole (see the module docstring).
+
+    ``rev`` is the flight as the producer last read it; a stale one (another adjustment, a station's
+    schedule moved, or this very request replayed) is a 409 ``conflict`` naming what changed.
+    """
     if len(airings) > MAX_AIRINGS:
         raise _field(f"a flight has at most {MAX_AIRINGS} airings", "proposed")
+    flight = _hold(session, flight_id, rev, ("proposed",))
     stations = _stations(session, flight)
     checked = [_checked_airing(session, flight, stations, a, n) for n, a in enumerate(airings)]
     clashes = _clashes(session, stations, checked)
@@ -137,19 +144,8 @@ def _hold(session: Session, flight_id: str, rev: str, statuses: Sequence[str]) -
     if rev != current:
         raise Conflict("the flight or a station's schedule changed since you read it; look at the flight again",
                        code="conflict", details={"field": "rev", "rev": current,
-                                                 "changed": _changes(flight, rev, current)})
+                                                 "changed": rev_changes(flight, rev, current)})
     return flight
-
-
-def _changes(flight: Flight, seen: str, current: str) -> list[str]:
-    """What differs between two revs: ``to``, ``status`` and the slugs of the stations whose schedule changed."""
-    old, new = seen.split(".", 2), current.split(".", 2)
-    changed = [name for name, a, b in zip(("to", "status"), old, new, strict=False) if a != b]
-    old_versions = old[2].split("-") if len(old) == 3 else []
-    new_versions = new[2].split("-")
-    changed += [slug for n, slug in enumerate(flight.stations)
-                if n >= len(old_versions) or old_versions[n] != new_versions[n]]
-    return changed
 
 
 def extend_flight(session: Session, flight_id: str, weeks: int, rev: str,

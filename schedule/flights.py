@@ -9,10 +9,14 @@ and the bookings that now clash, so the producer proposes again. Otherwise every
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from radio.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -110,8 +114,18 @@ def proposed_airings(proposal: FlightProposal) -> list[dict[str, Any]]:
              "start_utc": a.start.isoformat(), "end_utc": a.end.isoformat()} for a in proposal.airings]
 
 
-def propose(session: Session, data: Mapping[str, Any], user: User | None = None) -> Flight:
-    """Plan a flight (see the module docstring) and store the proposal; nothing is booked yet."""
+def propose(session: Session, data: Mapping[str, Any], user: User | None = None,
+            flight_id: str | None = None) -> Flight:
+    """Plan a flight (see the module docstring) and store the proposal; nothing is booked yet.
+
+    ``flight_id`` (32 hex digits) is the id a form chose when it was drawn: sending that form again is a 409
+    ``already_proposed`` naming the flight, not a second proposal.
+    """
+    if flight_id is not None:
+        if not re.fullmatch(r"[0-9a-f]{32}", flight_id):
+            raise _field("form_id must be 32 hexadecimal digits", "form_id")
+        if session.get(Flight, flight_id) is not None:
+            raise _already_proposed(flight_id)
     date_from, date_to = data["from"], data["to"]
     if date_to < date_from:
         raise _field("'to' must not be before 'from'", "to")
@@ -141,9 +155,21 @@ def propose(session: Session, data: Mapping[str, Any], user: User | None = None)
                     proposed=proposed_airings(proposal),
                     unplaced=proposal.unplaced, station_versions={s.slug: s.calendar_version for s in stations},
                     status="proposed", broadcast_ids=[], created_by=user.id if user else None)
+    if flight_id is not None:
+        flight.id = flight_id
     session.add(flight)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same form sent twice at once: the other one stored it first
+        if flight_id is None:
+            raise
+        raise _already_proposed(flight_id) from None
     return flight
+
+
+def _already_proposed(flight_id: str) -> Conflict:
+    return Conflict("this form was sent already: the flight is proposed", code="already_proposed",
+                    details={"field": "form_id", "flight_id": flight_id})
 
 
 def require_status(flight: Flight, status: str) -> None:
@@ -163,8 +189,9 @@ def get_flight(session: Session, flight_id: str) -> Flight:
     return flight
 
 
-def accept(session: Session, flight_id: str, user: User | None = None) -> Flight:
-    """Book every proposed airing at once; 409 ``conflict`` when a station's schedule changed since."""
+def accept(session: Session, flight_id: str, user: User | None = None, rev: str | None = None) -> Flight:
+    """Book every proposed airing at once; 409 ``conflict`` when a station's schedule changed since (naming the
+    stations and the clashes), or — given the ``rev`` a page was drawn from — when the proposal did."""
     flight = get_flight(session, flight_id)
     require_status(flight, "proposed")
     stations = {s.slug: s for s in session.scalars(select(Station).where(Station.slug.in_(flight.stations)))}
@@ -174,6 +201,9 @@ def accept(session: Session, flight_id: str, user: User | None = None) -> Flight
         raise Conflict(f"the schedule of {', '.join(changed)} changed since the proposal; propose the flight again",
                        code="conflict", details={"changed_stations": changed,
                                                  "clashes": _clashes(session, flight, stations, changed)})
+    if rev is not None and rev != (current := flight_rev(session, flight)):
+        raise Conflict("the proposal changed since you read it; look at it again", code="conflict",
+                       details={"field": "rev", "rev": current, "changed": rev_changes(flight, rev, current)})
     ids = []
     for airing in flight.proposed:
         broadcast = book_broadcast(session, {"station": airing["station"], "episode_id": airing["episode_id"],
@@ -202,17 +232,39 @@ def _clashes(session: Session, flight: Flight, stations: Mapping[str, Station],
     return out[:50]
 
 
-def flight_rev(session: Session, flight: Flight) -> str:
-    """The flight as a producer saw it: last day, status and each station's ``calendar_version`` (in order).
+def proposal_digest(flight: Flight) -> str:
+    """Twelve hex digits of the proposed airings (station, creative, local start) in their stored order."""
+    rows = [[a["station"], a["episode_id"], a["start"]] for a in flight.proposed]
+    return hashlib.sha256(json.dumps(rows, separators=(",", ":")).encode()).hexdigest()[:12]
 
-    Readable rather than a digest so that a stale one names what changed; every booking, re-timing or
+
+def flight_rev(session: Session, flight: Flight) -> str:
+    """The flight as a producer saw it: last day, status, each station's ``calendar_version`` (in order) and
+    a digest of the proposed airings.
+
+    Readable rather than one digest so that a stale one names what changed; every booking, re-timing or
     cancellation on a station bumps its version, so extending or cancelling with a stale ``rev`` is refused,
-    and a replayed extension (whose own bookings bumped the versions) books nothing twice.
+    and a replayed extension (whose own bookings bumped the versions) books nothing twice. An adjustment of
+    the proposal changes its digest, so a replayed or concurrent adjustment is refused the same way.
     """
     versions = {slug: version for slug, version in session.execute(
         select(Station.slug, Station.calendar_version).where(Station.slug.in_(flight.stations)))}
     return ".".join([flight.date_to.isoformat(), flight.status,
-                     "-".join(str(versions.get(slug, "x")) for slug in flight.stations)])
+                     "-".join(str(versions.get(slug, "x")) for slug in flight.stations), proposal_digest(flight)])
+
+
+def rev_changes(flight: Flight, seen: str, current: str) -> list[str]:
+    """What differs between two revs: ``to``, ``status``, the slugs of the stations whose schedule changed and
+    ``proposal`` when the proposed airings did."""
+    old, new = seen.split("."), current.split(".")
+    changed = [name for name, a, b in zip(("to", "status"), old, new, strict=False) if a != b]
+    old_versions = old[2].split("-") if len(old) == 4 else []
+    new_versions = new[2].split("-")
+    changed += [slug for n, slug in enumerate(flight.stations)
+                if n >= len(old_versions) or old_versions[n] != new_versions[n]]
+    if len(old) != 4 or old[3] != new[3]:
+        changed.append("proposal")
+    return changed
 
 
 def flight_dict(session: Session, flight: Flight) -> dict[str, Any]:

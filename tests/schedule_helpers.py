@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import uuid
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import icalendar
@@ -41,6 +44,21 @@ def create_station(admin: Any, slug: str, **fields: Any) -> dict[str, Any]:
     response = admin.post("/api/v1/stations", json=body)
     assert response.status_code == 201, response.json
     return response.json  # type: ignore[no-any-return]
+
+
+def flight_setup(api_as: Any, make_station: Any, spots: Sequence[Path]) -> tuple[Any, list[str]]:
+    """The flight tests' world: stations padma (Asia/Dhaka) and thames (Europe/London), a producer, and each of
+    ``spots`` uploaded as a PSA through the API; returns (producer client, episode ids)."""
+    make_station("padma", timezone="Asia/Dhaka")
+    make_station("thames", timezone="Europe/London")
+    producer = api_as("producer")
+    ids = []
+    for path in spots:
+        response = producer.post("/api/v1/episodes", data={"title": path.stem, "kind": "psa", "file": (
+            io.BytesIO(path.read_bytes()), path.name)}, content_type="multipart/form-data")
+        assert response.status_code == 201, response.get_json()
+        ids.append(response.get_json()["id"])
+    return producer, ids
 
 
 def local_dhaka(days: int, hour: int = 20, minute: int = 0) -> str:

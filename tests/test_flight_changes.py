@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from schedule.flight_changes import cancel_flight
 from schedule.flights import flight_rev, get_flight
 from schedule.models import Broadcast, BroadcastStatus, Station
 from tests.audio import tone, write_wav
-from tests.schedule_helpers import feed_path
+from tests.schedule_helpers import feed_path, flight_setup
 
 
 @pytest.fixture(scope="module")
@@ -28,15 +27,7 @@ def spots(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 @pytest.fixture
 def flight(api_as: Any, make_station: Any, spots: list[Path]) -> dict[str, Any]:
     """An accepted one-week flight of three creatives, five a week on two stations (one with a daily series)."""
-    make_station("padma", timezone="Asia/Dhaka")
-    make_station("thames", timezone="Europe/London")
-    producer = api_as("producer")
-    ids = []
-    for path in spots:
-        response = producer.post("/api/v1/episodes", data={"title": path.stem, "kind": "psa", "file": (
-            io.BytesIO(path.read_bytes()), path.name)}, content_type="multipart/form-data")
-        assert response.status_code == 201
-        ids.append(response.get_json()["id"])
+    producer, ids = flight_setup(api_as, make_station, spots)
     daily = producer.post("/api/v1/broadcasts", json={"station": "padma", "episode_id": ids[0],
                                                       "start": "2027-03-01T19:00", "rrule": "FREQ=DAILY"})
     assert daily.status_code == 201
@@ -109,7 +100,8 @@ def test_a_stale_or_replayed_change_is_a_409_naming_what_changed_and_books_nothi
     assert producer.post(f"/api/v1/flights/{flight['id']}/extend", json=fresh).status_code == 201
     after = _count(runtime)
     replay = producer.post(f"/api/v1/flights/{flight['id']}/extend", json=fresh)
-    assert replay.status_code == 409 and set(replay.get_json()["error"]["changed"]) == {"to", "padma", "thames"}
+    assert replay.status_code == 409 and set(replay.get_json()["error"]["changed"]) == {"to", "padma", "thames",
+                                                                                     "proposal"}
     assert _count(runtime) == after
 
 
@@ -162,7 +154,8 @@ def test_bad_changes_get_a_clear_error_naming_the_field(flight: Any, api_as: Any
         ("extend", {"weeks": 1, "rev": rev, "x": 1}, 400, "x"),
         ("extend", {"weeks": 52, "rev": rev}, 400, "weeks"),  # past a flight's longest (366 days)
         ("cancel", {}, 400, "rev"), ("cancel", {"rev": "2027-03-07.accepted"}, 400, "rev"),
-        ("cancel", {"rev": "2027-03-07.accepted.1-2"}, 409, "rev"),
+        ("cancel", {"rev": "2027-03-07.accepted.1-2"}, 400, "rev"),
+        ("cancel", {"rev": "2027-03-07.accepted.1-2.0123456789ab"}, 409, "rev"),
     ]
     for action, body, status, field in cases:
         response = producer.post(f"{url}/{action}", json=body)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from sqlalchemy import func, select
 
 from schedule.models import Broadcast
 from tests.audio import tone, write_wav
+from tests.schedule_helpers import flight_setup
 
 
 @pytest.fixture(scope="module")
@@ -22,16 +22,7 @@ def spots(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 @pytest.fixture
 def setup(api_as: Any, make_station: Any, spots: list[Path]) -> tuple[Any, list[str]]:
-    make_station("padma", timezone="Asia/Dhaka")
-    make_station("thames", timezone="Europe/London")
-    producer = api_as("producer")
-    ids = []
-    for path in spots:
-        response = producer.post("/api/v1/episodes", data={"title": path.stem, "kind": "psa", "file": (
-            io.BytesIO(path.read_bytes()), path.name)}, content_type="multipart/form-data")
-        assert response.status_code == 201
-        ids.append(response.get_json()["id"])
-    return producer, ids
+    return flight_setup(api_as, make_station, spots)
 
 
 def _count(runtime: Any) -> int:

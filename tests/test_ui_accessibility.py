@@ -59,7 +59,10 @@ def _pages(client, runtime, make_station, api_as) -> list[str]:  # type: ignore[
         "stations": ["radio-padma"], "episodes": [ep["id"]], "per_week": 2, "from": "2027-03-01", "to": "2027-03-07",
         "windows": [{"days": "MO,TU,WE", "start": "19:00", "end": "20:00"}]}).json
     assert producer.post(f"/api/v1/flights/{flight['id']}/accept").status_code == 201
-    return ["/flights", f"/flights/{flight['id']}",
+    proposed = producer.post("/api/v1/flights", json={
+        "stations": ["radio-padma"], "episodes": [ep["id"]], "per_week": 2, "from": "2027-04-05", "to": "2027-04-11",
+        "windows": [{"days": "MO,TU,WE", "start": "19:00", "end": "20:00"}]}).json
+    return ["/flights", f"/flights/{flight['id']}", "/flights/new", f"/flights/{proposed['id']}",
             "/login", "/account", "/library", "/library/upload", f"/episodes/{ep['id']}",
             f"/episodes/{ep['id']}/edit", "/schedule", f"/schedule/radio-padma?week={yesterday}", "/search?q=first",
             f"/segments/{ep['segments'][0]}", "/codes", f"/broadcasts/{b['id']}/feedback", "/feedback",

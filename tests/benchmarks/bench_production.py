@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -133,7 +134,8 @@ def bench_render(folder: Path, scale: int, runs: int, with_baseline: bool) -> No
         print(f"  ffmpeg concatenating with the same crossfades alone: {base:.1f} s; ratio {render / base:.2f}")
 
 
-def bench_flight(runs: int) -> None:
+def flight_world() -> tuple[Any, dict[str, Any]]:
+    """A SQLite runtime with 20 stations, 10,000 bookings over 8 weeks and 3 creatives; (runtime, flight body)."""
     from radio.config import load_settings
     from radio.migrate import upgrade
     from radio.runtime import Runtime, set_runtime
@@ -145,7 +147,6 @@ def bench_flight(runs: int) -> None:
     set_runtime(runtime)
     upgrade(runtime.engine)
     from episodes.models import Episode
-    from schedule.flights import propose
     from schedule.models import Broadcast, Station
 
     rng = random.Random(17)
@@ -174,6 +175,13 @@ def bench_flight(runs: int) -> None:
     body = {"campaign": "bench", "stations": slugs, "episodes": ids, "per_week": 5, "from": first,
             "to": first + dt.timedelta(days=55),
             "windows": [{"days": "MO,TU,WE,TH,FR,SA,SU", "start": "17:00", "end": "23:30"}]}
+    return runtime, body
+
+
+def bench_flight(runs: int) -> None:
+    from schedule.flights import propose
+
+    runtime, body = flight_world()
     times, count = [], 0
     for _ in range(runs):
         with runtime.session() as session:

@@ -7,13 +7,14 @@ from flask import Blueprint, Response, jsonify
 
 from radio.access import policy
 from radio.models import Role
-from schedule.flight_changes import cancel_flight, extend_flight
+from schedule.flight_changes import adjust_proposal, cancel_flight, extend_flight
 from schedule.flights import accept, flight_dict, flight_rev, get_flight, propose
 from web.auth import current_user, require_role
 from web.context import db
 from web.contract import answers, validated
 from web.schemas.production import (
     FlightAccepted,
+    FlightAdjustBody,
     FlightBody,
     FlightCancelBody,
     FlightCancelled,
@@ -47,6 +48,16 @@ def flight_propose(body: FlightBody) -> Response:
 def flight_detail(flight_id: str) -> Response:
     """A flight: its proposal (or, once accepted, its bookings)."""
     return jsonify(flight_dict(db(), get_flight(db(), flight_id)))
+
+
+@bp.put("/flights/<flight_id>/proposal")
+@policy("flight.write")
+@require_role(Role.PRODUCER)
+@validated(json=FlightAdjustBody, resp=answers(200, FlightProposal, errors=(400, 401, 403, 404, 409)))
+def flight_adjust(flight_id: str, body: FlightAdjustBody) -> Response:
+    """Replace a proposal's airings (each and the whole checked again); 409 when clashing, stale or not proposed."""
+    airings = [a.model_dump() for a in body.proposed]
+    return jsonify(flight_dict(db(), adjust_proposal(db(), flight_id, airings, body.rev)))
 
 
 @bp.post("/flights/<flight_id>/accept")

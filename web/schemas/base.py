@@ -129,11 +129,18 @@ def _parse_day(value: Any) -> Any:
     return value
 
 
+def _iso_datetime(text: str) -> dt.datetime:
+    """``datetime.fromisoformat``, refusing control characters (Python 3.11's takes a trailing NUL)."""
+    if _CONTROL.search(text):
+        raise ValueError(text)
+    return dt.datetime.fromisoformat(text)
+
+
 def _check_datetime(value: str) -> str:
     """An ISO 8601 date and time (offset optional); kept as text, the service knows the time zone it means."""
     text = value.strip()
     try:
-        parsed = dt.datetime.fromisoformat(text)
+        parsed = _iso_datetime(text)
     except ValueError:
         raise fail("invalid_datetime", "must be an ISO 8601 date and time such as 2026-03-06T20:00") from None
     if len(text) <= 10:
@@ -146,7 +153,7 @@ def _occurrence(value: str) -> str:
     """A local date (YYYY-MM-DD), a date and time, or a time with offset, within the years allowed."""
     text = value.strip()
     try:
-        parsed = dt.datetime.fromisoformat(text)
+        parsed = _iso_datetime(text)
     except ValueError:
         raise fail("invalid_occurrence", "must be a date (YYYY-MM-DD) or a date and time") from None
     _in_years(parsed.date())
@@ -156,7 +163,7 @@ def _occurrence(value: str) -> str:
 def _date_or_datetime(value: str) -> str:
     text = value.strip()
     try:
-        parsed = dt.datetime.fromisoformat(text)
+        parsed = _iso_datetime(text)
     except ValueError:
         raise fail("invalid_date", "must be an ISO 8601 date or date and time") from None
     _in_years(parsed.date())

@@ -9,9 +9,11 @@ from pydantic import BeforeValidator, Field, StrictBool, ValidationInfo, field_v
 from web.schemas.answers import Answer, JobRef
 from web.schemas.base import Body, Clean, Day, Line, Lower, OnError, fail
 from web.schemas.episodes import Kind, Language
+from web.schemas.schedule import Start
 
 MAX_SLOT_S = 6 * 3600.0  # a programme up to six hours
 MAX_ITEMS = 200  # episodes.programmes.MAX_ITEMS
+MAX_ADJUSTED = 10_000  # schedule.flights.MAX_AIRINGS
 Seconds = Annotated[float, Field(ge=0, le=24 * 3600, allow_inf_nan=False)]
 
 
@@ -153,9 +155,25 @@ class FlightProposal(Answer):
     proposed: list[ProposedAiring]
 
 
-FLIGHT_REV = r"^\d{4}-\d{2}-\d{2}\.(proposed|accepted|cancelled)\.(\d+|x)(-(\d+|x))*$"
+FLIGHT_REV = r"^\d{4}-\d{2}-\d{2}\.(proposed|accepted|cancelled)\.(\d+|x)(-(\d+|x))*\.[0-9a-f]{12}$"
 Rev = Annotated[str, Field(min_length=1, max_length=2000, pattern=FLIGHT_REV,
                            description="the flight's ``rev`` as last read (GET /api/v1/flights/<id>)")]
+
+
+class AdjustedAiring(Body):
+    """One airing of an adjusted proposal: a station and creative of the flight, a start within its days."""
+
+    station: Slug
+    episode_id: Annotated[str, Field(min_length=1, max_length=64)]
+    start: Start
+
+
+class FlightAdjustBody(Body):
+    """``PUT /api/v1/flights/<id>/proposal``: the proposal's airings as they should be (moved, swapped, dropped,
+    added), checked again as a whole against each station's bookings."""
+
+    proposed: Annotated[list[AdjustedAiring], Field(min_length=1, max_length=MAX_ADJUSTED)]
+    rev: Rev
 
 
 class FlightExtendBody(Body):
