@@ -269,9 +269,10 @@ class PostgresSearch:
     TSQUERY = "to_tsquery('simple'::regconfig, CAST(:tsquery AS text))"
 
     def vocabulary(self, session: Session, prefix: str, *, masked: bool) -> list[str]:
-        """Indexed words starting with ``prefix`` (one range scan of ``search_terms``, both texts' words)."""
+        """Indexed words starting with ``prefix`` (one range scan of ``search_terms``, or of
+        ``search_terms_masked``, the masked texts' words only, for a masked reader)."""
         return list(session.execute(text(
-            "SELECT term FROM search_terms WHERE term >= :low AND term < :high"
+            f"SELECT term FROM {search_schema.PG_TERMS[masked]} WHERE term >= :low AND term < :high"
             f" ORDER BY term LIMIT {VOCABULARY_LIMIT}"),
             {"low": prefix, "high": _upper_bound(prefix)}).scalars())
 
