@@ -74,6 +74,31 @@ def postgres_fill_terms(table: str, sources: Sequence[tuple[str, str]]) -> str:
     return f"INSERT INTO {table} (term) SELECT lexeme FROM ({words}) words ORDER BY 1 ON CONFLICT DO NOTHING"
 
 
+def postgres_vocabulary_leaks(session: Session, terms: str, sources: Sequence[tuple[str, str, str]]) -> list[str]:
+    """Rows (``"<table> row <id>"``) whose masked copy hides a word that the masked vocabulary ``terms`` holds
+    although no masked text of ``sources`` does: a masked reader's candidate drawn from hidden content.
+
+    ``sources`` are (table, body as written, masked body), bodies over a row ``{row}``. Only rows whose masked
+    text differs from the original are tokenised; whether any masked text holds the word is asked of the masked
+    GIN indexes (the same expressions). A reindex refills the vocabulary and clears what this finds.
+    """
+    lexeme = "CAST(:quote || replace(replace(h.word, :bs, :bs2), :quote, :quote2) || :quote AS tsquery)"
+    in_masked_text = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {table} x WHERE radio_search_document({masked.format(row='x')}) @@ {lexeme})"
+        for table, _original, masked in sources)
+    hidden = " UNION ALL ".join(
+        f"SELECT '{table}' AS source, n.id AS row_id, h.word FROM {table} n CROSS JOIN LATERAL"
+        f" (SELECT unnest(tsvector_to_array(radio_search_document({original.format(row='n')})))"
+        f" EXCEPT SELECT unnest(tsvector_to_array(radio_search_document({masked.format(row='n')})))) AS h(word)"
+        f" WHERE {masked.format(row='n')} IS DISTINCT FROM {original.format(row='n')}"
+        for table, original, masked in sources)
+    rows = session.execute(text(
+        f"SELECT DISTINCT h.source, h.row_id FROM ({hidden}) h JOIN {terms} t ON t.term = h.word"
+        f" WHERE NOT ({in_masked_text}) ORDER BY 1 DESC, 2"),
+        {"quote": "'", "quote2": "''", "bs": "\\", "bs2": "\\\\"}).all()
+    return [f"{source} row {row_id}" for source, row_id in rows]
+
+
 @dataclass(frozen=True)
 class DocumentIndex:
     """The index of ``table``'s text: ``bodies`` are SQL over a row called ``{row}`` — the text as written and,
@@ -190,6 +215,13 @@ class DocumentIndex:
                   for event in ("insert", "update")),
                 f"DROP FUNCTION IF EXISTS radio_search_terms_{self.name}()",
                 *(f"DROP TABLE IF EXISTS {self._terms(v)}" for v in variants)]
+
+    def masked_index_leaks(self, session: Session) -> list[str]:
+        """Rows whose masked copy hides a word the masked vocabulary holds and no masked text does (PostgreSQL;
+        SQLite's vocabularies are views of the FTS5 tables themselves)."""
+        if len(self.bodies) < 2 or session.get_bind().dialect.name != "postgresql":
+            return []
+        return postgres_vocabulary_leaks(session, self._terms(1), [(self.table, *self.bodies[:2])])
 
     def create(self, dialect: str) -> list[str]:
         """:meth:`sqlite_create` or :meth:`postgres_create`."""

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from radio.errors import InvalidInput
 from radio.features import hook
 from transcripts import search_schema
+from transcripts.document_index import postgres_vocabulary_leaks
 from transcripts.query import Node, leaves, to_fts5, to_tsquery
 from transcripts.search_ranking import Matches, Row
 from transcripts.search_sqlite import NO_MATCHES, SqliteMatches
@@ -307,8 +308,11 @@ class PostgresSearch:
                    .scalar_one())
 
     def masked_index_leaks(self, session: Session) -> list[str]:
-        """None: the GIN indexes are expressions of ``coalesce(redacted_text, text)``, in step by construction."""
-        return []
+        """Rows whose masked copy hides a word that ``search_terms_masked`` holds and no masked text does (the GIN
+        indexes are expressions of ``coalesce(redacted_text, text)``, in step by construction; the vocabulary is
+        kept by triggers)."""
+        return postgres_vocabulary_leaks(session, search_schema.PG_TERMS[1], [
+            (table, *bodies("{row}")) for table, bodies in search_schema.PG_BODIES.items()])
 
 
 BACKENDS: dict[str, SearchBackend] = {"sqlite": SqliteSearch(), "postgresql": PostgresSearch()}
