@@ -69,8 +69,9 @@ def postgres_terms_function(function: str, bodies: Sequence[str], terms: Sequenc
     words = ",\n                   ".join(
         f"ARRAY(SELECT DISTINCT w.lexeme FROM d, unnest({document}) AS w ORDER BY 1)" for document in documents)
     declarations = "\n".join(f"            words_{v} text[];" for v in range(len(bodies)))
-    inserts = "\n".join(f"            INSERT INTO {table} (term) SELECT unnest(words_{v}) ORDER BY 1 ON CONFLICT DO NOTHING;"
-                        for v, table in enumerate(terms))
+    inserts = "\n".join(
+        f"            INSERT INTO {table} (term) SELECT unnest(words_{v}) ORDER BY 1 ON CONFLICT DO NOTHING;"
+        for v, table in enumerate(terms))
     return f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $fn$
         DECLARE
 {declarations}
@@ -244,7 +245,7 @@ class DocumentIndex:
         SQLite's vocabularies are views of the FTS5 tables themselves)."""
         if len(self.bodies) < 2 or session.get_bind().dialect.name != "postgresql":
             return []
-        return postgres_vocabulary_leaks(session, self._terms(1), [(self.table, *self.bodies[:2])])
+        return postgres_vocabulary_leaks(session, self._terms(1), [(self.table, self.bodies[0], self.bodies[1])])
 
     def create(self, dialect: str) -> list[str]:
         """:meth:`sqlite_create` or :meth:`postgres_create`."""

@@ -24,8 +24,7 @@ from __future__ import annotations
 
 from episodes.models import SEARCHED_FIELDS
 from transcripts import library_index
-from transcripts.document_index import (postgres_fill_terms, postgres_terms_function,
-                                         postgres_terms_triggers)
+from transcripts.document_index import postgres_fill_terms, postgres_terms_function, postgres_terms_triggers
 from transcripts.search_text import postgres_separator_class, sql_normalise
 
 TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
