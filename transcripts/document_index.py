@@ -50,35 +50,15 @@ def postgres_terms_function(function: str, bodies: Sequence[str], terms: Sequenc
     nothing, and a masked table only ever held masked words). Each table is written in term order, always in the
     same table order, so concurrent writers never deadlock on the vocabulary.
 
-    Each row's text is tokenised once; its masked text only when it differs (most rows mask nothing), so keeping
-    a second vocabulary costs its b-tree inserts, not a second ``to_tsvector`` of every row.
+    (Tokenising a masked text only when it differs from the original was measured: no difference in server CPU,
+    the second table's inserts are the cost; tests/benchmarks/bench_segment_inserts.py.)
     """
-    if len(bodies) == 1:
-        inserts = f"""            INSERT INTO {terms[0]} (term) SELECT DISTINCT w.lexeme FROM changed_rows n,
-                unnest(radio_search_document({bodies[0]})) AS w ORDER BY 1 ON CONFLICT DO NOTHING;"""
-        return f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $fn$
-        BEGIN
-{inserts}
-            RETURN NULL;
-        END $fn$"""
-    first, *others = bodies
-    columns = ", ".join([f"{first} AS body_0", *(f"{body} AS body_{v}" for v, body in enumerate(others, 1)),
-                         f"radio_search_document({first}) AS doc_0"])
-    documents = ["d.doc_0", *(f"CASE WHEN d.body_{v} IS NOT DISTINCT FROM d.body_0 THEN d.doc_0"
-                              f" ELSE radio_search_document(d.body_{v}) END" for v in range(1, len(bodies)))]
-    words = ",\n                   ".join(
-        f"ARRAY(SELECT DISTINCT w.lexeme FROM d, unnest({document}) AS w ORDER BY 1)" for document in documents)
-    declarations = "\n".join(f"            words_{v} text[];" for v in range(len(bodies)))
     inserts = "\n".join(
-        f"            INSERT INTO {table} (term) SELECT unnest(words_{v}) ORDER BY 1 ON CONFLICT DO NOTHING;"
-        for v, table in enumerate(terms))
+        f"""            INSERT INTO {table} (term) SELECT DISTINCT w.lexeme FROM changed_rows n,
+                unnest(radio_search_document({body})) AS w ORDER BY 1 ON CONFLICT DO NOTHING;"""
+        for body, table in zip(bodies, terms, strict=True))
     return f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $fn$
-        DECLARE
-{declarations}
         BEGIN
-            WITH d AS MATERIALIZED (SELECT {columns} FROM changed_rows n)
-            SELECT {words}
-              INTO {", ".join(f"words_{v}" for v in range(len(bodies)))};
 {inserts}
             RETURN NULL;
         END $fn$"""

@@ -29,41 +29,24 @@ depends_on = None
 POSTGRES_UPGRADE = [
     'CREATE TABLE search_terms_masked (term text COLLATE "C" PRIMARY KEY)',
     ('CREATE OR REPLACE FUNCTION radio_search_terms_segments() RETURNS trigger LANGUAGE plpgsql AS $fn$\n'
-     '        DECLARE\n'
-     '            words_0 text[];\n'
-     '            words_1 text[];\n'
      '        BEGIN\n'
-     '            WITH d AS MATERIALIZED (SELECT n.text AS body_0, coalesce(n.redacted_text, n.text) AS'
-     ' body_1, radio_search_document(n.text) AS doc_0 FROM changed_rows n)\n'
-     '            SELECT ARRAY(SELECT DISTINCT w.lexeme FROM d, unnest(d.doc_0) AS w ORDER BY 1),\n'
-     '                   ARRAY(SELECT DISTINCT w.lexeme FROM d, unnest(CASE WHEN d.body_1 IS NOT DISTINCT'
-     ' FROM d.body_0 THEN d.doc_0 ELSE radio_search_document(d.body_1) END) AS w ORDER BY 1)\n'
-     '              INTO words_0, words_1;\n'
-     '            INSERT INTO search_terms (term) SELECT unnest(words_0) ORDER BY 1 ON CONFLICT DO'
-     ' NOTHING;\n'
-     '            INSERT INTO search_terms_masked (term) SELECT unnest(words_1) ORDER BY 1 ON CONFLICT DO'
-     ' NOTHING;\n'
+     '            INSERT INTO search_terms (term) SELECT DISTINCT w.lexeme FROM changed_rows n,\n'
+     '                unnest(radio_search_document(n.text)) AS w ORDER BY 1 ON CONFLICT DO NOTHING;\n'
+     '            INSERT INTO search_terms_masked (term) SELECT DISTINCT w.lexeme FROM changed_rows n,\n'
+     '                unnest(radio_search_document(coalesce(n.redacted_text, n.text))) AS w ORDER BY 1 ON'
+     ' CONFLICT DO NOTHING;\n'
      '            RETURN NULL;\n'
      '        END $fn$'),
     ('CREATE OR REPLACE FUNCTION radio_search_terms_episodes() RETURNS trigger LANGUAGE plpgsql AS $fn$\n'
-     '        DECLARE\n'
-     '            words_0 text[];\n'
-     '            words_1 text[];\n'
      '        BEGIN\n'
-     "            WITH d AS MATERIALIZED (SELECT n.title || ' ' || n.title_bn || ' ' || n.title_en || ' '"
-     " || n.description || ' ' || n.description_bn || ' ' || n.description_en AS body_0,"
-     " coalesce(n.redacted_document, n.title || ' ' || n.title_bn || ' ' || n.title_en || ' ' ||"
-     " n.description || ' ' || n.description_bn || ' ' || n.description_en) AS body_1,"
-     " radio_search_document(n.title || ' ' || n.title_bn || ' ' || n.title_en || ' ' || n.description ||"
-     " ' ' || n.description_bn || ' ' || n.description_en) AS doc_0 FROM changed_rows n)\n"
-     '            SELECT ARRAY(SELECT DISTINCT w.lexeme FROM d, unnest(d.doc_0) AS w ORDER BY 1),\n'
-     '                   ARRAY(SELECT DISTINCT w.lexeme FROM d, unnest(CASE WHEN d.body_1 IS NOT DISTINCT'
-     ' FROM d.body_0 THEN d.doc_0 ELSE radio_search_document(d.body_1) END) AS w ORDER BY 1)\n'
-     '              INTO words_0, words_1;\n'
-     '            INSERT INTO search_terms (term) SELECT unnest(words_0) ORDER BY 1 ON CONFLICT DO'
-     ' NOTHING;\n'
-     '            INSERT INTO search_terms_masked (term) SELECT unnest(words_1) ORDER BY 1 ON CONFLICT DO'
-     ' NOTHING;\n'
+     '            INSERT INTO search_terms (term) SELECT DISTINCT w.lexeme FROM changed_rows n,\n'
+     "                unnest(radio_search_document(n.title || ' ' || n.title_bn || ' ' || n.title_en || '"
+     " ' || n.description || ' ' || n.description_bn || ' ' || n.description_en)) AS w ORDER BY 1 ON"
+     ' CONFLICT DO NOTHING;\n'
+     '            INSERT INTO search_terms_masked (term) SELECT DISTINCT w.lexeme FROM changed_rows n,\n'
+     "                unnest(radio_search_document(coalesce(n.redacted_document, n.title || ' ' ||"
+     " n.title_bn || ' ' || n.title_en || ' ' || n.description || ' ' || n.description_bn || ' ' ||"
+     ' n.description_en))) AS w ORDER BY 1 ON CONFLICT DO NOTHING;\n'
      '            RETURN NULL;\n'
      '        END $fn$'),
     ("INSERT INTO search_terms_masked (term) SELECT lexeme FROM (SELECT w.lexeme FROM segments n,"
