@@ -22,5 +22,6 @@ FEATURE = Feature(
         "assign_station": stations.assign_station,
         "episode_protected": bookings.cancel_future_airings,
         "search_reindex": message_search.reindex_messages,
+        "masked_index_leaks": message_search.message_index_leaks,
     },
 )

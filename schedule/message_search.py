@@ -31,6 +31,12 @@ def message_matches(session: Session, q: str, *, masked: bool) -> TextualSelect:
     return MESSAGES.matches(session, q, masked=masked)
 
 
+def message_index_leaks(session: Session) -> list[str]:
+    """Messages whose masked copy hides a word the researchers' vocabulary holds and no masked text does
+    (``radio verify``; fixed by a reindex)."""
+    return MESSAGES.masked_index_leaks(session)
+
+
 def reindex_messages(session: Session) -> int:
     """Recompute every message's masked copy with today's redaction rules, then rebuild the message index;
     returns the messages indexed."""

@@ -21,10 +21,13 @@ needs_redis = pytest.mark.skipif(not REDIS_URL, reason="RADIO_TEST_REDIS_URL is 
 
 
 def truncate_all(url: str) -> None:
-    """Empty every table of a PostgreSQL test database."""
+    """Empty every table of a PostgreSQL test database, the search index's vocabulary tables too (they are no
+    models, and words a test left there would be another test's candidates)."""
     load_models()
     engine = make_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
+        vocabularies = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                                         " AND tablename LIKE 'search\\_%terms%'")).scalars().all()
+        tables = ", ".join(f'"{name}"' for name in [*(t.name for t in Base.metadata.sorted_tables), *vocabularies])
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()

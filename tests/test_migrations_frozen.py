@@ -131,8 +131,16 @@ def _sqlite_search_objects(engine: Engine) -> SearchObjects:
 
 
 def _postgres_search_objects(engine: Engine) -> SearchObjects:
-    """Functions (``pg_get_functiondef``) and indexes (``pg_indexes``) of the index."""
+    """Functions (``pg_get_functiondef``), indexes (``pg_indexes``), tables with their columns and triggers
+    (``pg_get_triggerdef``) of the index."""
     with engine.connect() as conn:
+        tables = conn.execute(text(
+            "SELECT c.table_name, string_agg(c.column_name || ' ' || c.data_type || ' '"
+            " || coalesce(c.collation_name, ''), ', ' ORDER BY c.ordinal_position) FROM information_schema.columns c"
+            " WHERE c.table_schema = 'public' AND c.table_name LIKE 'search\\_%' GROUP BY c.table_name")).all()
+        triggers = conn.execute(text(
+            "SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t"
+            " JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal AND t.tgname LIKE 'search\\_%'")).all()
         functions = conn.execute(text(
             "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p"
             " JOIN pg_namespace n ON n.oid = p.pronamespace"
@@ -142,6 +150,8 @@ def _postgres_search_objects(engine: Engine) -> SearchObjects:
             " WHERE schemaname = 'public' AND indexname LIKE 'search\\_%'")).all()
     objects = {name: ("function", _squash(sql)) for name, sql in functions}
     objects.update({name: (f"index on {table}", _squash(sql)) for name, table, sql in indexes})
+    objects.update({name: ("table", columns) for name, columns in tables})
+    objects.update({name: (f"trigger on {table}", _squash(sql)) for name, table, sql in triggers})
     return objects
 
 

@@ -11,8 +11,10 @@ but an admin, as :mod:`radio.text_index` keeps it).
 SQLite: per variant a contentless FTS5 table ``search_<name>_fts[_masked]`` and its ``fts5vocab`` table, and
 ``search_<name>_rows`` numbering the rows (a table's implicit ``rowid`` is not stable across ``VACUUM``);
 triggers on the table keep them in step inside the writing transaction. PostgreSQL: per variant a GIN index
-over ``radio_search_document(<body>)``, and ``search_<name>_terms``, every word of either variant, kept by
-statement triggers.
+over ``radio_search_document(<body>)`` and a vocabulary table ``search_<name>_terms[_masked]`` holding the words
+of that variant only (:func:`postgres_terms_function`, shared with transcript search), kept by statement
+triggers: a masked reader's word expansion never sees, nor is cut short by, a word that only the text as written
+holds.
 
 These are the schemas of today, never run by a migration: each migration carries its own SQL written out, and
 tests/test_migrations_frozen.py compares a migrated database with them.
@@ -20,6 +22,7 @@ tests/test_migrations_frozen.py compares a migrated database with them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import TextClause, column, text
@@ -38,6 +41,66 @@ _JOIN = " || ' ' || "  # as written (admins), contact details masked (everyone e
 
 def _upper_bound(prefix: str) -> str:
     return prefix + "\U0010ffff"
+
+
+def postgres_terms_function(function: str, bodies: Sequence[str], terms: Sequence[str]) -> str:
+    """A PostgreSQL trigger function adding the words of each of ``bodies`` (SQL over the transition table's row
+    ``n``) to its own vocabulary table in ``terms``: the text as written to the first, the masked text to the
+    second. Insert-only: words of deleted or corrected text stay until a reindex (an extra candidate matches
+    nothing, and a masked table only ever held masked words). Each table is written in term order, always in the
+    same table order, so concurrent writers never deadlock on the vocabulary.
+
+    (Tokenising a masked text only when it differs from the original was measured: no difference in server CPU,
+    the second table's inserts are the cost; tests/benchmarks/bench_segment_inserts.py.)
+    """
+    inserts = "\n".join(
+        f"""            INSERT INTO {table} (term) SELECT DISTINCT w.lexeme FROM changed_rows n,
+                unnest(radio_search_document({body})) AS w ORDER BY 1 ON CONFLICT DO NOTHING;"""
+        for body, table in zip(bodies, terms, strict=True))
+    return f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+{inserts}
+            RETURN NULL;
+        END $fn$"""
+
+
+def postgres_terms_triggers(function: str, table: str, trigger: str) -> list[str]:
+    """Statement triggers ``{trigger}_insert`` / ``_update`` on ``table`` running ``function`` over the new rows."""
+    return [f"CREATE TRIGGER {trigger}_{event.lower()} AFTER {event} ON {table}"
+            f" REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+            for event in ("INSERT", "UPDATE")]
+
+
+def postgres_fill_terms(table: str, sources: Sequence[tuple[str, str]]) -> str:
+    """An INSERT filling vocabulary ``table`` with the words of ``sources``: (table, body over its row ``n``)."""
+    words = " UNION ".join(f"SELECT w.lexeme FROM {source} n, unnest(radio_search_document({body})) w"
+                           for source, body in sources)
+    return f"INSERT INTO {table} (term) SELECT lexeme FROM ({words}) words ORDER BY 1 ON CONFLICT DO NOTHING"
+
+
+def postgres_vocabulary_leaks(session: Session, terms: str, sources: Sequence[tuple[str, str, str]]) -> list[str]:
+    """Rows (``"<table> row <id>"``) whose masked copy hides a word that the masked vocabulary ``terms`` holds
+    although no masked text of ``sources`` does: a masked reader's candidate drawn from hidden content.
+
+    ``sources`` are (table, body as written, masked body), bodies over a row ``{row}``. Only rows whose masked
+    text differs from the original are tokenised; whether any masked text holds the word is asked of the masked
+    GIN indexes (the same expressions). A reindex refills the vocabulary and clears what this finds.
+    """
+    lexeme = "CAST(:quote || replace(replace(h.word, :bs, :bs2), :quote, :quote2) || :quote AS tsquery)"
+    in_masked_text = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {table} x WHERE radio_search_document({masked.format(row='x')}) @@ {lexeme})"
+        for table, _original, masked in sources)
+    hidden = " UNION ALL ".join(
+        f"SELECT '{table}' AS source, n.id AS row_id, h.word FROM {table} n CROSS JOIN LATERAL"
+        f" (SELECT unnest(tsvector_to_array(radio_search_document({original.format(row='n')})))"
+        f" EXCEPT SELECT unnest(tsvector_to_array(radio_search_document({masked.format(row='n')})))) AS h(word)"
+        f" WHERE {masked.format(row='n')} IS DISTINCT FROM {original.format(row='n')}"
+        for table, original, masked in sources)
+    rows = session.execute(text(
+        f"SELECT DISTINCT h.source, h.row_id FROM ({hidden}) h JOIN {terms} t ON t.term = h.word"
+        f" WHERE NOT ({in_masked_text}) ORDER BY 1 DESC, 2"),
+        {"quote": "'", "quote2": "''", "bs": "\\", "bs2": "\\\\"}).all()
+    return [f"{source} row {row_id}" for source, row_id in rows]
 
 
 @dataclass(frozen=True)
@@ -121,44 +184,48 @@ class DocumentIndex:
     def _gin(self, variant: int) -> str:
         return f"search_{self.name}{VARIANTS[variant]}_gin"
 
-    def _words(self, row: str) -> str:
-        return f"radio_search_document({_JOIN.join(b.format(row=row) for b in self.bodies)})"
+    def _terms(self, variant: int) -> str:
+        return f"search_{self.name}_terms{VARIANTS[variant]}"
 
-    def _fill_terms(self) -> str:
-        return (f"INSERT INTO search_{self.name}_terms (term) SELECT DISTINCT w.lexeme FROM {self.table} n,"
-                f" unnest({self._words('n')}) w ORDER BY 1 ON CONFLICT DO NOTHING")
+    def _fill_terms(self, variant: int) -> str:
+        return postgres_fill_terms(self._terms(variant), [(self.table, self.bodies[variant].format(row="n"))])
 
     def postgres_create(self) -> list[str]:
-        """GIN indexes, the vocabulary table and its triggers (after transcript search's ``radio_search_document``)."""
+        """GIN indexes, the vocabulary tables and their triggers (after transcript search's
+        ``radio_search_document``)."""
+        variants = range(len(self.bodies))
         function = f"radio_search_terms_{self.name}"
         return [
             *(f"CREATE INDEX {self._gin(v)} ON {self.table} USING gin"
               f" (radio_search_document({body.format(row=self.table)}))" for v, body in enumerate(self.bodies)),
-            f'CREATE TABLE search_{self.name}_terms (term text COLLATE "C" PRIMARY KEY)',
-            f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $fn$
-        BEGIN
-            INSERT INTO search_{self.name}_terms (term) SELECT DISTINCT w.lexeme FROM changed_rows n,
-                unnest({self._words("n")}) AS w ORDER BY 1 ON CONFLICT DO NOTHING;
-            RETURN NULL;
-        END $fn$""",
-            *(f"CREATE TRIGGER search_{self.name}_terms_{event.lower()} AFTER {event} ON {self.table}"
-              f" REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
-              for event in ("INSERT", "UPDATE")),
-            self._fill_terms(),
+            *(f'CREATE TABLE {self._terms(v)} (term text COLLATE "C" PRIMARY KEY)' for v in variants),
+            postgres_terms_function(function, [body.format(row="n") for body in self.bodies],
+                                    [self._terms(v) for v in variants]),
+            *postgres_terms_triggers(function, self.table, f"search_{self.name}_terms"),
+            *(self._fill_terms(v) for v in variants),
         ]
 
     def postgres_rebuild(self) -> list[str]:
         """Statements that rebuild the PostgreSQL index."""
-        return [*(f"REINDEX INDEX {self._gin(v)}" for v in range(len(self.bodies))),
-                f"TRUNCATE search_{self.name}_terms", self._fill_terms()]
+        variants = range(len(self.bodies))
+        return [*(f"REINDEX INDEX {self._gin(v)}" for v in variants),
+                *(f"TRUNCATE {self._terms(v)}" for v in variants), *(self._fill_terms(v) for v in variants)]
 
     def postgres_drop(self) -> list[str]:
         """Statements that remove the PostgreSQL index."""
-        return [*(f"DROP INDEX IF EXISTS {self._gin(v)}" for v in range(len(self.bodies))),
+        variants = range(len(self.bodies))
+        return [*(f"DROP INDEX IF EXISTS {self._gin(v)}" for v in variants),
                 *(f"DROP TRIGGER IF EXISTS search_{self.name}_terms_{event} ON {self.table}"
                   for event in ("insert", "update")),
                 f"DROP FUNCTION IF EXISTS radio_search_terms_{self.name}()",
-                f"DROP TABLE IF EXISTS search_{self.name}_terms"]
+                *(f"DROP TABLE IF EXISTS {self._terms(v)}" for v in variants)]
+
+    def masked_index_leaks(self, session: Session) -> list[str]:
+        """Rows whose masked copy hides a word the masked vocabulary holds and no masked text does (PostgreSQL;
+        SQLite's vocabularies are views of the FTS5 tables themselves)."""
+        if len(self.bodies) < 2 or session.get_bind().dialect.name != "postgresql":
+            return []
+        return postgres_vocabulary_leaks(session, self._terms(1), [(self.table, self.bodies[0], self.bodies[1])])
 
     def create(self, dialect: str) -> list[str]:
         """:meth:`sqlite_create` or :meth:`postgres_create`."""
@@ -168,7 +235,12 @@ class DocumentIndex:
         """:meth:`sqlite_rebuild` or :meth:`postgres_rebuild`."""
         return self.sqlite_rebuild() if dialect == "sqlite" else self.postgres_rebuild()
 
-    def _vocabulary(self, session: Session, table: str, prefix: str) -> list[str]:
+    def vocabulary(self, session: Session, prefix: str, *, masked: bool) -> list[str]:
+        """Indexed words starting with ``prefix`` of the variant a reader searches (the masked text when
+        ``masked`` and the index has one): one b-tree range scan, at most :data:`VOCABULARY_LIMIT` words."""
+        variant = 1 if masked and len(self.bodies) > 1 else 0
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        table = self._vocab(variant) if sqlite else self._terms(variant)
         return list(session.execute(text(
             f"SELECT term FROM {table} WHERE term >= :low AND term < :high ORDER BY term LIMIT {VOCABULARY_LIMIT}"),
             {"low": prefix, "high": _upper_bound(prefix)}).scalars())
@@ -182,14 +254,13 @@ class DocumentIndex:
             raise QueryError(exc.message, code=exc.code, details={**exc.details, "field": self.field}) from None
         variant = 1 if masked and len(self.bodies) > 1 else 0
         dialect = session.get_bind().dialect.name
+        node = expand(node, lambda prefix: self.vocabulary(session, prefix, masked=masked))
         if dialect == "sqlite":
-            node = expand(node, lambda prefix: self._vocabulary(session, self._vocab(variant), prefix))
             fts = self._fts(variant)
             clause: TextClause = text(
                 f"SELECT r.row_id AS id FROM {fts} JOIN {self._rows} r ON r.doc_id = {fts}.rowid"
                 f" WHERE {fts} MATCH :{self.name}_match").bindparams(**{f"{self.name}_match": to_fts5(node)})
         elif dialect == "postgresql":
-            node = expand(node, lambda prefix: self._vocabulary(session, f"search_{self.name}_terms", prefix))
             document = f"radio_search_document({self.bodies[variant].format(row='t')})"
             clause = text(
                 f"SELECT t.id AS id FROM {self.table} t WHERE {document}"

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from radio.errors import InvalidInput
 from radio.features import hook
 from transcripts import search_schema
+from transcripts.document_index import postgres_vocabulary_leaks
 from transcripts.query import Node, leaves, to_fts5, to_tsquery
 from transcripts.search_ranking import Matches, Row
 from transcripts.search_sqlite import NO_MATCHES, SqliteMatches
@@ -269,9 +270,10 @@ class PostgresSearch:
     TSQUERY = "to_tsquery('simple'::regconfig, CAST(:tsquery AS text))"
 
     def vocabulary(self, session: Session, prefix: str, *, masked: bool) -> list[str]:
-        """Indexed words starting with ``prefix`` (one range scan of ``search_terms``, both texts' words)."""
+        """Indexed words starting with ``prefix`` (one range scan of ``search_terms``, or of
+        ``search_terms_masked``, the masked texts' words only, for a masked reader)."""
         return list(session.execute(text(
-            "SELECT term FROM search_terms WHERE term >= :low AND term < :high"
+            f"SELECT term FROM {search_schema.PG_TERMS[masked]} WHERE term >= :low AND term < :high"
             f" ORDER BY term LIMIT {VOCABULARY_LIMIT}"),
             {"low": prefix, "high": _upper_bound(prefix)}).scalars())
 
@@ -306,8 +308,11 @@ class PostgresSearch:
                    .scalar_one())
 
     def masked_index_leaks(self, session: Session) -> list[str]:
-        """None: the GIN indexes are expressions of ``coalesce(redacted_text, text)``, in step by construction."""
-        return []
+        """Rows whose masked copy hides a word that ``search_terms_masked`` holds and no masked text does (the GIN
+        indexes are expressions of ``coalesce(redacted_text, text)``, in step by construction; the vocabulary is
+        kept by triggers)."""
+        return postgres_vocabulary_leaks(session, search_schema.PG_TERMS[1], [
+            (table, *bodies("{row}")) for table, bodies in search_schema.PG_BODIES.items()])
 
 
 BACKENDS: dict[str, SearchBackend] = {"sqlite": SqliteSearch(), "postgresql": PostgresSearch()}

@@ -11,7 +11,8 @@ and ``episodes`` keep all three in step inside the writing transaction.
 
 PostgreSQL: ``radio_search_document(text)`` is an immutable function (the same normalisation, then
 ``to_tsvector('simple', …)``); GIN expression indexes on ``segments`` and ``episodes`` use it, so the
-index is always in step with the rows by construction.
+index is always in step with the rows by construction. ``search_terms`` and ``search_terms_masked`` (transcripts_0005)
+are the words of the text as written and of the masked text, kept by statement triggers, for query-word expansion.
 
 This is the schema of today, never run by a migration: each migration carries its own SQL written out
 (``transcripts_0002`` made the first SQLite index and the PostgreSQL one, ``transcripts_0003`` today's SQLite
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from episodes.models import SEARCHED_FIELDS
 from transcripts import library_index
+from transcripts.document_index import postgres_fill_terms, postgres_terms_function, postgres_terms_triggers
 from transcripts.search_text import postgres_separator_class, sql_normalise
 
 TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
@@ -204,21 +206,22 @@ PG_INDEXES = {  # name: (table, indexed text)
 PG_BODIES = {"segments": segment_bodies, "episodes": episode_bodies}
 
 
-def _pg_vocabulary_trigger(table: str, bodies: tuple[str, str]) -> list[str]:
-    """A statement-level trigger adding the words of new or changed ``table`` rows to ``search_terms``."""
-    words = _all_words(bodies)
+# The vocabulary of each reader's text, for expanding a query word into its inflected forms with one b-tree range
+# scan: the words of the text as written (admins) and of the masked text (everyone else), as SQLite's two fts5vocab
+# tables. A masked reader's candidates never hold, nor are cut short by, a word only an original text holds.
+PG_TERMS = ("search_terms", "search_terms_masked")
+
+
+def _pg_vocabulary_trigger(table: str) -> list[str]:
+    """Statement-level triggers adding the words of new or changed ``table`` rows to each vocabulary."""
     function = f"radio_search_terms_{table}"
-    return [
-        f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $fn$
-        BEGIN
-            INSERT INTO search_terms (term) SELECT DISTINCT w.lexeme FROM changed_rows n,
-                unnest({words}) AS w ORDER BY 1 ON CONFLICT DO NOTHING;
-            RETURN NULL;
-        END $fn$""",
-        *(f"CREATE TRIGGER search_{table}_terms_{event.lower()} AFTER {event} ON {table}"
-          f" REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
-          for event in ("INSERT", "UPDATE")),
-    ]
+    return [postgres_terms_function(function, PG_BODIES[table]("n"), PG_TERMS),
+            *postgres_terms_triggers(function, table, f"search_{table}_terms")]
+
+
+def _pg_fill_terms() -> list[str]:
+    return [postgres_fill_terms(terms, [(table, bodies("n")[variant]) for table, bodies in PG_BODIES.items()])
+            for variant, terms in enumerate(PG_TERMS)]
 
 
 def postgres_create() -> list[str]:
@@ -236,21 +239,18 @@ def postgres_create() -> list[str]:
             AS $fn$ SELECT to_tsvector('simple'::regconfig, {normalised}) $fn$""",
         *(f"CREATE INDEX {name} ON {table} USING gin (radio_search_document({body}))"
           for name, (table, body) in PG_INDEXES.items()),
-        # Every word ever indexed (of the original and the masked text), for expanding a query word into its
-        # inflected forms with one b-tree range scan. Words of deleted or corrected text stay until a reindex:
-        # an extra candidate matches nothing.
-        'CREATE TABLE search_terms (term text COLLATE "C" PRIMARY KEY)',
-        *_pg_vocabulary_trigger("segments", segment_bodies("n")),
-        *_pg_vocabulary_trigger("episodes", episode_bodies("n")),
-        _PG_FILL_TERMS,
+        # Words of deleted or corrected text stay until a reindex: an extra candidate matches nothing.
+        *(f'CREATE TABLE {terms} (term text COLLATE "C" PRIMARY KEY)' for terms in PG_TERMS),
+        *(statement for table in PG_BODIES for statement in _pg_vocabulary_trigger(table)),
+        *_pg_fill_terms(),
         *library_index.LIBRARY.postgres_create(),  # the episode library's own index, same rules
     ]
 
 
 def postgres_rebuild() -> list[str]:
     """Statements that rebuild the PostgreSQL indexes."""
-    return [*(f"REINDEX INDEX {name}" for name in PG_INDEXES), "TRUNCATE search_terms", _PG_FILL_TERMS,
-            *library_index.LIBRARY.postgres_rebuild()]
+    return [*(f"REINDEX INDEX {name}" for name in PG_INDEXES), f"TRUNCATE {', '.join(PG_TERMS)}",
+            *_pg_fill_terms(), *library_index.LIBRARY.postgres_rebuild()]
 
 
 def postgres_drop() -> list[str]:
@@ -260,18 +260,5 @@ def postgres_drop() -> list[str]:
               for table in ("segments", "episodes") for event in ("insert", "update")),
             "DROP FUNCTION IF EXISTS radio_search_terms_segments()",
             "DROP FUNCTION IF EXISTS radio_search_terms_episodes()",
-            "DROP TABLE IF EXISTS search_terms",
+            *(f"DROP TABLE IF EXISTS {terms}" for terms in PG_TERMS),
             "DROP FUNCTION IF EXISTS radio_search_document(text)", "DROP FUNCTION IF EXISTS radio_search_text(text)"]
-
-
-def _all_words(bodies: tuple[str, str]) -> str:
-    return f"radio_search_document({bodies[0]} || ' ' || {bodies[1]})"
-
-
-_PG_FILL_TERMS = (
-    "INSERT INTO search_terms (term) SELECT lexeme FROM ("
-    f" SELECT w.lexeme FROM segments n, unnest({_all_words(segment_bodies('n'))}) w"
-    " UNION"
-    f" SELECT w.lexeme FROM episodes n, unnest({_all_words(episode_bodies('n'))}) w"
-    ") words ORDER BY 1 ON CONFLICT DO NOTHING"
-)
