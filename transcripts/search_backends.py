@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from radio.errors import InvalidInput
 from radio.features import hook
 from transcripts import search_schema
-from transcripts.query import Node, leaves, to_fts5, to_tsquery
+from transcripts.query import And, Node, Phrase, leaves, to_fts5, to_tsquery
 from transcripts.search_ranking import Matches, Row
-from transcripts.search_sqlite import NO_MATCHES, SqliteMatches
+from transcripts.search_sqlite import NO_MATCHES, Leaf, SqliteMatches
 from transcripts.search_text import MAX_INDEXED_CHARS, index_terms
 
 if TYPE_CHECKING:
@@ -188,8 +188,14 @@ class SqliteSearch:
         elif filters.scope == "episodes":
             conds.append(f"({fts}.rowid & {search_schema.DOC_MASK}) = 0")
         params.update(match=to_fts5(node), code_id=code_id)
-        phrases = tuple(dict.fromkeys((to_fts5(leaf), negated) for leaf, negated in leaves(node)))
-        return SqliteMatches(session, fts, source, " AND ".join([f"{fts} MATCH :match", *conds]), params, phrases)
+        required = {id(item) for item in (node.items if isinstance(node, And) else (node,))}
+        phrases: dict[tuple[str, bool], Leaf] = {}
+        for leaf, negated in leaves(node):
+            key = (to_fts5(leaf), negated)
+            held = not negated and (id(leaf) in required or (key in phrases and phrases[key].required))
+            phrases[key] = Leaf(*key, len(leaf.words) if isinstance(leaf, Phrase) else 1, held)
+        return SqliteMatches(session, fts, source, " AND ".join([f"{fts} MATCH :match", *conds]), params,
+                             tuple(phrases.values()), unfiltered=not conds)
 
     def rebuild(self, session: Session) -> int:
         """Empty and refill the FTS5 index."""
