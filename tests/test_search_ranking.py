@@ -268,18 +268,24 @@ def _hit_names(result) -> list[str | None]:
 def test_the_walk_over_episodes_keeps_the_time_order(runtime, walked, monkeypatch, first_window,
                                                      max_window) -> None:
     """PostgreSQL walks the episodes newest first in windows (small ones here, then one query for the rest):
-    every window size gives the whole time order, both ways, in pages, under a filter (SQLite: the same)."""
+    every window size gives the whole time order, both ways, in pages, under a filter (SQLite: the same).
+    And a query the planner expects to match little is sorted in one go, in the same order."""
     from transcripts import search_postgres
 
     monkeypatch.setattr(search_postgres, "FIRST_WINDOW", first_window)
     monkeypatch.setattr(search_postgres, "MAX_WINDOW", max_window)
+    monkeypatch.setattr(search_postgres, "SORT_ALL_BELOW", 0)  # walk even these few matches
+    monkeypatch.setattr(search_postgres.PostgresMatches, "_estimate",  # many matches per episode: FIRST_WINDOW
+                        lambda self, sql: 1.0 if sql.startswith("SELECT 1 FROM episodes") else 1e9)
     bangla = SearchFilters(language="bn")
     with runtime.session() as session:
         pages = {sort: [name for offset in range(0, len(walked) + 3, 3) for name in _hit_names(search(
             session, WORD, bangla, ADMIN, limit=3, offset=offset, sort=sort))] for sort in ("oldest", "newest")}
         whole = _hit_names(search(session, WORD, bangla, ADMIN, limit=100, sort="newest"))
+        monkeypatch.undo()
+        at_once = _hit_names(search(session, WORD, bangla, ADMIN, limit=100, sort="newest"))
     assert pages["oldest"] == walked
-    assert pages["newest"] == whole == walked[::-1]
+    assert pages["newest"] == whole == at_once == walked[::-1]
 
 
 def test_phrases_are_scored_without_fts5s_bm25(runtime) -> None:

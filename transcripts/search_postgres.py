@@ -9,9 +9,10 @@ segments: 1.5 s). The newest matches of a common word lie in the newest few epis
 fetch walks the episodes (those the filters keep) newest first, a window of episodes at a time: each window
 is one query the planner answers as it sees fit (a GIN bitmap ANDed with the segments' episode index, or, for
 a word in most rows, the episode index alone with the words checked row by row, stopping at the LIMIT). The
-first window is small; the next is sized from the matches per episode seen so far; when that would be more
-than :data:`MAX_WINDOW` episodes (a rare word) one last query takes every older episode at once — a rare
-word has few matches to sort.
+first window is sized from the planner's estimates (matches per episode), the next ones from the matches
+per episode seen so far; when that would be more than :data:`MAX_WINDOW` episodes one last query takes every
+older episode at once. A query the planner expects to match fewer than :data:`SORT_ALL_BELOW` times the
+page's end is not walked: its matches are fetched and sorted in one query, as the walk would cost more.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from sqlalchemy.orm import Session
 
 from transcripts.search_ranking import Row
 
-FIRST_WINDOW = 32  # episodes in the first window of the walk
+SORT_ALL_BELOW = 10  # fewer estimated matches than this many times the page's end: sort them all at once
+FIRST_WINDOW = 1  # episodes in the first window of the walk at least (it is sized from the planner's estimate)
 MAX_WINDOW = 1000  # more episodes than this to walk: one query for all older ones instead
 ORDER = ("added", "episode_id", "doc", "pos", "idx", "segment_id")  # the time order of matches
 
@@ -59,12 +61,18 @@ class PostgresMatches:
             f"{part.sql} AND " + " AND ".join(condition.format(episode=column) for column in part.episode_columns)
             for part in self.parts)
 
-    def _ordered(self, condition: str, params: dict[str, Any], *, newest: bool, limit: int) -> list[Key]:
+    def _ordered(self, condition: str, params: dict[str, Any], *, newest: bool, limit: int,
+                 offset: int = 0) -> list[Key]:
         way = "DESC" if newest else "ASC"
         keys = ", ".join(f"u.{key} {way}" for key in ORDER)
         return [(segment_id, episode_id) for segment_id, episode_id in self.session.execute(
-            text(f"SELECT u.segment_id, u.episode_id FROM ({self._union(condition)}) u ORDER BY {keys} LIMIT :limit"),
-            {**self.params, **params, "limit": limit})]
+            text(f"SELECT u.segment_id, u.episode_id FROM ({self._union(condition)}) u ORDER BY {keys}"
+                 " LIMIT :limit OFFSET :offset"), {**self.params, **params, "limit": limit, "offset": offset})]
+
+    def _estimate(self, sql: str) -> float:
+        """The planner's estimate of the rows of ``sql`` (planning only: about a millisecond)."""
+        plan = self.session.execute(text(f"EXPLAIN (FORMAT JSON) {sql}"), self.params).scalar_one()
+        return float((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
 
     def _episodes(self, *, newest: bool, after: tuple[Any, str] | None, limit: int) -> list[tuple[Any, str]]:
         """(created_at, id) of the next ``limit`` episodes of the walk after ``after``."""
@@ -82,8 +90,15 @@ class PostgresMatches:
         if limit <= 0:
             return []
         need = offset + limit
+        matches = self._estimate(f"SELECT 1 FROM ({self._union('TRUE')}) u")
+        if matches < SORT_ALL_BELOW * need:  # few matches: sorting them all is one cheap query
+            return self._ordered("TRUE", {}, newest=newest, limit=limit, offset=offset)
+        episodes_in_walk = self._estimate("SELECT 1 FROM episodes e"
+                                          + (f" WHERE {' AND '.join(self.episode_conditions)}"
+                                             if self.episode_conditions else ""))
         found: list[Key] = []
-        walked, window, after = 0, FIRST_WINDOW, None
+        window = max(FIRST_WINDOW, math.ceil(1.5 * need * episodes_in_walk / matches))
+        walked, after = 0, None
         while len(found) < need:
             if window > MAX_WINDOW:  # few matches per episode: every older episode in one query
                 older = f"(e.created_at, e.id) {'<' if newest else '>'} (:after_added, :after_id)"
