@@ -239,3 +239,78 @@ def test_a_new_inflected_form_is_found_at_once(runtime) -> None:
         add_episode(session, "second", ["দালালদেরকে ধরা হয়েছে"], language="bn")
     with runtime.session() as session:
         assert search(session, "দালাল", SearchFilters(scope="segments"), ADMIN).total == 2
+
+
+@pytest.fixture
+def walked(runtime) -> list[str | None]:
+    """Hits of WORD in time order over 7 episodes a day apart: some with WORD in their title (their own text
+    comes before their segments), some without a match, one in English (filtered out by language=bn), one
+    with many matches; (segment id, or the title for an episode's own text) each."""
+    order: list[str | None] = []
+    start = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
+    counts = (2, 0, 5, 1, 0, 3, 2)
+    with runtime.session() as session:
+        for n, many in enumerate(counts):
+            title = f"{WORD} পর্ব {n}" if n % 3 == 0 else f"পর্ব {n}"
+            texts = [f"{WORD} কথা {n} {i}" for i in range(many)] + ["অন্য কথা"]
+            _, segments = add_episode(session, title, texts, language="en" if n == 5 else "bn",
+                                      created_at=start + dt.timedelta(days=n))
+            if n != 5:
+                order += ([title] if n % 3 == 0 else []) + [s.id for s in segments[:many]]
+    return order
+
+
+def _hit_names(result) -> list[str | None]:
+    return [h.segment_id or h.episode_title for h in result.hits]
+
+
+@pytest.mark.parametrize("first_window, max_window", [(1, 1000), (1, 0), (2, 3), (100, 1000)])
+def test_the_walk_over_episodes_keeps_the_time_order(runtime, walked, monkeypatch, first_window,
+                                                     max_window) -> None:
+    """PostgreSQL walks the episodes newest first in windows (small ones here, then one query for the rest):
+    every window size gives the whole time order, both ways, in pages, under a filter (SQLite: the same).
+    And a query the planner expects to match little is sorted in one go, in the same order."""
+    from transcripts import search_postgres
+
+    monkeypatch.setattr(search_postgres, "FIRST_WINDOW", first_window)
+    monkeypatch.setattr(search_postgres, "MAX_WINDOW", max_window)
+    monkeypatch.setattr(search_postgres, "SORT_ALL_BELOW", 0)  # walk even these few matches
+    monkeypatch.setattr(search_postgres.PostgresMatches, "_estimate",  # many matches per episode: FIRST_WINDOW
+                        lambda self, sql: 1.0 if sql.startswith("SELECT 1 FROM episodes") else 1e9)
+    bangla = SearchFilters(language="bn")
+    with runtime.session() as session:
+        pages = {sort: [name for offset in range(0, len(walked) + 3, 3) for name in _hit_names(search(
+            session, WORD, bangla, ADMIN, limit=3, offset=offset, sort=sort))] for sort in ("oldest", "newest")}
+        whole = _hit_names(search(session, WORD, bangla, ADMIN, limit=100, sort="newest"))
+        monkeypatch.undo()
+        at_once = _hit_names(search(session, WORD, bangla, ADMIN, limit=100, sort="newest"))
+    assert pages["oldest"] == walked
+    assert pages["newest"] == whole == at_once == walked[::-1]
+
+
+def test_phrases_are_scored_without_fts5s_bm25(runtime) -> None:
+    """FTS5's bm25() rereads every match of a phrase with its positions (15-40 ms for a rare phrase of two
+    common words in a million segments): a phrase is scored from the document lengths, as bm25 ranks it."""
+    from sqlalchemy import event
+
+    texts = ([" ".join(["ঋণ শোধ"] + ["কথা"] * n) for n in (6, 1, 3)] + ["ঋণ শোধ মামলা কথা", "মামলা কথা শোধ"]
+             + ["অন্য কথা"] * 20)  # rarer than half the documents: a positive idf
+    statements: list[str] = []
+    with runtime.session() as session:
+        _, segments = add_episode(session, "phrases", texts, language="bn")
+        def seen(conn, cursor, statement, *rest) -> None:
+            statements.append(statement)
+
+        event.listen(runtime.engine, "before_cursor_execute", seen)
+        try:
+            phrase = search(session, '"ঋণ শোধ"', SearchFilters(scope="segments"), ADMIN)
+            either = search(session, '"ঋণ শোধ" OR মামলা', SearchFilters(scope="segments"), ADMIN)
+        finally:
+            event.remove(runtime.engine, "before_cursor_execute", seen)
+    assert {h.segment_id for h in phrase.hits} == {segments[i].id for i in range(4)}
+    assert {h.segment_id for h in either.hits} == {segments[i].id for i in range(5)}
+    assert all(h.score > 0 for h in phrase.hits + either.hits)
+    if runtime.engine.dialect.name == "sqlite":  # bm25's order: the shortest first; both leaves beat one
+        assert [h.segment_id for h in phrase.hits] == [segments[i].id for i in (1, 3, 2, 0)]
+        assert either.hits[0].segment_id == segments[3].id
+        assert not [s for s in statements if "bm25(" in s]

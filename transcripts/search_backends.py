@@ -8,10 +8,7 @@ are decided there, once for both.
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import text
@@ -21,9 +18,10 @@ from radio.errors import InvalidInput
 from radio.features import hook
 from transcripts import search_schema
 from transcripts.document_index import postgres_vocabulary_leaks
-from transcripts.query import Node, leaves, to_fts5, to_tsquery
-from transcripts.search_ranking import Matches, Row
-from transcripts.search_sqlite import NO_MATCHES, SqliteMatches
+from transcripts.query import And, Node, Phrase, leaves, to_fts5, to_tsquery
+from transcripts.search_postgres import Part, PostgresMatches
+from transcripts.search_ranking import Matches
+from transcripts.search_sqlite import NO_MATCHES, Leaf, SqliteMatches
 from transcripts.search_text import MAX_INDEXED_CHARS, index_terms
 
 if TYPE_CHECKING:
@@ -189,8 +187,14 @@ class SqliteSearch:
         elif filters.scope == "episodes":
             conds.append(f"({fts}.rowid & {search_schema.DOC_MASK}) = 0")
         params.update(match=to_fts5(node), code_id=code_id)
-        phrases = tuple(dict.fromkeys((to_fts5(leaf), negated) for leaf, negated in leaves(node)))
-        return SqliteMatches(session, fts, source, " AND ".join([f"{fts} MATCH :match", *conds]), params, phrases)
+        required = {id(item) for item in (node.items if isinstance(node, And) else (node,))}
+        phrases: dict[tuple[str, bool], Leaf] = {}
+        for leaf, negated in leaves(node):
+            key = (to_fts5(leaf), negated)
+            held = not negated and (id(leaf) in required or (key in phrases and phrases[key].required))
+            phrases[key] = Leaf(*key, len(leaf.words) if isinstance(leaf, Phrase) else 1, held)
+        return SqliteMatches(session, fts, source, " AND ".join([f"{fts} MATCH :match", *conds]), params,
+                             tuple(phrases.values()), unfiltered=not conds)
 
     def rebuild(self, session: Session) -> int:
         """Empty and refill the FTS5 index."""
@@ -222,48 +226,6 @@ class SqliteSearch:
         return leaks
 
 
-@dataclass(frozen=True)
-class _PostgresMatches:
-    """Matches found by (segment_id, episode_id); ts_rank computed only for the rows a page asks for."""
-
-    session: Session
-    union: str
-    score: str
-    params: dict[str, Any]
-
-    def in_time_order(self, *, newest: bool, limit: int, offset: int) -> list[tuple[str | None, str]]:
-        """Matches in time order (episodes as added, then their documents), newest or oldest first."""
-        if limit <= 0:
-            return []
-        way = "DESC" if newest else "ASC"
-        keys = ", ".join(f"u.{key} {way}" for key in ("added", "episode_id", "doc", "pos", "idx", "segment_id"))
-        return [(segment_id, episode_id) for segment_id, episode_id in self.session.execute(
-            text(f"SELECT u.segment_id, u.episode_id FROM ({self.union}) u ORDER BY {keys}"
-                 " LIMIT :limit OFFSET :offset"),
-            {**self.params, "limit": limit, "offset": offset})]
-
-    def scored(self, keys: Sequence[tuple[str | None, str]]) -> list[tuple[tuple[str | None, str], float]]:
-        """ts_rank of each match (computed for these rows only)."""
-        if not keys:
-            return []
-        found = {(segment_id, episode_id): float(score) for segment_id, episode_id, score in self.session.execute(
-            text(f"SELECT h.segment_id, h.episode_id, {self.score} FROM json_to_recordset(CAST(:keys AS json))"
-                 " AS h(segment_id varchar, episode_id varchar)"
-                 " JOIN episodes e ON e.id = h.episode_id LEFT JOIN segments s ON s.id = h.segment_id"),
-            {**self.params, "keys": json.dumps([{"segment_id": k[0], "episode_id": k[1]} for k in keys])})}
-        return [(key, found.get(key, 0.0)) for key in keys]
-
-    def count(self, cap: int) -> int:
-        """Matches counted, stopping at ``cap``."""
-        return int(self.session.execute(text(
-            f"SELECT count(*) FROM (SELECT 1 FROM ({self.union}) u LIMIT :cap) c"),
-            {**self.params, "cap": cap}).scalar_one())
-
-    def rows(self, page: Sequence[tuple[tuple[str | None, str], float]]) -> list[Row]:
-        """(segment_id, episode_id, score) of a page, in page order."""
-        return [(segment_id, episode_id, score) for (segment_id, episode_id), score in page]
-
-
 class PostgresSearch:
     """GIN indexes over ``radio_search_document(…)`` of segments and episodes."""
 
@@ -290,15 +252,15 @@ class PostgresSearch:
         parts = []
         if filters.scope != "episodes" or code_id is not None:
             where = " AND ".join([f"{segment_doc} @@ {q}", *_with_segment_conditions(conds, code_id, "s.id")])
-            parts.append("SELECT s.id AS segment_id, s.episode_id AS episode_id, e.created_at AS added, 1 AS doc,"
-                         " s.start AS pos, s.idx AS idx FROM segments s JOIN episodes e ON e.id = s.episode_id"
-                         f" WHERE {where}")
+            parts.append(Part("SELECT s.id AS segment_id, s.episode_id AS episode_id, e.created_at AS added, 1 AS doc,"
+                              " s.start AS pos, s.idx AS idx FROM segments s JOIN episodes e ON e.id = s.episode_id"
+                              f" WHERE {where}", ("s.episode_id", "e.id")))
         if filters.scope != "segments" and code_id is None:
             where = " AND ".join([f"{episode_doc} @@ {q}", *conds])
-            parts.append("SELECT CAST(NULL AS varchar) AS segment_id, e.id AS episode_id, e.created_at AS added,"
-                         f" 0 AS doc, 0.0 AS pos, 0 AS idx FROM episodes e WHERE {where}")
+            parts.append(Part("SELECT CAST(NULL AS varchar) AS segment_id, e.id AS episode_id, e.created_at AS added,"
+                              f" 0 AS doc, 0.0 AS pos, 0 AS idx FROM episodes e WHERE {where}", ("e.id",)))
         score = f"CASE WHEN h.segment_id IS NULL THEN ts_rank({episode_doc}, {q}) ELSE ts_rank({segment_doc}, {q}) END"
-        return _PostgresMatches(session, " UNION ALL ".join(parts), score, params)
+        return PostgresMatches(session, tuple(parts), tuple(conds), score, params)
 
     def rebuild(self, session: Session) -> int:
         """Rebuild the GIN indexes."""

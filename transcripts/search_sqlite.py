@@ -10,12 +10,12 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from transcripts import search_schema
+from transcripts import search_ranking, search_schema
 from transcripts.search_ranking import Row
 
 
@@ -54,6 +54,15 @@ def _varint(blob: bytes, at: int = 0) -> tuple[int, int]:
     return (value << 8) | blob[at + 8], at + 9
 
 
+class Leaf(NamedTuple):
+    """One term or phrase of a query as :class:`SqliteMatches` scores it."""
+
+    match: str  # its FTS5 MATCH string
+    negated: bool
+    words: int  # words in a row (1 for a term or a prefix)
+    required: bool  # every match of the query holds it (the query is it, or an AND of it and others)
+
+
 @dataclass(frozen=True)
 class SqliteMatches:
     """FTS5 matches found by document id; time order is document order, which FTS5 walks without sorting.
@@ -65,6 +74,12 @@ class SqliteMatches:
     phrase over the documents' rowid range) and the phrases' document counts up to that threshold. A phrase
     counts once per document (short segments rarely repeat a word), and the phrases past the threshold weigh
     alike (idf ≈ log(rows / 2,000)).
+
+    A phrase of several words is always scored here: bm25() reads every match of it with the words'
+    positions, twice (measured: 15-40 ms for a phrase of two common words with 20 matches in a million
+    segments; the whole phrase query takes 3 ms without it). A leaf every match holds (the query itself, or
+    one side of an AND) needs no MATCH to tell which documents hold it, and when the query is one leaf with
+    no filter its document count is the page's total, counted once.
     """
 
     session: Session
@@ -72,24 +87,31 @@ class SqliteMatches:
     source: str
     where: str
     params: dict[str, Any]
-    phrases: tuple[tuple[str, bool], ...]  # (MATCH string, negated) of each leaf
-    counts: dict[str, int] = field(default_factory=dict)
+    phrases: tuple[Leaf, ...]
+    unfiltered: bool = False  # the MATCH alone decides (no facet, range or code condition)
+    counts: dict[str, int] = field(default_factory=dict)  # documents per leaf, up to EXACT_BM25_BELOW
+    totals: dict[int, int] = field(default_factory=dict)  # matches counted up to a cap, per cap
 
     def in_time_order(self, *, newest: bool, limit: int, offset: int) -> list[int]:
         """Matches by document id, newest (highest) or oldest first."""
         if limit <= 0:
             return []
         fts = self.fts
-        return [int(doc_id) for doc_id, in self._sql(
+        found = [int(doc_id) for doc_id, in self._sql(
             f"SELECT {fts}.rowid FROM {self.source} WHERE {self.where}"
             f" ORDER BY {fts}.rowid {'DESC' if newest else 'ASC'} LIMIT :limit OFFSET :offset",
             {**self.params, "limit": limit, "offset": offset})]
+        if offset == 0 and len(found) < limit and self.unfiltered and len(self.phrases) == 1:
+            self.counts[self.phrases[0].match] = len(found)  # every match of the one leaf: its document count
+        return found
 
     def count(self, cap: int) -> int:
-        """Matches counted in FTS5 (and the facets), stopping at ``cap``."""
-        return int(self.session.execute(text(
-            f"SELECT count(*) FROM (SELECT 1 FROM {self.source} WHERE {self.where} LIMIT :cap)"),
-            {**self.params, "cap": cap}).scalar_one())
+        """Matches counted in FTS5 (and the facets), stopping at ``cap`` (remembered for this search)."""
+        if cap not in self.totals:
+            self.totals[cap] = int(self.session.execute(text(
+                f"SELECT count(*) FROM (SELECT 1 FROM {self.source} WHERE {self.where} LIMIT :cap)"),
+                {**self.params, "cap": cap}).scalar_one())
+        return self.totals[cap]
 
     def _sql(self, sql: str, params: dict[str, Any]) -> list[Any]:
         """Rows of a statement on the session's connection, through the driver (thousands of small rows)."""
@@ -98,6 +120,9 @@ class SqliteMatches:
 
     def _documents(self, match: str) -> int:
         """Documents holding one phrase, counted up to :data:`EXACT_BM25_BELOW` (remembered for this search)."""
+        if match not in self.counts and self.unfiltered and len(self.phrases) == 1:
+            # The query is this leaf: the total the page needs anyway (one scan, not two) says how many hold it.
+            self.counts[match] = min(self.count(search_ranking.COUNT_CAP + 1), EXACT_BM25_BELOW)
         if match not in self.counts:
             self.counts[match] = int(self._sql(
                 f"SELECT count(*) FROM (SELECT 1 FROM {self.fts} WHERE {self.fts} MATCH :m LIMIT :cap)",
@@ -109,7 +134,7 @@ class SqliteMatches:
         if not keys:
             return []
         ids = json.dumps(list(keys))
-        if all(self._documents(m) < EXACT_BM25_BELOW for m, _negated in self.phrases):
+        if all(leaf.words == 1 and self._documents(leaf.match) < EXACT_BM25_BELOW for leaf in self.phrases):
             found: dict[int, float] = dict(self.session.execute(text(
                 f"SELECT {self.fts}.rowid, -bm25({self.fts}) FROM {self.fts} WHERE {self.fts} MATCH :match"
                 f" AND +{self.fts}.rowid IN (SELECT value FROM json_each(:ids))"),
@@ -128,13 +153,15 @@ class SqliteMatches:
                      f"SELECT id, sz FROM {fts}_docsize WHERE id IN (SELECT value FROM json_each(:ids))", {"ids": ids})}
         scores = dict.fromkeys(keys, 0.0)
         low, high = min(keys), max(keys)
-        for match, negated in self.phrases:
-            if negated:
+        for leaf in self.phrases:
+            if leaf.negated:
                 continue
-            hits = self._documents(match)
+            hits = self._documents(leaf.match)
             idf = max(math.log((rows - hits + 0.5) / (hits + 0.5)), 1e-6)
-            for doc_id, in self._sql(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :m AND rowid BETWEEN :low AND :high",
-                                     {"m": match, "low": low, "high": high}):
+            holders = keys if leaf.required else [doc_id for doc_id, in self._sql(
+                f"SELECT rowid FROM {fts} WHERE {fts} MATCH :m AND rowid BETWEEN :low AND :high",
+                {"m": leaf.match, "low": low, "high": high})]
+            for doc_id in holders:
                 if doc_id in scores:
                     scores[doc_id] += idf * shape.get(doc_id, 1.0)
         return [(k, scores[k]) for k in keys]
