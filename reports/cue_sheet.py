@@ -34,8 +34,10 @@ class CueSheetPDF(ReportPDF):
 
     def page_footer(self, number: int, total: int) -> None:
         """Station and week on the left; ``পৃষ্ঠা ১ / ২ · Page 1 of 2`` on the right."""
+        self.footer_font()
         self.cell(0, 5, self.sheet_label, align="L")
         self.set_x(self.l_margin)
+        self.footer_font()
         self.cell(0, 5, f"{self.page_count_text(number, total, 'bn')} · {self.page_count_text(number, total, 'en')}",
                   align="R")
 

@@ -54,12 +54,19 @@ class ReportPDF(FPDF):
         for page in range(1, last + 1):
             self.page = page
             self.set_y(-13)
-            self.set_font("sans", "", 8)
             self.set_text_color(*GREY)
             self.page_footer(page, last)
             self.set_text_color(0, 0, 0)
         self.page = last
         self.set_auto_page_break(auto, margin=margin)
+
+    def footer_font(self) -> None:
+        """Select the footer's font in the page's content for certain: the page was drawn to its end in some
+        other font, and text falling back to the Bengali font leaves that font selected in the content while
+        fpdf2 still counts the sans one as current; a cell set then would be read against the Bengali font's
+        text mapping (an English "Page 1 of 1" extracting as Bangla letters)."""
+        self.set_font("bengali", "", 8)
+        self.set_font("sans", "", 8)
 
     def page_count_text(self, number: int, total: int, lang: str) -> str:
         """``Page n of N`` / ``পৃষ্ঠা n / N`` in ``lang``'s words and digits."""
@@ -69,8 +76,10 @@ class ReportPDF(FPDF):
 
     def page_footer(self, number: int, total: int) -> None:
         """Title on the left, ``Page n of N`` (``পৃষ্ঠা n / N``) on the right."""
+        self.footer_font()
         self.cell(0, 5, self.title_text, align="L")
         self.set_x(self.l_margin)
+        self.footer_font()
         self.cell(0, 5, self.page_count_text(number, total, self.lang), align="R")
 
 

@@ -175,3 +175,19 @@ def test_footer_page_count_is_the_real_count_flush_right(lang: str, expected: st
     width_pt = probe.get_string_width(expected) * 72 / 25.4
     right_edge_pt = (210 - 15 - probe.c_margin) * 72 / 25.4  # right margin, less the cell's own padding
     assert abs(start + width_pt - right_edge_pt) < 1.0, (runs, width_pt)
+
+
+def test_english_footer_after_bangla_only_text_copies_out_as_latin() -> None:
+    """A page whose text (and title) is all Bangla leaves the Bengali font selected; the English page count set
+    after it must still be read with its own font's text mapping (it came out as Bangla letters before)."""
+    from reports.pdf import ReportPDF, render_pdf
+
+    def draw(pdf: ReportPDF) -> None:
+        for word in ("রেডিও প্রতিরোধ", "রেডিও"):
+            pdf.add_page()
+            pdf.set_font("bengali", "", 12)
+            pdf.cell(0, 8, word)
+
+    pages = PdfReader(io.BytesIO(render_pdf("রিপোর্ট", "en", draw))).pages
+    texts = [unicodedata.normalize("NFC", page.extract_text()) for page in pages]
+    assert texts[0].endswith("রিপোর্ট Page 1 of 2") and texts[1].endswith("রিপোর্ট Page 2 of 2"), texts
