@@ -14,7 +14,7 @@ import functools
 from babel import dates as babel_dates
 from fpdf.enums import XPos, YPos
 
-from reports.pdf import GREY, PAGE_TOTAL, ReportPDF, render_pdf
+from reports.pdf import ReportPDF, render_pdf
 from reports.pdf_labels import day, digits
 from schedule.cue_sheet import CueLine, CueSheet, length_text
 
@@ -32,18 +32,14 @@ class CueSheetPDF(ReportPDF):
 
     sheet_label = ""
 
-    def footer(self) -> None:
+    def page_footer(self, number: int, total: int) -> None:
         """Station and week on the left; ``পৃষ্ঠা ১ / ২ · Page 1 of 2`` on the right."""
-        self.set_y(-13)
-        self.set_font("sans", "", 8)
-        self.set_text_color(*GREY)
+        self.footer_font()
         self.cell(0, 5, self.sheet_label, align="L")
-        english = f" · Page {self.page_no()} of {PAGE_TOTAL}"
         self.set_x(self.l_margin)
-        self.page_count_cell(self.epw - self.get_string_width(english), f"পৃষ্ঠা {self.page_no()} / {PAGE_TOTAL}",
-                             "bn")
-        self.page_count_cell(0, english, "en")
-        self.set_text_color(0, 0, 0)
+        self.footer_font()
+        self.cell(0, 5, f"{self.page_count_text(number, total, 'bn')} · {self.page_count_text(number, total, 'en')}",
+                  align="R")
 
 
 def _weekday(moment: dt.datetime) -> tuple[str, str]:

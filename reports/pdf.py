@@ -11,7 +11,6 @@ from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from fpdf.line_break import TotalPagesSubstitutionFragment
 
 from reports.evidence import EvidenceSummary
 from reports.pdf_labels import day, digits, label, moment, month, number, percent
@@ -23,21 +22,12 @@ FONTS = Path(__file__).parent / "fonts"
 PALETTE = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
            (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207))
 GREY = (120, 120, 120)
-PAGE_TOTAL = "{nb}"  # fpdf2's alias for the page count
-
-
-class BanglaPageTotal(TotalPagesSubstitutionFragment):
-    """The page count fpdf2 fills in when the document is written, in Bangla digits."""
-
-    def render_text_substitution(self, replacement_text: str) -> str:
-        """Draw the total as ``৫``, not ``5`` (the fragment is set in the Bengali font, which has both)."""
-        return super().render_text_substitution(digits(replacement_text, "bn"))
-
-
 class ReportPDF(FPDF):
     """An A4 page with the report's footer: its title, the page number and the page count.
 
-    The count is fpdf2's ``{nb}`` alias, filled in when the document is written: the document is drawn once.
+    Footers are drawn after the whole document, when the page count is known (``draw_footers``), as the same
+    shaped text as the rest of the page: no placeholder sized for three digits (a visible gap before the edge)
+    and no substituted digits left out of the font's text mapping (raw codes when the text is copied out).
     """
 
     def __init__(self, lang: str, title: str) -> None:
@@ -50,37 +40,47 @@ class ReportPDF(FPDF):
             add_cluster_mapped_font(self, "bengali", str(FONTS / f"NotoSansBengali-{suffix}.ttf"), style)
         self.set_fallback_fonts(["bengali"], exact_match=False)
         self.set_text_shaping(True)
-        self.alias_nb_pages(PAGE_TOTAL, align="L")  # the count follows its words; spare room trails
         self.set_title(title)
         self.set_creator("Ashshash Radio")
         self.set_lang(lang)
 
-    def page_count_cell(self, w: float, text: str, lang: str, align: str = "R") -> None:
-        """A cell whose ``{nb}`` becomes the page count in ``lang``'s digits (Bangla ones set in the Bengali
-        font, where the alias's placeholder width is measured too)."""
-        family, style, size = self.font_family, self.font_style, self.font_size_pt
-        if lang == "bn":
-            self.set_font("bengali", style, size)
-        before = len(self.pages[self.page].get_text_substitutions())
-        self.cell(w, 5, digits(text, lang), align=align)
-        if lang == "bn":
-            for fragment in self.pages[self.page].get_text_substitutions()[before:]:
-                fragment.__class__ = BanglaPageTotal
-        self.set_font(family, style, size)
-
     def footer(self) -> None:
-        """Title on the left, ``Page n of N`` (``পৃষ্ঠা n / N``) on the right."""
-        self.set_y(-13)
+        """Nothing while the document is drawn: ``draw_footers`` draws every page's footer at the end."""
+
+    def draw_footers(self) -> None:
+        """Every page's footer, now that the page count is known."""
+        last, auto, margin = self.page, self.auto_page_break, self.b_margin
+        self.set_auto_page_break(False)
+        for page in range(1, last + 1):
+            self.page = page
+            self.set_y(-13)
+            self.set_text_color(*GREY)
+            self.page_footer(page, last)
+            self.set_text_color(0, 0, 0)
+        self.page = last
+        self.set_auto_page_break(auto, margin=margin)
+
+    def footer_font(self) -> None:
+        """Select the footer's font in the page's content for certain: the page was drawn to its end in some
+        other font, and text falling back to the Bengali font leaves that font selected in the content while
+        fpdf2 still counts the sans one as current; a cell set then would be read against the Bengali font's
+        text mapping (an English "Page 1 of 1" extracting as Bangla letters)."""
+        self.set_font("bengali", "", 8)
         self.set_font("sans", "", 8)
-        self.set_text_color(*GREY)
+
+    def page_count_text(self, number: int, total: int, lang: str) -> str:
+        """``Page n of N`` / ``পৃষ্ঠা n / N`` in ``lang``'s words and digits."""
+        if lang == "bn":
+            return digits(f"{label('page', 'bn')} {number} / {total}", "bn")
+        return f"{label('page', 'en')} {number} {label('of', 'en')} {total}"
+
+    def page_footer(self, number: int, total: int) -> None:
+        """Title on the left, ``Page n of N`` (``পৃষ্ঠা n / N``) on the right."""
+        self.footer_font()
         self.cell(0, 5, self.title_text, align="L")
-        self.set_x(15)
-        if self.lang == "bn":
-            self.page_count_cell(0, f"{label('page', 'bn')} {self.page_no()} / {PAGE_TOTAL}", "bn")
-        else:
-            self.page_count_cell(0, f"{label('page', 'en')} {self.page_no()} {label('of', 'en')} {PAGE_TOTAL}",
-                                 "en")
-        self.set_text_color(0, 0, 0)
+        self.set_x(self.l_margin)
+        self.footer_font()
+        self.cell(0, 5, self.page_count_text(number, total, self.lang), align="R")
 
 
 def _heading(pdf: ReportPDF, text: str, size: float = 12) -> None:
@@ -303,12 +303,13 @@ def _evidence_pages(pdf: ReportPDF, evidence: EvidenceSummary) -> None:
 
 def render_pdf(title: str, lang: str, draw: Any, *, made: dt.datetime | None = None,
                cls: type[ReportPDF] = ReportPDF) -> bytes:
-    """Draw a document (once: the footers' page count is filled in as it is written). ``made`` fixes the
-    creation date (and so the file identifier): the same drawing, the same bytes."""
+    """Draw a document, then its footers (the page count known). ``made`` fixes the creation date (and so the
+    file identifier): the same drawing, the same bytes."""
     pdf = cls(lang, title)
     if made is not None:
         pdf.set_creation_date(made)
     draw(pdf)
+    pdf.draw_footers()
     return bytes(pdf.output())
 
 

@@ -424,8 +424,14 @@ def test_reports_page_shows_figures_charts_and_downloads(app, runtime, campaign)
     assert "/api/v1/reports/reach.xlsx?campaign=safe-migration" in html
     assert "/api/v1/reports/reach/airings?campaign=safe-migration" in html
     assert "১২" in html  # the planned total, in Bangla digits
+    # month rows: Bangla digits and the Bengali calendar dates the month spans (1 Jan 2026 is ১৭ পৌষ ১৪৩২;
+    # 21 Feb is ৮ ফাল্গুন, so 28 Feb is ১৫ ফাল্গুন)
+    assert "২০২৬ (১৭ পৌষ – ১৭ মাঘ ১৪৩২ বঙ্গাব্দ)" in html
+    assert "ফেব ২০২৬" in html and "২০২৬ (১৮ মাঘ – ১৫ ফাল্গুন ১৪৩২ বঙ্গাব্দ)" in html
+    assert "<td>2026-0" not in html and ">2026-0" not in html and "জানু ২০২৬</text>" in html  # table and chart
     english = page(client, "/reports?campaign=safe-migration&from=2026-01-01&to=2026-03-31", lang="en")
     assert "Airings planned and delivered per station" in english
+    assert "Jan 2026" in english and "বঙ্গাব্দ" not in english
     bad = page(client, "/reports?from=2026-03-01&to=2026-01-01", status=400)
     assert 'role="alert"' in bad
 

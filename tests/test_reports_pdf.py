@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fpdf import FPDF
@@ -137,3 +138,56 @@ def test_evidence_pdf_quotes_are_redacted(reach_data) -> None:
     assert "প্রতারণা" in text and "পাসপোর্ট রেখে দিয়েছিল" in text
     assert "০১৭১২৩৪৫৬৭৮" not in text
     render_png(response.data, "evidence-bn")
+
+
+def _footer_runs(data: bytes) -> list[tuple[str, float]]:
+    """(text, x in pt) of each text run in the footer band (the bottom 15 mm) of page 1."""
+    runs: list[tuple[str, float]] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if text.strip() and tm[5] < 15 * 72 / 25.4:
+            runs.append((text, tm[4]))
+
+    PdfReader(io.BytesIO(data)).pages[0].extract_text(visitor_text=visit)
+    return runs
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("bn", "পৃষ্ঠা ১ / ১"), ("en", "Page 1 of 1")])
+def test_footer_page_count_is_the_real_count_flush_right(lang: str, expected: str) -> None:
+    """The count is the real one, as text that copies out (also on an English page of Bangla text only), and
+    its run ends at the right margin: no room reserved for digits that are not there."""
+    from reports.pdf import ReportPDF, render_pdf
+
+    def draw(pdf: ReportPDF) -> None:
+        pdf.add_page()
+        pdf.set_font("bengali", "", 12)
+        pdf.cell(0, 8, "রেডিও প্রতিরোধ")
+        pdf.set_font("sans", "", 8)
+
+    data = render_pdf("রিপোর্ট" if lang == "bn" else "Report", lang, draw)
+    text = unicodedata.normalize("NFC", PdfReader(io.BytesIO(data)).pages[0].extract_text())
+    assert expected in text
+    runs = _footer_runs(data)
+    start = next(x for t, x in runs if expected.split()[0] in t)  # where the page-count cell's text begins
+    probe = ReportPDF(lang, "x")
+    probe.add_page()
+    probe.set_font("bengali" if lang == "bn" else "sans", "", 8)
+    width_pt = probe.get_string_width(expected) * 72 / 25.4
+    right_edge_pt = (210 - 15 - probe.c_margin) * 72 / 25.4  # right margin, less the cell's own padding
+    assert abs(start + width_pt - right_edge_pt) < 1.0, (runs, width_pt)
+
+
+def test_english_footer_after_bangla_only_text_copies_out_as_latin() -> None:
+    """A page whose text (and title) is all Bangla leaves the Bengali font selected; the English page count set
+    after it must still be read with its own font's text mapping (it came out as Bangla letters before)."""
+    from reports.pdf import ReportPDF, render_pdf
+
+    def draw(pdf: ReportPDF) -> None:
+        for word in ("রেডিও প্রতিরোধ", "রেডিও"):
+            pdf.add_page()
+            pdf.set_font("bengali", "", 12)
+            pdf.cell(0, 8, word)
+
+    pages = PdfReader(io.BytesIO(render_pdf("রিপোর্ট", "en", draw))).pages
+    texts = [unicodedata.normalize("NFC", page.extract_text()) for page in pages]
+    assert texts[0].endswith("রিপোর্ট Page 1 of 2") and texts[1].endswith("রিপোর্ট Page 2 of 2"), texts

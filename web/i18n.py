@@ -85,6 +85,27 @@ def format_date(value: dt.date | dt.datetime | None, fmt: str = "medium", tz: st
     return text
 
 
+def format_month(value: str | None, calendar: bool = True) -> str:
+    """A report month (``2026-03``) written for the locale: ``Mar 2026``; in Bangla with Bangla digits and the
+    Bengali calendar dates it spans beside (``মার্চ ২০২৬ (১৬ ফাল্গুন – ১৭ চৈত্র ১৪৩২ বঙ্গাব্দ)``; not with
+    ``calendar=False``, for a chart's axis)."""
+    if not value:
+        return "—"
+    try:
+        first = dt.date.fromisoformat(value + "-01")
+    except ValueError:
+        return value
+    locale = current_locale()
+    text = localize_digits(babel_dates.format_date(first, "MMM y", locale=locale), locale)
+    if locale != "bn" or not calendar:
+        return text
+    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    start, end = format_bangla_date(first), format_bangla_date(last)
+    if start.split()[2:] == end.split()[2:]:  # the same Bengali year: say it once
+        start = " ".join(start.split()[:2])
+    return f"{text} ({start} – {end})"
+
+
 def format_time(value: dt.datetime | None, tz: str | None = None) -> str:
     """Hours and minutes in ``tz``, written for the locale."""
     if value is None:
@@ -132,6 +153,7 @@ FILTERS = {
     "number": format_number,
     "datetime": format_datetime,
     "date": format_date,
+    "month": format_month,
     "time": format_time,
     "duration": format_duration,
     "filesize": format_filesize,

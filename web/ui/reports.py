@@ -21,7 +21,7 @@ from schedule.stations import visible_stations
 from web.api.reports import DHAKA
 from web.context import db
 from web.contract import query_data, validate_model
-from web.i18n import format_number
+from web.i18n import format_month, format_number
 from web.schemas.reports import ReportQuery
 from web.ui.base import page, page_user
 from web.ui.labels import FEEDBACK_FIELDS, error_message
@@ -39,7 +39,9 @@ def _charts(report: Any) -> list[Markup]:
                  for r in report.by_station]
     airings = stacked_bars_svg(delivered, [_("Delivered"), _("Not (yet) confirmed as delivered")],
                                _("Airings planned and delivered per station"), format_number)
-    feedback = stacked_bars_svg([(r["month"], [r["feedback"][k] for k in FEEDBACK_COUNTS]) for r in report.by_month],
+    months = [(format_month(r["month"], calendar=False), [r["feedback"][k] for k in FEEDBACK_COUNTS])
+              for r in report.by_month]
+    feedback = stacked_bars_svg(months,
                                 [str(FEEDBACK_FIELDS[k]) for k in FEEDBACK_COUNTS], _("Listener feedback per month"),
                                 format_number)
     return [airings, feedback]
