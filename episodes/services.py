@@ -131,13 +131,13 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _text_matches(session: Session, q: str) -> Any:
+def _text_matches(session: Session, q: str, *, hide_restricted: bool) -> Any:
     """Ids of the episodes whose text matches ``q``, asked of the feature that owns search (same words, query
     language and Bangla inflection as transcript search)."""
     providers = hook("library_matches")
     if not providers:
         raise InvalidInput("text search is not available", code="search_unavailable", details={"field": "q"})
-    return providers[0](session, q)
+    return providers[0](session, q, hide_restricted=hide_restricted)
 
 
 def list_episodes(
@@ -162,7 +162,7 @@ def list_episodes(
     if _hidden_from(viewer_role):
         query = query.where(Episode.restricted.is_(False))
     if q.strip():
-        query = query.where(Episode.id.in_(_text_matches(session, q)))
+        query = query.where(Episode.id.in_(_text_matches(session, q, hide_restricted=_hidden_from(viewer_role))))
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = session.scalars(
         query.order_by(Episode.created_at.desc(), Episode.id).offset((page - 1) * per_page).limit(per_page)

@@ -39,7 +39,8 @@ HOOKS: Mapping[str, str] = {
     "episode_protected": "(session, episode_id) -> None: an episode was newly restricted or lost broadcast consent",
     "masked_index_leaks": "(session) -> [str]: rows ('segments row <id>') whose masked search index holds a word "
                           "their masked copy hides",
-    "library_matches": "(session, q) -> select of the ids of episodes whose library text matches q (400 naming q)",
+    "library_matches": "(session, q, *, hide_restricted) -> select of the ids of episodes whose library text matches "
+                       "q (400 naming q)",
     "search_reindex": "(session) -> int: recompute a feature's masked copies and rebuild its own search index",
     "bundle_documents": "(sheet: schedule.bundle.CueSheet) -> [(name, bytes)]: printable files for a week's bundle",
 }

@@ -5,7 +5,12 @@ cut at ``VOCABULARY_LIMIT`` words in term order. Every reader but an admin must 
 words only: a word that only an original text holds (inside a masked e-mail address or phone number) must never
 be a candidate, nor push real masked forms out of the cut. SQLite has kept a vocabulary per variant from the
 start; PostgreSQL keeps ``search_terms_masked`` (transcripts_0005) and ``search_messages_terms_masked``
-(schedule_0010). Every test runs on SQLite and PostgreSQL.
+(schedule_0010).
+
+Restricted episodes' words stay in the vocabulary (researchers and admins search them), so for a producer or a
+station the vocabulary only proposes candidates: whether a base is a word, a stem's forms, what survives the
+``MAX_FORMS`` cut and the forms of a stem whose range was cut are decided on words a text the reader may search
+holds (``attested``). Every test runs on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import pytest
 from search_corpus import add_episode
 from sqlalchemy import select
 
-from transcripts import document_index, search_backends
+import transcripts.query
 from transcripts.search import reindex
 from transcripts.search_backends import backend_for
 
@@ -77,7 +82,7 @@ def test_hidden_words_do_not_change_a_masked_readers_expansion(runtime, api_as, 
     hidden words filled the cut list and the answer dropped to nothing)."""
     from transcripts.models import Segment
 
-    monkeypatch.setattr(search_backends, "VOCABULARY_LIMIT", LIMIT)
+    monkeypatch.setattr(transcripts.query, "VOCABULARY_LIMIT", LIMIT)
     with runtime.session() as session:
         _, (visible,) = add_episode(session, "গল্প", [VISIBLE], language="bn")
         visible_id = visible.id
@@ -98,7 +103,7 @@ def test_hidden_words_do_not_change_a_researchers_message_expansion(runtime, mak
     from schedule.message_search import MESSAGES, message_matches
     from schedule.models import InboundMessage
 
-    monkeypatch.setattr(document_index, "VOCABULARY_LIMIT", LIMIT)
+    monkeypatch.setattr(transcripts.query, "VOCABULARY_LIMIT", LIMIT)
     station = make_station("radio-padma")
     now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -127,3 +132,71 @@ def test_hidden_words_do_not_change_a_researchers_message_expansion(runtime, mak
         full = MESSAGES.vocabulary(session, STEM, masked=False)
         assert len(full) == LIMIT and set(full) <= set(HIDDEN)  # the premise: the cut list is full of hidden words
         assert NUMBER in MESSAGES.vocabulary(session, "0171", masked=False)
+
+
+# Restricted episodes: their words are in the vocabulary (researchers and admins search them), but a producer's
+# or a station's expansion must be the one it gets when they are absent.
+BOOK_SEEN = "বইগুলো টেবিলের উপর রাখা ছিল"  # বইগুলো: a form of বই ("book"), never বই itself
+BOOK_HIDDEN = "বই পড়ার কথা বলেছিল"  # the bare base, only in a restricted episode
+
+
+def test_a_base_attested_only_in_restricted_episodes_does_not_expand_a_producers_word(runtime, api_as) -> None:
+    """বইয়ের's base বই (two letters: too short to be taken as a base unless it occurs as a word) is a word to
+    whoever may read the restricted episode that holds it, and not to a producer: a producer's answer must not
+    tell whether a restricted transcript says বই."""
+    with runtime.session() as session:
+        _, (seen,) = add_episode(session, "তাক", [BOOK_SEEN], language="bn")
+        seen_id = seen.id
+    before = {role: _search(api_as, role, "বইয়ের") for role in ("producer", "researcher")}
+    assert before["producer"] == before["researcher"] == (0, [])
+    with runtime.session() as session:
+        _, (hidden,) = add_episode(session, "সাক্ষাৎকার", [BOOK_HIDDEN], language="bn", restricted=True)
+        hidden_id = hidden.id
+    assert _search(api_as, "producer", "বইয়ের") == before["producer"]
+    assert _search(api_as, "researcher", "বইয়ের") == (2, sorted([seen_id, hidden_id]))  # it can: বই is a word
+
+
+def test_restricted_forms_do_not_push_a_producers_forms_out_of_the_cuts(runtime, api_as, monkeypatch) -> None:
+    """Forms held only by restricted episodes fill both cuts — the vocabulary range (``VOCABULARY_LIMIT``) and the
+    forms one word stands for (``MAX_FORMS``, shortest first) — without dropping the form a producer can find."""
+    monkeypatch.setattr(transcripts.query, "VOCABULARY_LIMIT", 3)
+    monkeypatch.setattr(transcripts.query, "MAX_FORMS", 2)
+    with runtime.session() as session:
+        _, (seen,) = add_episode(session, "গল্প", [f"{STEM}ের সাথে দেখা"], language="bn")
+        seen_id = seen.id
+    absent = _search(api_as, "producer", STEM)
+    assert absent == (1, [seen_id])
+    with runtime.session() as session:
+        # ও, কে, গুলো, রা sort before ের, and three of them are shorter
+        add_episode(session, "সাক্ষাৎকার", [f"{STEM}ও", f"{STEM}কে", f"{STEM}গুলো", f"{STEM}রা"], language="bn",
+                    restricted=True)
+        full = backend_for(session).vocabulary(session, STEM, masked=True)
+        assert len(full) == 3 and f"{STEM}ের" not in full  # the premise: the cut list holds restricted forms only
+    assert _search(api_as, "producer", STEM) == absent
+    total, _ = _search(api_as, "researcher", STEM)
+    assert total == 1  # the researcher's two shortest forms: ঠিকাদার (no text) and the restricted ঠিকাদারও
+
+
+def test_a_stations_library_query_ignores_restricted_titles(runtime, api_as) -> None:
+    """The library's ``q`` as a station lists it: a restricted episode's title shapes nothing (it is never listed)."""
+    from episodes.metadata import refresh_search_keys
+
+    with runtime.session() as session:
+        seen, _ = add_episode(session, "বইগুলো ফেরত দাও", [], language="bn")
+        refresh_search_keys(seen)
+        seen_id = seen.id
+    station = api_as("station")
+
+    def listed(q: str) -> list[str]:
+        answer = station.get("/api/v1/episodes", query_string={"q": q})
+        assert answer.status_code == 200, answer.get_json()
+        return sorted(item["id"] for item in answer.get_json()["items"])
+
+    assert listed("বইয়ের") == []
+    with runtime.session() as session:
+        hidden, _ = add_episode(session, "বই", [], language="bn", restricted=True)
+        refresh_search_keys(hidden)
+        hidden_id = hidden.id
+    assert listed("বইয়ের") == []
+    producer = api_as("producer").get("/api/v1/episodes", query_string={"q": "বইয়ের"}).get_json()
+    assert sorted(item["id"] for item in producer["items"]) == sorted([seen_id, hidden_id])  # a producer lists both

@@ -132,6 +132,11 @@ def inflected_forms(stem: str, vocabulary: Iterable[str]) -> set[str]:
     return {form for form in vocabulary if form == stem or split_ending(form, stem) is not None}
 
 
+def candidate_forms(stem: str) -> list[str]:
+    """Every inflection of ``stem`` the endings allow, whether or not any text holds it (longest ending first)."""
+    return [stem + ending for ending in endings() if split_ending(stem + ending, stem) is not None]
+
+
 def base_forms(word: str, is_word: Callable[[str], bool],
                vocabulary_from: Callable[[str], Iterable[str]] | None = None) -> list[str]:
     """The bases an inflected ``word`` can come from, best first; [] when it is a base itself.

@@ -22,19 +22,19 @@ tests/test_migrations_frozen.py compares a migrated database with them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import TextClause, column, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
+import transcripts.query
 from radio.errors import InvalidInput
-from transcripts.query import QueryError, expand, parse_query, to_fts5, to_tsquery
+from transcripts.query import QueryError, Term, expand, parse_query, to_fts5, to_tsquery
 from transcripts.search_text import sql_normalise
 
 TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"  # as transcripts.search_schema.TOKENIZER
-VOCABULARY_LIMIT = 5000  # candidates of one prefix, as in transcript search
 VARIANTS = ("", "_masked")
 _JOIN = " || ' ' || "  # as written (admins), contact details masked (everyone else)
 
@@ -237,24 +237,46 @@ class DocumentIndex:
 
     def vocabulary(self, session: Session, prefix: str, *, masked: bool) -> list[str]:
         """Indexed words starting with ``prefix`` of the variant a reader searches (the masked text when
-        ``masked`` and the index has one): one b-tree range scan, at most :data:`VOCABULARY_LIMIT` words."""
+        ``masked`` and the index has one): one b-tree range scan, at most
+        :data:`transcripts.query.VOCABULARY_LIMIT` words."""
         variant = 1 if masked and len(self.bodies) > 1 else 0
         sqlite = session.get_bind().dialect.name == "sqlite"
         table = self._vocab(variant) if sqlite else self._terms(variant)
         return list(session.execute(text(
-            f"SELECT term FROM {table} WHERE term >= :low AND term < :high ORDER BY term LIMIT {VOCABULARY_LIMIT}"),
+            f"SELECT term FROM {table} WHERE term >= :low AND term < :high ORDER BY term"
+            f" LIMIT {transcripts.query.VOCABULARY_LIMIT}"),
             {"low": prefix, "high": _upper_bound(prefix)}).scalars())
 
-    def matches(self, session: Session, q: str, *, masked: bool = False) -> TextualSelect:
+    def attested(self, session: Session, words: Iterable[str], *, masked: bool = False,
+                 hide: str | None = None) -> set[str]:
+        """Those of ``words`` that the text of a row this reader may see holds — a row whose boolean column
+        ``hide`` is false, when given — probed one word at a time (the index stops at the first such row)."""
+        variant = 1 if masked and len(self.bodies) > 1 else 0
+        hidden = f" AND NOT t.{hide}" if hide else ""
+        if session.get_bind().dialect.name == "sqlite":
+            fts = self._fts(variant)
+            join = (f" JOIN {self._rows} r ON r.doc_id = {fts}.rowid JOIN {self.table} t ON t.id = r.row_id"
+                    if hide else "")
+            probe = text(f"SELECT 1 FROM {fts}{join} WHERE {fts} MATCH :word{hidden} LIMIT 1")
+            return {w for w in words if session.execute(probe, {"word": to_fts5(Term(w, exact=True))}).first()}
+        document = f"radio_search_document({self.bodies[variant].format(row='t')})"
+        probe = text(f"SELECT 1 FROM {self.table} t WHERE {document}"
+                     f" @@ to_tsquery('simple'::regconfig, CAST(:word AS text)){hidden} LIMIT 1")
+        return {w for w in words if session.execute(probe, {"word": to_tsquery(Term(w, exact=True))}).first()}
+
+    def matches(self, session: Session, q: str, *, masked: bool = False, hide: str | None = None) -> TextualSelect:
         """A select of the ids (column ``id``) of the rows whose text matches ``q`` — the masked text when
-        ``masked`` — or a 400 naming :attr:`field` when ``q`` cannot be searched for."""
+        ``masked`` — or a 400 naming :attr:`field` when ``q`` cannot be searched for. ``hide`` names the boolean
+        column of rows the reader may not see: their words never shape the expansion of ``q`` (the caller still
+        keeps those rows out of what it lists)."""
         try:
             node = parse_query(q)
         except QueryError as exc:
             raise QueryError(exc.message, code=exc.code, details={**exc.details, "field": self.field}) from None
         variant = 1 if masked and len(self.bodies) > 1 else 0
         dialect = session.get_bind().dialect.name
-        node = expand(node, lambda prefix: self.vocabulary(session, prefix, masked=masked))
+        node = expand(node, lambda prefix: self.vocabulary(session, prefix, masked=masked),
+                      lambda words: self.attested(session, words, masked=masked, hide=hide))
         if dialect == "sqlite":
             fts = self._fts(variant)
             clause: TextClause = text(

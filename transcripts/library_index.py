@@ -17,7 +17,8 @@ from transcripts.document_index import DocumentIndex
 LIBRARY = DocumentIndex(name="library", table="episodes", bodies=("{row}.search_text",), columns=("search_text",))
 
 
-def library_matches(session: Session, q: str) -> TextualSelect:
+def library_matches(session: Session, q: str, *, hide_restricted: bool = False) -> TextualSelect:
     """A select of the ids of episodes whose library text matches ``q`` (a 400 naming ``q`` when it cannot be
-    searched for); the caller adds who may list what."""
-    return LIBRARY.matches(session, q)
+    searched for); the caller adds who may list what. ``hide_restricted`` for a reader who may not list
+    restricted episodes: their words then never shape how ``q`` is expanded."""
+    return LIBRARY.matches(session, q, hide="restricted" if hide_restricted else None)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from radio.errors import InvalidInput
-from transcripts.bangla_inflection import expand_word, is_bangla
+from transcripts.bangla_inflection import candidate_forms, expand_word, inflected_forms, is_bangla
 from transcripts.search_text import index_terms
 
 MAX_QUERY_CHARS = 500
@@ -240,24 +240,50 @@ def parse_query(query: str) -> Node:
 
 
 MAX_FORMS = 64  # inflected forms one query word may stand for (a long tail of rare forms is cut, longest last)
+VOCABULARY_LIMIT = 5000  # words one vocabulary range scan lists; a two-letter stem of a big corpus stays bounded
 
 
-def expand(node: Node, vocabulary_from: Callable[[str], Iterable[str]]) -> Node:
+def expand(node: Node, vocabulary_from: Callable[[str], Iterable[str]],
+           attested: Callable[[Iterable[str]], Iterable[str]] | None = None) -> Node:
     """``node`` with every plain Bangla word replaced by the indexed forms it stands for (exact terms).
 
-    ``vocabulary_from(prefix)`` lists the indexed words starting with ``prefix``. A word with no other form
-    stays itself; phrases, prefixes and ``=word`` are left as written.
+    ``vocabulary_from(prefix)`` lists the indexed words starting with ``prefix`` (at most
+    :data:`VOCABULARY_LIMIT`); ``attested(words)`` gives back those of ``words`` that occur in a text this
+    reader may search (default: every indexed word). A word with no other form stays itself; phrases, prefixes
+    and ``=word`` are left as written.
+
+    The vocabulary holds the words of every text, those hidden from this reader too (a restricted episode's,
+    for a producer). It only proposes candidates: every decision that shapes the expansion — whether a base is
+    a word, which forms a stem has, which forms survive :data:`MAX_FORMS`, and the forms of a stem whose range
+    scan was cut at the limit (looked up one by one instead) — is taken on the attested words only, so no
+    hidden text can change what a reader's query matches.
     """
     lookup = functools.lru_cache(maxsize=None)(lambda prefix: frozenset(vocabulary_from(prefix)))
+    verdicts: dict[str, bool] = {}
+
+    def visible(words: Iterable[str]) -> set[str]:
+        words = set(words)
+        unknown = [w for w in words if w not in verdicts]
+        if unknown:
+            found = set(attested(unknown)) if attested is not None else {w for w in unknown if w in lookup(w)}
+            verdicts.update((w, w in found) for w in unknown)
+        return {w for w in words if verdicts[w]}
+
+    @functools.cache
+    def forms_of(stem: str) -> frozenset[str]:  # the attested words that are ``stem`` or its inflections
+        vocabulary = lookup(stem)
+        if len(vocabulary) >= VOCABULARY_LIMIT:  # the range scan was cut: every possible form looked up
+            return frozenset(visible([stem, *candidate_forms(stem)]))
+        return frozenset(visible(inflected_forms(stem, vocabulary)))
 
     def is_word(word: str) -> bool:
-        return word in lookup(word)
+        return (len(lookup(word)) >= VOCABULARY_LIMIT or word in lookup(word)) and bool(visible([word]))
 
     def walk(item: Node) -> Node:
         if isinstance(item, Term):
             if item.prefix or item.exact or not is_bangla(item.text):
                 return item
-            forms = sorted(expand_word(item.text, lookup, is_word), key=lambda f: (f != item.text, len(f), f))
+            forms = sorted(expand_word(item.text, forms_of, is_word), key=lambda f: (f != item.text, len(f), f))
             terms = tuple(Term(form, exact=True) for form in forms[:MAX_FORMS])
             return terms[0] if len(terms) == 1 else Or(terms)
         if isinstance(item, Phrase):

@@ -138,7 +138,8 @@ def search(
     filters.check()
     masked_text = not viewer.unredacted  # everyone but admins searches the text with contact details masked
     backend = backend_for(session)
-    node = expand(parse_query(query), lambda prefix: backend.vocabulary(session, prefix, masked=masked_text))
+    node = expand(parse_query(query), lambda prefix: backend.vocabulary(session, prefix, masked=masked_text),
+                  lambda words: backend.attested(session, words, restricted=viewer.restricted, masked=masked_text))
     matches = backend.matches(session, node, filters, restricted=viewer.restricted, masked=masked_text)
     page = page_of(matches, sort=sort, limit=limit, offset=offset)
     rows = page.rows

@@ -9,16 +9,18 @@ are decided there, once for both.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+import transcripts.query
 from radio.errors import InvalidInput
 from radio.features import hook
 from transcripts import search_schema
 from transcripts.document_index import postgres_vocabulary_leaks
-from transcripts.query import And, Node, Phrase, leaves, to_fts5, to_tsquery
+from transcripts.query import And, Node, Phrase, Term, leaves, to_fts5, to_tsquery
 from transcripts.search_postgres import Part, PostgresMatches
 from transcripts.search_ranking import Matches
 from transcripts.search_sqlite import NO_MATCHES, Leaf, SqliteMatches
@@ -35,6 +37,8 @@ class SearchBackend(Protocol):
                 masked: bool) -> Matches[Any]: ...
 
     def vocabulary(self, session: Session, prefix: str, *, masked: bool) -> list[str]: ...
+
+    def attested(self, session: Session, words: Iterable[str], *, restricted: bool, masked: bool) -> set[str]: ...
 
     def rebuild(self, session: Session) -> int: ...
 
@@ -123,12 +127,16 @@ def _facet_conditions(session: Session, filters: SearchFilters, *, restricted: b
     return conds, params
 
 
+def _any_restricted(session: Session) -> bool:
+    """True when some episode is restricted (else every reader may search every document)."""
+    return session.execute(text("SELECT 1 FROM episodes WHERE restricted LIMIT 1")).first() is not None
+
+
 def _upper_bound(prefix: str) -> str:
     """The smallest string above every string that starts with ``prefix`` (for a b-tree range scan)."""
     return prefix + "\U0010ffff"
 
 
-VOCABULARY_LIMIT = 5000  # candidates of one prefix; a two-letter stem of a big corpus stays bounded
 VOCABULARY_CACHE_SIZE = 4096  # (database, table, prefix) answers kept, least recently used dropped first
 _VOCABULARY_CACHE: OrderedDict[tuple[str, str, str], tuple[bytes, list[str]]] = OrderedDict()
 
@@ -155,12 +163,24 @@ class SqliteSearch:
             return known[1]
         terms = list(session.execute(text(
             f"SELECT term FROM {search_schema.VOCABULARY[fts]} WHERE term >= :low AND term < :high"
-            f" LIMIT {VOCABULARY_LIMIT}"), {"low": prefix, "high": _upper_bound(prefix)}).scalars())
+            f" LIMIT {transcripts.query.VOCABULARY_LIMIT}"), {"low": prefix, "high": _upper_bound(prefix)}).scalars())
         if version is not None and url.database not in (None, "", ":memory:"):  # a file: a name of its own
             _VOCABULARY_CACHE[key] = (version, terms)
             while len(_VOCABULARY_CACHE) > VOCABULARY_CACHE_SIZE:
                 _VOCABULARY_CACHE.popitem(last=False)
         return terms
+
+    def attested(self, session: Session, words: Iterable[str], *, restricted: bool, masked: bool) -> set[str]:
+        """Those of ``words`` that a document the reader may search holds (restricted episodes' only when
+        ``restricted``): one FTS5 MATCH per word, stopped at its first such document."""
+        fts = search_schema.FTS_TABLES[masked]
+        source, condition = fts, ""
+        if not restricted and _any_restricted(session):
+            source += f" CROSS JOIN search_episode_facets e ON e.ep_no = ({fts}.rowid >> {search_schema.DOC_BITS})"
+            condition = " AND NOT e.restricted"
+        probe = text(f"SELECT 1 FROM {source} WHERE {fts} MATCH :word{condition} LIMIT 1")
+        return {word for word in words
+                if session.execute(probe, {"word": to_fts5(Term(word, exact=True))}).first() is not None}
 
     def matches(self, session: Session, node: Node, filters: SearchFilters, *, restricted: bool,
                 masked: bool) -> Matches[Any]:
@@ -236,8 +256,26 @@ class PostgresSearch:
         ``search_terms_masked``, the masked texts' words only, for a masked reader)."""
         return list(session.execute(text(
             f"SELECT term FROM {search_schema.PG_TERMS[masked]} WHERE term >= :low AND term < :high"
-            f" ORDER BY term LIMIT {VOCABULARY_LIMIT}"),
+            f" ORDER BY term LIMIT {transcripts.query.VOCABULARY_LIMIT}"),
             {"low": prefix, "high": _upper_bound(prefix)}).scalars())
+
+    def attested(self, session: Session, words: Iterable[str], *, restricted: bool, masked: bool) -> set[str]:
+        """Those of ``words`` that a document the reader may search holds: the vocabulary's when the reader
+        may search everything (or nothing is restricted), else a GIN probe per word for an unrestricted
+        segment or episode that holds it."""
+        indexed = set(session.execute(text(
+            f"SELECT term FROM {search_schema.PG_TERMS[masked]} WHERE term = ANY(CAST(:words AS text[]))"),
+            {"words": sorted(set(words))}).scalars())
+        if restricted or not indexed or not _any_restricted(session):
+            return indexed
+        q = self.TSQUERY
+        probe = text(
+            f"SELECT EXISTS (SELECT 1 FROM segments s JOIN episodes e ON e.id = s.episode_id"
+            f" WHERE radio_search_document({search_schema.segment_bodies('s')[masked]}) @@ {q} AND NOT e.restricted)"
+            f" OR EXISTS (SELECT 1 FROM episodes e"
+            f" WHERE radio_search_document({search_schema.episode_bodies('e')[masked]}) @@ {q} AND NOT e.restricted)")
+        return {word for word in sorted(indexed)
+                if session.execute(probe, {"tsquery": to_tsquery(Term(word, exact=True))}).scalar()}
 
     def matches(self, session: Session, node: Node, filters: SearchFilters, *, restricted: bool,
                 masked: bool) -> Matches[Any]:
