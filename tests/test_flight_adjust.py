@@ -194,3 +194,82 @@ def test_adjustments_sent_at_once_with_one_rev_admit_exactly_one(proposal: Any) 
     shown = _shown(proposal)
     assert [{k: a[k] for k in ("station", "episode_id", "start")} for a in shown["proposed"]] == bodies[winner]
     assert all(a.get_json()["error"]["changed"] == ["proposal"] for a in answers if a.status_code == 409)
+
+
+def _accept(proposal: dict[str, Any], body: Any = None) -> Any:
+    return proposal["producer"].post(f"{proposal['url']}/accept", json=body) if body is not None else \
+        proposal["producer"].post(f"{proposal['url']}/accept")
+
+
+def test_accept_takes_the_rev_it_was_read_at_and_a_stale_one_is_a_409_naming_the_current(proposal: Any,
+                                                                                          runtime: Any) -> None:
+    airings = [dict(a) for a in proposal["proposed"]]
+    moved = _adjust(proposal, [{**airings[0], "start": airings[0]["start"][:11] + "19:45:00"}, *airings[1:]])
+    assert moved.status_code == 200, moved.get_json()
+    current = moved.get_json()["rev"]
+    before = _count(runtime)
+    stale = _accept(proposal, {"rev": proposal["rev"]})
+    assert stale.status_code == 409
+    error = stale.get_json()["error"]
+    assert error["code"] == "conflict" and error["field"] == "rev" and error["rev"] == current
+    assert error["changed"] == ["proposal"] and _count(runtime) == before
+    accepted = _accept(proposal, {"rev": current})
+    assert accepted.status_code == 201, accepted.get_json()
+    booked = accepted.get_json()["broadcast_ids"]
+    assert len(booked) == 6 and _count(runtime) == before + 6
+    for replay in ({"rev": current}, None):  # the same request again, or without a rev: the answer it had
+        again = _accept(proposal, replay)
+        assert again.status_code == 409, again.get_json()
+        assert again.get_json()["error"]["code"] == "already_accepted"
+        assert again.get_json()["error"]["broadcast_ids"] == booked
+    assert _count(runtime) == before + 6 and _shown(proposal)["status"] == "accepted"
+
+
+def test_accept_with_a_rev_after_a_station_changed_names_the_station_and_the_current_rev(proposal: Any) -> None:
+    producer = proposal["producer"]
+    booked = producer.post("/api/v1/broadcasts", json={"station": "thames", "episode_id": proposal["ids"][2],
+                                                       "start": "2027-03-06T10:00"})
+    assert booked.status_code == 201
+    response = _accept(proposal, {"rev": proposal["rev"]})
+    assert response.status_code == 409
+    error = response.get_json()["error"]
+    assert error["changed_stations"] == ["thames"] and error["changed"] == ["thames"]
+    assert error["rev"] == _shown(proposal)["rev"] != proposal["rev"] and error["field"] == "rev"
+    assert _shown(proposal)["status"] == "proposed"
+
+
+def test_accept_without_a_rev_books_as_before_and_a_bad_rev_is_a_400_naming_it(proposal: Any) -> None:
+    for body, field in [({"rev": ""}, "rev"), ({"rev": "x" * 5000}, "rev"), ({"rev": 12}, "rev"),
+                        ({"rev": "2027-03-07.proposed"}, "rev"), ({"rev": proposal["rev"] + "\x00"}, "rev"),
+                        ({"rev": proposal["rev"], "force": True}, "force"), ({"rev": [proposal["rev"]]}, "rev")]:
+        response = _accept(proposal, body)
+        assert response.status_code == 400, (body, response.get_json())
+        assert response.get_json()["error"]["field"] == field, (body, response.get_json())
+    assert _shown(proposal)["status"] == "proposed"
+    not_json = proposal["producer"].post(f"{proposal['url']}/accept", data="rev=1",
+                                         headers={"Content-Type": "text/plain"})
+    assert not_json.status_code == 400 and _shown(proposal)["status"] == "proposed"
+    assert _accept(proposal, {}).status_code == 201  # an empty body (or none) accepts the proposal as it is now
+
+
+def test_accepts_sent_at_once_with_one_rev_book_once(proposal: Any, runtime: Any) -> None:
+    producer = proposal["producer"]
+    clients = [type(producer)(producer.client.application.test_client(), producer.token, producer.user_id,
+                              "producer") for _n in range(4)]
+    barrier = threading.Barrier(len(clients))
+    answers: list[Any] = [None] * len(clients)
+    before = _count(runtime)
+
+    def send(n: int) -> None:
+        barrier.wait(timeout=30)
+        answers[n] = clients[n].post(f"{proposal['url']}/accept", json={"rev": proposal["rev"]})
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    statuses = [a.status_code for a in answers]
+    assert sorted(statuses) == [201] + [409] * (len(clients) - 1), statuses
+    assert all(a.get_json()["error"]["code"] == "already_accepted" for a in answers if a.status_code == 409)
+    assert _count(runtime) == before + 6
