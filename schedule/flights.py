@@ -75,7 +75,8 @@ def flight_span(station: Station, date_from: dt.date, date_to: dt.date) -> tuple
     return lo, hi
 
 
-def _windows_for(slug: str, windows: Sequence[Mapping[str, Any]]) -> list[Window]:
+def windows_for(slug: str, windows: Sequence[Mapping[str, Any]]) -> list[Window]:
+    """The windows that apply to station ``slug``: its own ones, else the flight's general ones."""
     own = [parse_window(w, n) for n, w in enumerate(windows) if w.get("station") == slug]
     return own or [parse_window(w, n) for n, w in enumerate(windows) if not w.get("station")]
 
@@ -99,7 +100,7 @@ def station_plans(session: Session, stations: Sequence[Station], windows: Sequen
     """Each station's windows and existing bookings over the flight's days (the planner's input)."""
     plans = []
     for station in stations:
-        station_windows = _windows_for(station.slug, windows)
+        station_windows = windows_for(station.slug, windows)
         if not station_windows:
             raise _field(f"no window applies to station {station.slug!r}", "windows")
         lo, hi = flight_span(station, date_from, date_to)
