@@ -32,10 +32,11 @@ class GridItem(Generic[T]):
 
 @dataclass(frozen=True)
 class GridCell(Generic[T]):
-    """A cell a row draws: an item starting there, or an empty slot (``item`` None)."""
+    """A cell a row draws: an item starting there, or ``rows`` empty slots of one lane (``item`` None)."""
 
     day: dt.date
     item: GridItem[T] | None
+    rows: int = 1
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,18 @@ def _lanes(spans: Sequence[tuple[int, int]]) -> list[int]:
     return out
 
 
+def _free_run(covered: Mapping[tuple[dt.date, int, int], bool], starts: Mapping[int, Sequence[GridItem[T]]],
+              day: dt.date, slot: int, lane: int) -> int:
+    """How many slots from ``slot`` on stay empty in the lane, up to the end of the hour (one empty cell an
+    hour rather than one a slot keeps a long day's table small, and the hour's lines)."""
+    end = (slot // SLOTS_PER_HOUR + 1) * SLOTS_PER_HOUR
+    run = 1
+    while slot + run < end and not covered.get((day, slot + run, lane)) and \
+            all(g.lane != lane for g in starts.get(slot + run, ())):
+        run += 1
+    return run
+
+
 def week_grid(days: Mapping[dt.date, Iterable[T]], wall: Callable[[T], tuple[dt.datetime, dt.datetime]],
               hours: Iterable[int] = ()) -> WeekGrid[T]:
     """Lay ``days`` (day → items) out on a time axis; ``wall`` gives an item's local start and end, ``hours`` are
@@ -120,6 +133,8 @@ def week_grid(days: Mapping[dt.date, Iterable[T]], wall: Callable[[T], tuple[dt.
                     if lane in starting:
                         cells.append(GridCell(day, starting[lane]))
                     elif not covered.get((day, slot, lane)):
-                        cells.append(GridCell(day, None))
+                        free = _free_run(covered, placed[day], day, slot, lane)
+                        covered.update({(day, s, lane): True for s in range(slot + 1, slot + free)})
+                        cells.append(GridCell(day, None, free))
             rows.append(GridRow(slot // SLOTS_PER_HOUR, slot % SLOTS_PER_HOUR * SLOT_MINUTES, cells))
     return WeekGrid(list(days), lanes, rows)
