@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from radio.db import utcnow
 from radio.errors import Conflict, DomainError, InvalidInput
 from radio.models import User
-from schedule.booking_conflicts import confirmed_occurrences, lock_station_schedule
+from schedule.booking_conflicts import confirmed_occurrences
 from schedule.bookings import book_broadcast, cancel_broadcast
 from schedule.eligibility import check_bookable, episode_duration, episode_to_book
 from schedule.flight_models import Flight
@@ -39,11 +39,10 @@ from schedule.flights import (
     MAX_AIRINGS,
     MAX_DAYS,
     flight_creatives,
-    flight_rev,
-    get_flight,
+    hold_flight,
     proposed_airings,
     require_status,
-    rev_changes,
+    stale_rev,
     station_plans,
 )
 from schedule.models import Broadcast, BroadcastStatus, Station
@@ -129,22 +128,16 @@ def _hold(session: Session, flight_id: str, rev: str, statuses: Sequence[str]) -
     """The flight with its stations' schedules locked, refused with 409 unless it is in one of ``statuses``
     (``flight_cancelled`` …) and ``rev`` is current (``conflict`` naming what changed).
 
-    The stations are locked in slug order (two changes of overlapping flights cannot deadlock), then the
-    flight is read again, so of two concurrent or replayed requests with one ``rev`` the second sees what
-    the first did and is refused.
+    :func:`schedule.flights.hold_flight` locks it first, so of two concurrent or replayed requests with one
+    ``rev`` the second sees what the first did and is refused.
     """
-    flight = get_flight(session, flight_id)
-    for station_id in session.scalars(select(Station.id).where(Station.slug.in_(flight.stations))
-                                      .order_by(Station.slug)):
-        lock_station_schedule(session, station_id)
-    session.refresh(flight)
+    flight = hold_flight(session, flight_id)
     if flight.status not in statuses:
         require_status(flight, statuses[0])
-    current = flight_rev(session, flight)
-    if rev != current:
+    stale = stale_rev(session, flight, rev)
+    if stale:
         raise Conflict("the flight or a station's schedule changed since you read it; look at the flight again",
-                       code="conflict", details={"field": "rev", "rev": current,
-                                                 "changed": rev_changes(flight, rev, current)})
+                       code="conflict", details=stale)
     return flight
 
 

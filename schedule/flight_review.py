@@ -2,15 +2,17 @@
 bookings, and one row's change turned into the whole adjusted proposal that ``adjust_proposal`` checks.
 
 The week reuses :func:`schedule.week.week_airings` (the producers' week view of a station), so what the
-proposal sits next to is exactly what the station's own week page shows.
+proposal sits next to is exactly what the station's own week page shows, and lays both out on a time axis
+(:func:`schedule.week_grid.week_grid`) over the hours that hold anything or one of the flight's windows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,8 +20,11 @@ from sqlalchemy.orm import Session
 from radio.errors import InvalidInput
 from radio.models import User
 from schedule.flight_models import Flight
+from schedule.flights import windows_for
 from schedule.models import Station
+from schedule.recurrence import zone
 from schedule.week import Airing, week_airings, week_days
+from schedule.week_grid import WeekGrid, week_grid
 
 ROW_ACTIONS = ("change", "remove", "add", "recheck")
 
@@ -39,10 +44,12 @@ class ProposedRow:
 
 @dataclass(frozen=True)
 class StationWeek:
-    """One station's week: per local day, its bookings (the week view's ``Airing``) and the proposed rows."""
+    """One station's week: per local day, its bookings (the week view's ``Airing``) and the proposed rows, and
+    the same on a time axis."""
 
     station: Station
     days: dict[dt.date, list[Airing | ProposedRow]]
+    grid: WeekGrid[Airing | ProposedRow]
 
 
 def proposal_rows(flight: Flight, stations: Mapping[str, Station]) -> list[ProposedRow]:
@@ -62,9 +69,37 @@ def _start_key(item: Airing | ProposedRow) -> dt.datetime:
     return item.start if isinstance(item, ProposedRow) else item.occurrence.start
 
 
+def _wall(tz: ZoneInfo) -> Callable[[Airing | ProposedRow], tuple[dt.datetime, dt.datetime]]:
+    def wall(item: Airing | ProposedRow) -> tuple[dt.datetime, dt.datetime]:
+        if isinstance(item, ProposedRow):
+            start = dt.datetime.fromisoformat(item.local)
+            return start, start + (item.end - item.start)
+        return item.occurrence.start.astimezone(tz), item.occurrence.end.astimezone(tz)
+    return wall
+
+
+def window_hours(slug: str, windows: Sequence[Mapping[str, Any]]) -> set[int]:
+    """The local hours the flight's windows for station ``slug`` touch (shown on its week's axis)."""
+    hours: set[int] = set()
+    for window in windows_for(slug, windows):
+        hours.update(range(window.start.hour, (window.end.hour * 60 + window.end.minute - 1) // 60 + 1))
+    return hours
+
+
+def filtered_stations(stations: Mapping[str, Station], wanted: str | None) -> dict[str, Station]:
+    """The stations the week shows: all of them, or the one ``wanted`` names (400 naming ``station`` when it is
+    not one of the flight's)."""
+    if not wanted:
+        return dict(stations)
+    if wanted not in stations:
+        raise _field("station is not one of this flight's stations", "station")
+    return {wanted: stations[wanted]}
+
+
 def proposal_week(session: Session, user: User, stations: Mapping[str, Station], rows: Sequence[ProposedRow],
-                  monday: dt.date) -> list[StationWeek]:
-    """Each station's week of ``monday`` (station-local days): its bookings and the proposal, in start order."""
+                  monday: dt.date, windows: Sequence[Mapping[str, Any]] = ()) -> list[StationWeek]:
+    """Each station's week of ``monday`` (station-local days): its bookings and the proposal, in start order and
+    on a time axis that shows at least the hours of the flight's ``windows``."""
     weeks = []
     for slug, station in stations.items():
         days: dict[dt.date, list[Airing | ProposedRow]] = {
@@ -76,7 +111,8 @@ def proposal_week(session: Session, user: User, stations: Mapping[str, Station],
                     days[day].append(row)
         for items in days.values():
             items.sort(key=_start_key)
-        weeks.append(StationWeek(station, days))
+        weeks.append(StationWeek(station, days, week_grid(days, _wall(zone(station.timezone)),
+                                                          window_hours(slug, windows))))
     return weeks
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from radio.errors import Conflict, DomainError, InvalidInput, NotFound
 from radio.models import User
-from schedule.booking_conflicts import confirmed_occurrences
+from schedule.booking_conflicts import confirmed_occurrences, lock_station_schedule
 from schedule.bookings import book_broadcast
 from schedule.eligibility import check_bookable, episode_duration, episode_to_book
 from schedule.flight_models import Flight
@@ -75,7 +75,8 @@ def flight_span(station: Station, date_from: dt.date, date_to: dt.date) -> tuple
     return lo, hi
 
 
-def _windows_for(slug: str, windows: Sequence[Mapping[str, Any]]) -> list[Window]:
+def windows_for(slug: str, windows: Sequence[Mapping[str, Any]]) -> list[Window]:
+    """The windows that apply to station ``slug``: its own ones, else the flight's general ones."""
     own = [parse_window(w, n) for n, w in enumerate(windows) if w.get("station") == slug]
     return own or [parse_window(w, n) for n, w in enumerate(windows) if not w.get("station")]
 
@@ -99,7 +100,7 @@ def station_plans(session: Session, stations: Sequence[Station], windows: Sequen
     """Each station's windows and existing bookings over the flight's days (the planner's input)."""
     plans = []
     for station in stations:
-        station_windows = _windows_for(station.slug, windows)
+        station_windows = windows_for(station.slug, windows)
         if not station_windows:
             raise _field(f"no window applies to station {station.slug!r}", "windows")
         lo, hi = flight_span(station, date_from, date_to)
@@ -189,21 +190,45 @@ def get_flight(session: Session, flight_id: str) -> Flight:
     return flight
 
 
+def hold_flight(session: Session, flight_id: str) -> Flight:
+    """The flight with its stations' schedules locked for this transaction (404 when missing).
+
+    The stations are locked in slug order (two changes of overlapping flights cannot deadlock), then the
+    flight is read again, so of two concurrent or replayed changes the second sees what the first did.
+    """
+    flight = get_flight(session, flight_id)
+    for station_id in session.scalars(select(Station.id).where(Station.slug.in_(flight.stations))
+                                      .order_by(Station.slug)):
+        lock_station_schedule(session, station_id)
+    session.refresh(flight)
+    return flight
+
+
+def stale_rev(session: Session, flight: Flight, rev: str | None) -> dict[str, Any]:
+    """The details of a 409 for a stale ``rev`` (``field``, the current ``rev``, what ``changed``); empty when
+    ``rev`` is None or current."""
+    current = flight_rev(session, flight)
+    if rev is None or rev == current:
+        return {}
+    return {"field": "rev", "rev": current, "changed": rev_changes(flight, rev, current)}
+
+
 def accept(session: Session, flight_id: str, user: User | None = None, rev: str | None = None) -> Flight:
     """Book every proposed airing at once; 409 ``conflict`` when a station's schedule changed since (naming the
-    stations and the clashes), or — given the ``rev`` a page was drawn from — when the proposal did."""
-    flight = get_flight(session, flight_id)
+    stations and the clashes), or — given the ``rev`` it was read at — when the proposal did (naming the
+    current ``rev`` and what changed, as an adjustment does). Accepting again is 409 ``already_accepted``."""
+    flight = hold_flight(session, flight_id)
     require_status(flight, "proposed")
+    stale = stale_rev(session, flight, rev)
     stations = {s.slug: s for s in session.scalars(select(Station).where(Station.slug.in_(flight.stations)))}
     changed = sorted(slug for slug in flight.stations
                      if slug not in stations or stations[slug].calendar_version != flight.station_versions.get(slug))
     if changed:
         raise Conflict(f"the schedule of {', '.join(changed)} changed since the proposal; propose the flight again",
-                       code="conflict", details={"changed_stations": changed,
-                                                 "clashes": _clashes(session, flight, stations, changed)})
-    if rev is not None and rev != (current := flight_rev(session, flight)):
-        raise Conflict("the proposal changed since you read it; look at it again", code="conflict",
-                       details={"field": "rev", "rev": current, "changed": rev_changes(flight, rev, current)})
+                       code="conflict", details={"changed_stations": changed, "rev": flight_rev(session, flight),
+                                                 "clashes": _clashes(session, flight, stations, changed), **stale})
+    if stale:
+        raise Conflict("the proposal changed since you read it; look at it again", code="conflict", details=stale)
     ids = []
     for airing in flight.proposed:
         broadcast = book_broadcast(session, {"station": airing["station"], "episode_id": airing["episode_id"],

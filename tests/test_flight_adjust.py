@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from schedule.models import Broadcast
 from tests.audio import tone, write_wav
 from tests.schedule_helpers import flight_setup
+from tests.ui_helpers import HTML, login, page, post_form, timeline
 
 
 @pytest.fixture(scope="module")
@@ -194,3 +195,151 @@ def test_adjustments_sent_at_once_with_one_rev_admit_exactly_one(proposal: Any) 
     shown = _shown(proposal)
     assert [{k: a[k] for k in ("station", "episode_id", "start")} for a in shown["proposed"]] == bodies[winner]
     assert all(a.get_json()["error"]["changed"] == ["proposal"] for a in answers if a.status_code == 409)
+
+
+def _accept(proposal: dict[str, Any], body: Any = None) -> Any:
+    return proposal["producer"].post(f"{proposal['url']}/accept", json=body) if body is not None else \
+        proposal["producer"].post(f"{proposal['url']}/accept")
+
+
+def test_accept_takes_the_rev_it_was_read_at_and_a_stale_one_is_a_409_naming_the_current(proposal: Any,
+                                                                                          runtime: Any) -> None:
+    airings = [dict(a) for a in proposal["proposed"]]
+    moved = _adjust(proposal, [{**airings[0], "start": airings[0]["start"][:11] + "19:45:00"}, *airings[1:]])
+    assert moved.status_code == 200, moved.get_json()
+    current = moved.get_json()["rev"]
+    before = _count(runtime)
+    stale = _accept(proposal, {"rev": proposal["rev"]})
+    assert stale.status_code == 409
+    error = stale.get_json()["error"]
+    assert error["code"] == "conflict" and error["field"] == "rev" and error["rev"] == current
+    assert error["changed"] == ["proposal"] and _count(runtime) == before
+    accepted = _accept(proposal, {"rev": current})
+    assert accepted.status_code == 201, accepted.get_json()
+    booked = accepted.get_json()["broadcast_ids"]
+    assert len(booked) == 6 and _count(runtime) == before + 6
+    for replay in ({"rev": current}, None):  # the same request again, or without a rev: the answer it had
+        again = _accept(proposal, replay)
+        assert again.status_code == 409, again.get_json()
+        assert again.get_json()["error"]["code"] == "already_accepted"
+        assert again.get_json()["error"]["broadcast_ids"] == booked
+    assert _count(runtime) == before + 6 and _shown(proposal)["status"] == "accepted"
+
+
+def test_accept_with_a_rev_after_a_station_changed_names_the_station_and_the_current_rev(proposal: Any) -> None:
+    producer = proposal["producer"]
+    booked = producer.post("/api/v1/broadcasts", json={"station": "thames", "episode_id": proposal["ids"][2],
+                                                       "start": "2027-03-06T10:00"})
+    assert booked.status_code == 201
+    response = _accept(proposal, {"rev": proposal["rev"]})
+    assert response.status_code == 409
+    error = response.get_json()["error"]
+    assert error["changed_stations"] == ["thames"] and error["changed"] == ["thames"]
+    assert error["rev"] == _shown(proposal)["rev"] != proposal["rev"] and error["field"] == "rev"
+    assert _shown(proposal)["status"] == "proposed"
+
+
+def test_accept_without_a_rev_books_as_before_and_a_bad_rev_is_a_400_naming_it(proposal: Any) -> None:
+    for body, field in [({"rev": ""}, "rev"), ({"rev": "x" * 5000}, "rev"), ({"rev": 12}, "rev"),
+                        ({"rev": "2027-03-07.proposed"}, "rev"), ({"rev": proposal["rev"] + "\x00"}, "rev"),
+                        ({"rev": proposal["rev"], "force": True}, "force"), ({"rev": [proposal["rev"]]}, "rev")]:
+        response = _accept(proposal, body)
+        assert response.status_code == 400, (body, response.get_json())
+        assert response.get_json()["error"]["field"] == field, (body, response.get_json())
+    assert _shown(proposal)["status"] == "proposed"
+    not_json = proposal["producer"].post(f"{proposal['url']}/accept", data="rev=1",
+                                         headers={"Content-Type": "text/plain"})
+    assert not_json.status_code == 400 and _shown(proposal)["status"] == "proposed"
+    assert _accept(proposal, {}).status_code == 201  # an empty body (or none) accepts the proposal as it is now
+
+
+def test_accepts_sent_at_once_with_one_rev_book_once(proposal: Any, runtime: Any) -> None:
+    producer = proposal["producer"]
+    clients = [type(producer)(producer.client.application.test_client(), producer.token, producer.user_id,
+                              "producer") for _n in range(4)]
+    barrier = threading.Barrier(len(clients))
+    answers: list[Any] = [None] * len(clients)
+    before = _count(runtime)
+
+    def send(n: int) -> None:
+        barrier.wait(timeout=30)
+        answers[n] = clients[n].post(f"{proposal['url']}/accept", json={"rev": proposal["rev"]})
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    statuses = [a.status_code for a in answers]
+    assert sorted(statuses) == [201] + [409] * (len(clients) - 1), statuses
+    assert all(a.get_json()["error"]["code"] == "already_accepted" for a in answers if a.status_code == 409)
+    assert _count(runtime) == before + 6
+
+
+def test_the_week_view_has_a_time_axis_with_each_airing_in_the_row_it_starts_in(proposal: Any, client: Any,
+                                                                                runtime: Any) -> None:
+    airings = [dict(a) for a in proposal["proposed"]]
+    n = next(i for i, a in enumerate(airings) if a["station"] == "padma")
+    day = airings[n]["start"][:10]
+    airings[n]["start"] = f"{day}T14:30:00"
+    moved = _adjust(proposal, airings)
+    assert moved.status_code == 200, moved.get_json()
+    login(client, runtime, "producer")
+    html = page(client, f"/flights/{proposal['id']}")
+    hours, cells = timeline(html, "padma")
+    assert hours == [f"{h:02d}:00" for h in range(14, 20)]  # from 14:30 to the window's 19:00–20:00
+    at = next(c for c in cells if c["id"] == f"week-row-{n}")
+    title = f"spot{proposal['ids'].index(airings[n]['episode_id'])}"
+    assert at["slot"] == "14:30" and at["day"] == day and at["rows"] == 1 and "proposed" in at["classes"]
+    assert at["text"].startswith("14:30–14:30") and title in at["text"]
+    series = [c for c in cells if "booked" in c["classes"]]
+    assert {c["day"] for c in series} == {f"2027-03-0{d}" for d in range(1, 8)}  # greyed, every day
+    assert all(c["slot"] == "19:00" and "already booked" in c["text"] for c in series)
+    for i, a in enumerate(airings):  # every other proposed airing of padma in its own start row and day
+        if a["station"] == "padma" and i != n:
+            cell = next(c for c in cells if c["id"] == f"week-row-{i}")
+            assert (cell["day"], cell["slot"][:2]) == (a["start"][:10], a["start"][11:13])
+    thames_hours, thames = timeline(html, "thames")
+    assert thames_hours == ["19:00"] and all("proposed" in c["classes"] for c in thames)
+    assert len(thames) == sum(a["station"] == "thames" for a in airings)
+
+
+def test_the_week_view_narrows_to_one_station_and_refuses_one_not_of_the_flight(proposal: Any, client: Any,
+                                                                               runtime: Any, make_station: Any) -> None:
+    make_station("meghna", timezone="Asia/Dhaka")
+    login(client, runtime, "producer")
+    url = f"/flights/{proposal['id']}"
+    both = page(client, url)
+    assert 'data-station="padma"' in both and 'data-station="thames"' in both
+    only = page(client, f"{url}?station=thames&week=2027-03-01")
+    week = only.split('id="proposal-week"')[1]
+    assert 'data-station="thames"' in week and 'data-station="padma"' not in week
+    assert '<option value="thames" selected>' in week
+    assert 'href="?week=2027-03-08&amp;station=thames#proposal-week"' in week  # the pager keeps the filter
+    assert f'action="/flights/{proposal["id"]}/proposal?station=thames"' in only  # and so do the forms
+    assert only.count('class="proposed-row') == 6  # the list is not narrowed
+    for bad in ("meghna", "nowhere", "padma\x07", "x" * 5000, "../padma", "পদ্মা"):
+        response = client.get(url, query_string={"station": bad}, headers={**HTML, "Accept-Language": "en"})
+        text = response.get_data(as_text=True)
+        assert response.status_code == 400, bad
+        assert 'id="station-error"' in text and "not one of this flight" in text
+        assert 'data-station="padma"' in text and 'data-station="thames"' in text  # the whole week instead
+    assert page(client, f"{url}?station=").count('class="timeline"') == 2  # "Every station"
+    bangla = client.get(url, query_string={"station": "nowhere"}, headers={**HTML, "Accept-Language": "bn"})
+    assert bangla.status_code == 400 and "not one of this flight" not in bangla.get_data(as_text=True)
+
+
+def test_moving_an_airing_from_a_narrowed_week_keeps_the_filter(proposal: Any, client: Any, runtime: Any) -> None:
+    login(client, runtime, "producer")
+    html = page(client, f"/flights/{proposal['id']}?station=thames")
+    _hours, cells = timeline(html, "thames")
+    n = int(cells[0]["id"].rsplit("-", 1)[1])
+    start = proposal["proposed"][n]["start"][:11] + "19:40"
+    response = post_form(client, f"/flights/{proposal['id']}/proposal?station=thames",
+                         {"rev": proposal["rev"], "index": str(n), "week": "2027-03-01", "page": "1",
+                          "episode_id": proposal["proposed"][n]["episode_id"], "from_week": "1", "start": start,
+                          "action": "change"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert "station=thames" in response.headers["Location"]
+    _hours, cells = timeline(page(client, response.headers["Location"]), "thames")
+    assert next(c for c in cells if c["id"] == f"week-row-{n}")["slot"] == "19:30"

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from schedule.models import Broadcast
-from tests.ui_helpers import HTML, add_episode, csrf_token, login, page, post_form
+from tests.ui_helpers import HTML, add_episode, csrf_token, login, page, post_form, timeline
 
 
 def _flight(runtime: Any, api_as: Any, make_station: Any) -> tuple[Any, str]:
@@ -180,20 +180,24 @@ def test_the_proposal_shows_as_a_list_and_a_week_in_station_time(client: Any, ru
     html = page(client, f"/flights/{flight_id}")
     assert html.count('class="proposed-row') == 12 and "স্পট 0" in html
     assert "Accept and book all 12 airings" in html and 'name="rev"' in html
-    # The week of the first day: three proposed airings on each station, and padma's booking beside them.
+    # The week of the first day: three proposed airings on each station, and padma's booking beside them, each
+    # in the row of the time axis it starts in (station time) and on its station-local day.
     week = html.split('id="proposal-week"')[1]
     first = [n for n, a in enumerate(proposed) if a["start"] < "2027-03-08"]
     assert len(first) == 6 and all(f'id="week-row-{n}"' in week for n in first)
-    assert 'id="week-row-' not in week.split('data-station="thames"')[0].split('data-station="padma"')[0]
-    padma_week = week.split('data-station="padma"')[1].split('data-station="thames"')[0]
-    assert "already booked" in padma_week and "অন্য অনুষ্ঠান" in padma_week
-    wednesday = padma_week.split('data-day="2027-03-03"')[1].split('data-day="2027-03-04"')[0]
-    assert "19:00–19:10" in wednesday  # the booking, in Dhaka time
+    assert 'id="week-row-' not in week.split('data-station="padma"')[0]
+    hours, padma = timeline(week, "padma")
+    assert hours == ["19:00"]
+    booked = [c for c in padma if "booked" in c["classes"]]
+    assert len(booked) == 1 and "already booked" in booked[0]["text"] and "অন্য অনুষ্ঠান" in booked[0]["text"]
+    assert booked[0]["day"] == "2027-03-03" and booked[0]["slot"] == "19:00" and booked[0]["rows"] == 1
+    assert "19:00–19:10" in booked[0]["text"]  # the booking, in Dhaka time
+    cells = {c["id"]: c for station in ("padma", "thames") for c in timeline(week, station)[1]}
     for n in first:  # each proposed airing on its station-local day, its time shown in station time
-        a = proposed[n]
-        station_week = week.split(f'data-station="{a["station"]}"')[1]
-        day = station_week.split(f'data-day="{a["start"][:10]}"')[1].split("</section>")[0]
-        assert f'id="week-row-{n}"' in day and a["start"][11:16] + "–" in day
+        a, cell = proposed[n], cells[f"week-row-{n}"]
+        assert f'data-station="{a["station"]}"' in week.split(f'id="week-row-{n}"')[0].rsplit("<table", 1)[1]
+        assert cell["day"] == a["start"][:10] and cell["slot"][:2] == a["start"][11:13]
+        assert cell["text"].startswith(a["start"][11:16] + "–")
     following = page(client, f"/flights/{flight_id}?week=2027-03-08")
     assert all(f'id="week-row-{n}"' in following for n, a in enumerate(proposed) if a["start"] >= "2027-03-08")
     assert 'href="?week=2027-03-01#proposal-week"' in following and 'href="?week=2027-03-15#proposal-week"' in following

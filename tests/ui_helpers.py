@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -115,3 +116,54 @@ def second_runtime(runtime: Runtime, home: Any, **settings: Any) -> Runtime:
     overrides = {"RADIO_HOME": str(home), "RADIO_DATABASE_URL": runtime.settings.database_url, "RADIO_REDIS_URL": "",
                  "RADIO_QUEUE_IMMEDIATE": True, "RADIO_SECRET_KEY": "test-secret-key", **settings}
     return Runtime.from_settings(load_settings(overrides, environ={}))
+
+
+class _Timeline(HTMLParser):
+    """The airing cells of one station's week table (``table.timeline``), with the slot row each starts in."""
+
+    def __init__(self, station: str) -> None:
+        super().__init__()
+        self.station, self.inside = station, False
+        self.slot = ""
+        self.hours: list[str] = []
+        self.cells: list[dict[str, Any]] = []
+        self.cell: dict[str, Any] | None = None
+        self.header = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "table" and "timeline" in a.get("class", "").split():
+            self.inside = a.get("data-station") == self.station
+        if not self.inside:
+            return
+        if tag == "tr":
+            self.slot = a.get("data-slot", "")
+        elif tag == "th" and "data-hour" in a:
+            self.header = True
+        elif tag == "td" and "event" in a.get("class", "").split():
+            self.cell = {"slot": self.slot, "day": a.get("data-day"), "rows": int(a.get("rowspan", "1")),
+                         "id": a.get("id", ""), "classes": a.get("class", "").split(), "text": ""}
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self.inside = False
+        elif tag == "th":
+            self.header = False
+        elif tag == "td" and self.cell is not None:
+            self.cell["text"] = " ".join(self.cell["text"].split())
+            self.cells.append(self.cell)
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.header:
+            self.hours.append(data.strip())
+        elif self.cell is not None:
+            self.cell["text"] += data
+
+
+def timeline(html: str, station: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """The hour labels down the side of ``station``'s week table and its airing cells (slot, day, rows, id,
+    classes, text)."""
+    parser = _Timeline(station)
+    parser.feed(html)
+    return parser.hours, parser.cells

@@ -6,7 +6,8 @@ The flight of ``bench_production`` (8 weeks × 5 airings × 20 stations against 
 is proposed once; then, through the real app (Flask test client, a signed-in producer):
 
 1. ``GET /flights/<id>``: the proposal page (the list's first 100 airings, each with its change form, and the
-   week view of each station with its bookings) — median wall and CPU time, and the page's size;
+   week view of each station with its bookings on a time axis) — median wall and CPU time, and the page's size;
+   then the same narrowed to one station's week (``?station=``);
 2. ``PUT /api/v1/flights/<id>/proposal`` with every airing, one of them moved — each airing and the whole
    checked again against the stations' bookings;
 3. the same move through the page's form (``POST /flights/<id>/proposal``, then the redirect's page).
@@ -71,6 +72,14 @@ def main() -> None:
     size = len(html.data)
     print(f"GET /flights/<id> (list page + week view): {wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU "
           f"(median of {args.runs}); {size / 1000:.0f} kB of HTML")
+    with runtime.read_session() as session:
+        from schedule.flight_models import Flight
+
+        one = session.get(Flight, flight_id).stations[0]  # type: ignore[union-attr]
+    wall, cpu, html = timed(args.runs, lambda _n: client.get(f"/flights/{flight_id}?station={one}", headers=HTML))
+    assert html.status_code == 200
+    print(f"GET /flights/<id>?station=<one of 20> (week view narrowed): {wall * 1000:.0f} ms wall, "
+          f"{cpu * 1000:.0f} ms CPU (median of {args.runs}); {len(html.data) / 1000:.0f} kB of HTML")
 
     shown = api.get(f"/api/v1/flights/{flight_id}", headers=auth).get_json()
     state = {"rev": rev, "proposed": [{k: a[k] for k in ("station", "episode_id", "start")}

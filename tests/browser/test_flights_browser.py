@@ -65,14 +65,20 @@ def test_a_producer_proposes_a_flight_moves_an_airing_in_the_week_view_and_accep
     old = flight.proposed[index]["start"]
     new = f"{old[:10]}T20:40"
     assert old[11:16] != "20:40"
+    first.locator("summary").click()  # the move form opens from the airing's cell
     first.locator("input[type=datetime-local]").fill(new)
     with page.expect_navigation():
         first.locator("button[value=change]").click()
     assert "The airing was changed." in page.inner_text("main")
     moved = _flight(live, flight_id).proposed[index]
     assert moved["start"] == f"{new}:00" and moved["episode_id"] == spot_id
-    day = page.locator(f"#proposal-week section.day[data-day='{old[:10]}']")
-    assert "20:40–20:41" in day.inner_text()  # drawn again at its new time, in station time
+    cell = page.locator(f"#week-row-{index}")
+    assert "20:40–20:41" in cell.inner_text()  # drawn again at its new time, in station time, in its day and row
+    assert cell.get_attribute("data-day") == old[:10]
+    assert cell.locator("xpath=ancestor::tr").get_attribute("data-slot") == "20:30"
+    assert page.locator("#proposal-week th[data-hour='20']").is_visible()
+    box, hour = cell.bounding_box(), page.locator("#proposal-week th[data-hour='20']").bounding_box()
+    assert box and hour and hour["y"] <= box["y"] < hour["y"] + hour["height"]  # level with its hour on the axis
     screenshot(page, "flight-proposal-week")
 
     with page.expect_navigation():

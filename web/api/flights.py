@@ -13,6 +13,7 @@ from web.auth import current_user, require_role
 from web.context import db
 from web.contract import answers, validated
 from web.schemas.production import (
+    FlightAcceptBody,
     FlightAccepted,
     FlightAdjustBody,
     FlightBody,
@@ -63,10 +64,11 @@ def flight_adjust(flight_id: str, body: FlightAdjustBody) -> Response:
 @bp.post("/flights/<flight_id>/accept")
 @policy("flight.write")
 @require_role(Role.PRODUCER)
-@validated(resp=answers(201, FlightAccepted, errors=(400, 401, 403, 404, 409)))
-def flight_accept(flight_id: str) -> Response:
-    """Book every proposed airing in one transaction; 409 ``conflict`` when a station's schedule changed."""
-    flight = accept(db(), flight_id, current_user())
+@validated(json=FlightAcceptBody, resp=answers(201, FlightAccepted, errors=(400, 401, 403, 404, 409)))
+def flight_accept(flight_id: str, body: FlightAcceptBody) -> Response:
+    """Book every proposed airing in one transaction; 409 ``conflict`` when a station's schedule changed or the
+    optional ``rev`` is stale, 409 ``already_accepted`` when it was accepted already."""
+    flight = accept(db(), flight_id, current_user(), body.rev)
     return _created({"id": flight.id, "broadcast_ids": flight.broadcast_ids})
 
 

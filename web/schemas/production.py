@@ -183,6 +183,13 @@ class FlightExtendBody(Body):
     rev: Rev
 
 
+class FlightAcceptBody(Body):
+    """``POST /api/v1/flights/<id>/accept`` (the body may be left out): book the proposal as it was read at
+    ``rev`` (a stale one is 409 ``conflict`` naming the current ``rev``); without ``rev``, as it is now."""
+
+    rev: Rev | None = None
+
+
 class FlightCancelBody(Body):
     """``POST /api/v1/flights/<id>/cancel``: cancel a flight as a whole (its bookings still to come)."""
 

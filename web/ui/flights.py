@@ -26,6 +26,7 @@ from schedule.flight_models import Flight
 from schedule.flight_planning import DAY_CODES
 from schedule.flight_review import (
     edited_proposal,
+    filtered_stations,
     flight_stations,
     monday_of_flight,
     proposal_rows,
@@ -112,9 +113,16 @@ def _detail(flight_id: str, errors: dict[str, str], status: int = 200, weeks: st
         monday = parse_week(week or request.args.get("week"), monday_of_flight(flight))
         pages = max(1, -(-len(rows) // LIST_PAGE))
         shown = min(list_page or int_arg("page", 1), pages)
+        wanted = _station_filter()
+        try:
+            in_week = filtered_stations(by_slug, wanted)
+        except DomainError as exc:  # the whole week instead, the filter marked (a 400 unless already refused)
+            in_week, status = by_slug, status if status >= 400 else exc.status
+            errors = {**errors, "station": _("That is not one of this flight's stations: every station is shown.")}
         review = {"rows": rows, "monday": monday, "list_rows": rows[(shown - 1) * LIST_PAGE:shown * LIST_PAGE],
                   "list_page": shown, "list_per_page": LIST_PAGE,
-                  "station_weeks": proposal_week(session, page_user(), by_slug, rows, monday),
+                  "shown_station": wanted if len(in_week) == 1 and wanted in in_week else None,
+                  "station_weeks": proposal_week(session, page_user(), in_week, rows, monday, flight.windows),
                   "prev_week": (monday - dt.timedelta(days=7)).isoformat(),
                   "next_week": (monday + dt.timedelta(days=7)).isoformat(), "today": utcnow().date(),
                   "station_pairs": [(slug, f"{slug} ({s.timezone})") for slug, s in by_slug.items()],
@@ -131,6 +139,11 @@ def _detail(flight_id: str, errors: dict[str, str], status: int = 200, weeks: st
 def flight(flight_id: str) -> tuple[str, int]:
     """A flight's page."""
     return _detail(flight_id, {})
+
+
+def _station_filter() -> str:
+    """The station the week view is narrowed to (``?station=``, also on the forms' actions), '' for all."""
+    return request.args.get("station", "")[:200].strip()
 
 
 def _refusal(exc: DomainError) -> dict[str, str]:
@@ -242,7 +255,7 @@ def adjust(flight_id: str) -> Response | tuple[str, int]:
     messages = {"remove": _("The airing was removed from the proposal."), "add": _("The airing was added."),
                 "recheck": _("The proposal was checked again against the stations' schedules.")}
     return done(messages.get(action, _("The airing was changed.")), "ui_flights.flight", flight_id=flight_id,
-                week=week or None, page=list_page if list_page > 1 else None,
+                week=week or None, station=_station_filter() or None, page=list_page if list_page > 1 else None,
                 _anchor="proposal-week" if request.form.get("from_week") else "proposal")
 
 
