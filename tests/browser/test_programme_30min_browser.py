@@ -9,8 +9,9 @@ import hashlib
 import subprocess
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
@@ -27,15 +28,27 @@ from tests.browser.conftest import LiveServer, screenshot
 SLOT_S = 1800.0
 CROSSFADE_S = 1.0
 RATE = 48000
-# name → (kind, rundown role, seconds, what it sounds like, codec); 31:25 of audio in all.
-SOURCES = {
-    "tune": ("jingle", "jingle", 20, "jingle", "flac"),
-    "talk": ("talk", "speech", 720, "speech", "opus"),
-    "psa1": ("psa", "speech", 45, "speech", "flac"),
-    "drama": ("drama", "speech", 540, "speech", "mp3"),
-    "callin": ("call_in", "speech", 200, "speech", "opus"),
-    "psa2": ("psa", "speech", 60, "speech", "vorbis"),
-    "outro": ("song", "music", 300, "music", "mp3"),
+
+
+class Source(NamedTuple):
+    """One source of the rundown: episode kind, rundown role, length, what it sounds like, codec, tone peak."""
+
+    kind: str
+    role: str
+    seconds: int
+    sound: str
+    codec: str
+    peak: float  # of its tone (full scale 1): the sources lie between about -20 and -31 LUFS
+
+
+SOURCES = {  # 31:25 of audio in all
+    "tune": Source("jingle", "jingle", 20, "jingle", "flac", 0.4),
+    "talk": Source("talk", "speech", 720, "speech", "opus", 0.2),
+    "psa1": Source("psa", "speech", 45, "speech", "flac", 0.45),
+    "drama": Source("drama", "speech", 540, "drama", "mp3", 0.06),
+    "callin": Source("call_in", "speech", 200, "speech", "opus", 0.12),
+    "psa2": Source("psa", "speech", 60, "speech", "vorbis", 0.35),
+    "outro": Source("song", "music", 300, "music", "mp3", 0.5),
 }
 CALLIN_EXCERPT = (30.0, 180.0)  # the part of the call-in that plays
 CODECS = {"flac": (".flac", ["-c:a", "flac"], "audio/flac"),
@@ -44,19 +57,24 @@ CODECS = {"flac": (".flac", ["-c:a", "flac"], "audio/flac"),
           "mp3": (".mp3", ["-c:a", "libmp3lame", "-b:a", "64k"], "audio/mpeg")}
 
 
-def make_source(folder: Path, n: int, sound: str, seconds: int, codec: str) -> Path:
-    """A 48 kHz stereo file: a modulated tone over pink noise (speech), a chord (music), a beeping tone (jingle),
-    each at its own level so the render has to bring every part to the target."""
-    freq, level = 180 + 60 * n, 0.1 + 0.05 * n
+def make_source(folder: Path, n: int, source: Source) -> Path:
+    """A 48 kHz stereo file: a modulated tone over pink noise (speech), the same with a full-scale 4 ms door slam
+    every 37 s (drama: peaks far above its loudness, which the true-peak limiter must catch), a chord (music), a
+    beeping tone (jingle); each at its own level, so the render has to bring every part to the target."""
+    freq, seconds = 180 + 60 * n, source.seconds
+    gain = 8 * source.peak  # ffmpeg's sine source plays at 1/8 of full scale
+    speech = (f"sine=f={freq}:r={RATE}:d={seconds},tremolo=f=3:d=0.8,volume={gain:.3f}[a];"
+              f"anoisesrc=r={RATE}:d={seconds}:a={source.peak / 6:.4f}:c=pink:s={n + 1}[b];")
     graph = {
-        "speech": f"sine=f={freq}:r={RATE}:d={seconds},tremolo=f=3:d=0.8,volume={level:.2f}[a];"
-                  f"anoisesrc=r={RATE}:d={seconds}:a={level / 8:.3f}:c=pink:s={n + 1}[b];[a][b]amix=inputs=2:normalize=0",
+        "speech": speech + "[a][b]amix=inputs=2:normalize=0",
+        "drama": speech + f"aevalsrc=exprs=0.99*lt(mod(t\\,37)\\,0.004):s={RATE}:d={seconds}[c];"
+                          "[a][b][c]amix=inputs=3:normalize=0",
         "music": f"sine=f={freq}:r={RATE}:d={seconds}[a];sine=f={freq * 1.5}:r={RATE}:d={seconds}[b];"
-                 f"[a][b]amix=inputs=2:normalize=0,volume={level:.2f}",
-        "jingle": f"sine=f={freq * 2}:r={RATE}:d={seconds}:beep_factor=4,volume={level:.2f}",
-    }[sound]
-    suffix, options, _mime = CODECS[codec]
-    path = folder / f"{n:02d}-{sound}{suffix}"
+                 f"[a][b]amix=inputs=2:normalize=0,volume={gain / 2:.3f}",
+        "jingle": f"sine=f={freq * 2}:r={RATE}:d={seconds}:beep_factor=4,volume={gain:.3f}",
+    }[source.sound]
+    suffix, options, _mime = CODECS[source.codec]
+    path = folder / f"{n:02d}-{source.sound}{suffix}"
     subprocess.run([FFMPEG, "-nostdin", "-v", "error", "-y", "-filter_complex",
                     graph + ",aformat=channel_layouts=stereo", "-ar", str(RATE), *options, str(path)], check=True)
     return path
@@ -119,17 +137,18 @@ def test_a_producer_builds_a_30_minute_programme_renders_it_to_the_target_and_bo
 
     # 1. The sources, uploaded compressed through the API, then analysed and normalised.
     started = time.perf_counter()
-    files = {name: make_source(tmp_path, n, sound, seconds, codec)
-             for n, (name, (_kind, _role, seconds, sound, codec)) in enumerate(SOURCES.items())}
+    with ThreadPoolExecutor(max_workers=2) as pool:  # one ffmpeg per core
+        futures = {name: pool.submit(make_source, tmp_path, n, source)
+                   for n, (name, source) in enumerate(SOURCES.items())}
+        files = {name: future.result() for name, future in futures.items()}
     made = time.perf_counter()
     ids: dict[str, str] = {}
-    for name, (kind, _role, _seconds, _sound, codec) in SOURCES.items():
+    for name, source in SOURCES.items():
         path = files[name]
+        upload = {"name": path.name, "mimeType": CODECS[source.codec][2], "buffer": path.read_bytes()}
         answer = api.post(f"{live.url}/api/v1/episodes", headers={"Authorization": f"Bearer {producer_token}"},
-                          timeout=600_000, multipart={
-                              "title": f"আধঘণ্টা {tag} {name}", "kind": kind, "language": "bn",
-                              "campaign": "safe-migration",
-                              "file": {"name": path.name, "mimeType": CODECS[codec][2], "buffer": path.read_bytes()}})
+                          timeout=600_000, multipart={"title": f"আধঘণ্টা {tag} {name}", "kind": source.kind,
+                                                      "language": "bn", "campaign": "safe-migration", "file": upload})
         assert answer.status == 201, answer.text()
         ids[name] = str(answer.json()["id"])
     _wait_ready(live, api, producer_token, list(ids.values()))
@@ -143,10 +162,14 @@ def test_a_producer_builds_a_30_minute_programme_renders_it_to_the_target_and_bo
     with live.runtime.read_session() as session:
         episodes = {name: session.get(Episode, episode_id) for name, episode_id in ids.items()}
         durations = {name: float(e.duration_s or 0) for name, e in episodes.items() if e is not None}
+        peaks = {name: e.true_peak_dbtp for name, e in episodes.items() if e is not None}
+        loudness = {name: e.loudness_lufs for name, e in episodes.items() if e is not None}
         channels = {e.channels for e in episodes.values() if e is not None}
         rates = {e.sample_rate for e in episodes.values() if e is not None}
     assert channels == {2} and rates == {RATE}
     assert sum(durations.values()) > SLOT_S
+    levels = [v for v in loudness.values() if v is not None]
+    assert len(levels) == len(SOURCES) and max(levels) - min(levels) > 10  # far apart: each must be brought level
     sizes = sum(p.stat().st_size for p in files.values())
     print(f"\n[30-min programme] sources: {sum(durations.values()) / 60:.1f} min in {sizes / 1e6:.1f} MB, made in "
           f"{made - started:.1f} s; upload + analysis + broadcast copies {ingested - made:.1f} s")
@@ -159,12 +182,12 @@ def test_a_producer_builds_a_30_minute_programme_renders_it_to_the_target_and_bo
     page.click("main form button[type=submit]")
     page.wait_for_url("**/programmes/*")
     programme_id = page.url.split("#")[0].rsplit("/", 1)[1]
-    for name, (_kind, role, _seconds, _sound, _codec) in SOURCES.items():
+    for name, source in SOURCES.items():
         page.fill("#q", f"আধঘণ্টা {tag} {name}")
         with page.expect_navigation():
             page.click("#pick form[role=search] button[type=submit]")
         row = page.locator("#pick li", has_text=f"{tag} {name}")
-        row.locator("select").select_option(role)
+        row.locator("select").select_option(source.role)
         with page.expect_navigation():
             row.locator("button[type=submit]").click()
     callin = list(SOURCES).index("callin")
@@ -177,7 +200,7 @@ def test_a_producer_builds_a_30_minute_programme_renders_it_to_the_target_and_bo
         assert programme is not None
         items = [dict(i) for i in programme.items]
     assert [i["episode_id"] for i in items] == [ids[name] for name in SOURCES]
-    assert [i["role"] for i in items] == [role for _k, role, *_rest in SOURCES.values()]
+    assert [i["role"] for i in items] == [source.role for source in SOURCES.values()]
     assert (items[callin]["in_s"], items[callin]["out_s"]) == CALLIN_EXCERPT
     # The running time against 30:00: every item as long as asked, less a crossfade at each junction.
     lengths = [durations[name] for name in SOURCES]
@@ -189,7 +212,6 @@ def test_a_producer_builds_a_30_minute_programme_renders_it_to_the_target_and_bo
     assert f"{minutes}:{seconds:02d} of a 30:00 slot" in running, running
     assert f"shortened by {over:.1f} s" in running, running
     assert not page.locator("#timing [data-problem]").count()
-    screenshot(page, "producer-rundown-30min")
 
     # Render in the UI; the live server runs jobs inline (a worker would leave the page polling the job).
     clicked = time.perf_counter()
@@ -207,16 +229,18 @@ def test_a_producer_builds_a_30_minute_programme_renders_it_to_the_target_and_bo
         path = live.runtime.store.path_for(result.sha256, ".mp3")
         cues = sorted(programme.cues, key=lambda c: c["start"])
         parts = list(programme.parts)
-        result_id = result.id
+        result_id, result_lufs = result.id, result.loudness_lufs
     assert [c["episode_id"] for c in cues] == [ids[name] for name in SOURCES]
     assert abs(cues[-1]["end"] - SLOT_S) < 0.01
     given_up = {name: durations[name] - next(p["out_s"] for p in parts if p["episode_id"] == ids[name])
                 for name in ("tune", "outro")}
     assert all(s > 0.5 for s in given_up.values()) and abs(sum(given_up.values()) - over) < 0.1, given_up
-    # The music and the jingle gave up the time; speech is never shortened.
+    # The music and the jingle gave up the time; speech is never shortened, the call-in plays its excerpt.
     for name in ("talk", "drama", "psa1", "psa2"):
         part = next(p for p in parts if p["episode_id"] == ids[name])
-        assert part["in_s"] == 0.0 and abs(part["out_s"] - durations[name]) < 0.01  # speech is kept whole
+        assert part["in_s"] == 0.0 and abs(part["out_s"] - durations[name]) < 0.01
+    excerpt = next(p for p in parts if p["episode_id"] == ids["callin"])
+    assert (excerpt["in_s"], excerpt["out_s"]) == CALLIN_EXCERPT
 
     # 3. The reference meter on the file the station gets.
     settings = live.runtime.settings
@@ -227,13 +251,16 @@ def test_a_producer_builds_a_30_minute_programme_renders_it_to_the_target_and_bo
     assert abs(length - SLOT_S) <= 0.5
     assert abs(measured["I"] - settings.target_lufs) <= 0.5
     assert measured["TP"] <= settings.true_peak_dbtp
-    assert f"Loudness {result.loudness_lufs:.1f} LUFS" in page.inner_text("#result")
+    drama = next(p for p in parts if p["episode_id"] == ids["drama"])
+    assert peaks["drama"] is not None and peaks["drama"] + drama["gain_db"] > settings.true_peak_dbtp + 3  # limited
+    assert f"Loudness {result_lufs:.1f} LUFS" in page.inner_text("#result")
     duration = page.evaluate("""async () => {
         const a = document.querySelector('audio[data-programme-audio]');
         if (a.readyState < 1) await new Promise(r => a.addEventListener('loadedmetadata', r, {once: true}));
         return a.duration;
     }""")
     assert abs(duration - SLOT_S) < 1.0
+    screenshot(page, "producer-rundown-30min")
 
     # 4. A flight on two stations, around bookings already there: the Monday-to-Friday evenings 19:00-21:00 (the
     # form's first window) are taken from 19:00 on one station and from 19:20 on the other, on every weekday.
@@ -290,7 +317,7 @@ def test_a_producer_builds_a_30_minute_programme_renders_it_to_the_target_and_bo
         assert len(mine) == 6
         for local in mine:
             day, clock = local[:10], local[11:16]
-            assert "19:00" <= clock and (dt.datetime.fromisoformat(local) + dt.timedelta(minutes=30)).time() \
-                <= dt.time(21, 0), (slug, local)
+            ends = (dt.datetime.fromisoformat(local) + dt.timedelta(minutes=30)).time()
+            assert clock >= "19:00" and ends <= dt.time(21, 0), (slug, local)  # inside the window
             if dt.date.fromisoformat(day) < monday + dt.timedelta(days=5):  # a weekday with an old booking
                 assert clock == ("19:40" if zone == "Asia/Dhaka" else "19:50"), (slug, local)  # right after it
