@@ -193,6 +193,35 @@ def test_migration_0006_stores_the_vectors_of_an_existing_index(runtime, corpus)
     assert hits(runtime, corpus, '"zebra crossing"', PRODUCER, district="dhaka") == {"helpline"}
 
 
+def test_reindex_recomputes_the_stored_vectors_after_the_function_changed(runtime, corpus) -> None:
+    # A generated column keeps the value it was written with: when radio_search_document is replaced without
+    # rewriting the rows (as transcripts_0002's function once was), `radio search --reindex` recomputes them.
+    if runtime.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's index only")
+    before = hits(runtime, corpus, "broker*")
+    with runtime.engine.begin() as conn:
+        today = conn.execute(text("SELECT pg_get_functiondef('radio_search_document(text)'::regprocedure)")).scalar()
+        conn.exec_driver_sql(
+            "CREATE OR REPLACE FUNCTION radio_search_document(doc text) RETURNS tsvector LANGUAGE sql IMMUTABLE"
+            " STRICT PARALLEL SAFE AS $fn$ SELECT to_tsvector('simple'::regconfig, 'replaced ' || doc) $fn$")
+    try:
+        assert hits(runtime, corpus, "replaced") == set()  # the stored vectors are those of the old function
+        with runtime.session() as session:
+            reindex(session)
+        assert len(hits(runtime, corpus, "replaced")) == len(_documents_of(runtime))
+    finally:
+        with runtime.engine.begin() as conn:
+            conn.exec_driver_sql(today)
+        with runtime.session() as session:
+            reindex(session)
+    assert hits(runtime, corpus, "replaced") == set() and hits(runtime, corpus, "broker*") == before
+
+
+def _documents_of(runtime) -> list[str]:
+    with runtime.engine.connect() as conn:
+        return list(conn.execute(text("SELECT id FROM segments UNION ALL SELECT id FROM episodes")).scalars())
+
+
 def test_every_trigger_of_the_index_exists_after_all_migrations(runtime) -> None:
     # A later SQLite batch migration that copies `episodes` or `segments` drops their triggers: it must
     # create them again (their SQL written out in that migration, as transcripts_0003 does), or the index
