@@ -245,6 +245,10 @@ class PostgresSearch:
         conds, params = _episode_conditions(session, filters, restricted=restricted)
         code_id = _code_id(session, filters)
         params.update(tsquery=to_tsquery(node), code_id=code_id)
+        # psycopg prepares a statement run 5 times, and PostgreSQL may then plan it once for any words (a generic
+        # plan): over the stored vectors that plan cost a common word 3-4x the server CPU of one planned for it
+        # (bench_search at a million segments). Every search of this transaction is planned for its own words.
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         q = self.TSQUERY
         episode_doc = search_schema.pg_vectors("e")[masked]  # stored: a phrase's recheck reads, never recomputes
         segment_doc = search_schema.pg_vectors("s")[masked]
