@@ -17,6 +17,8 @@ from radio.features import features, migration_folders
 # Objects migrations create by hand that autogenerate cannot model (FTS5 tables, expression indexes):
 # their names start with this, and autogenerate leaves them alone.
 UNMANAGED_PREFIX = "search_"
+# Columns migrations add by hand (PostgreSQL's generated tsvector columns of transcript search, not in the models).
+UNMANAGED_COLUMN_PREFIX = "search_vector"
 
 
 def load_models() -> None:
@@ -25,8 +27,12 @@ def load_models() -> None:
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Autogenerate filter: skip the hand-made search objects (see ``UNMANAGED_PREFIX``)."""
-    return not (type_ in ("table", "index") and name is not None and name.startswith(UNMANAGED_PREFIX))
+    """Autogenerate filter: skip the hand-made search objects (``UNMANAGED_PREFIX``, ``UNMANAGED_COLUMN_PREFIX``)."""
+    if name is None:
+        return True
+    if type_ == "column":
+        return not name.startswith(UNMANAGED_COLUMN_PREFIX)
+    return not (type_ in ("table", "index") and name.startswith(UNMANAGED_PREFIX))
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:

@@ -83,7 +83,7 @@ def test_a_copy_that_is_missing_or_stale_is_found(runtime, corpus) -> None:
 
 def test_a_masked_index_that_holds_a_masked_number_is_found(runtime, corpus) -> None:
     if runtime.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL's masked index is an expression of the masked copy: it cannot hold anything else")
+        pytest.skip("PostgreSQL's masked vectors are generated from the masked copy: they cannot hold anything else")
     # The masked FTS5 document of a segment gets the original text (columns untouched): a probe would find it.
     with runtime.engine.begin() as conn:
         doc = conn.execute(text("SELECT doc_id FROM search_rows WHERE segment_id = :id"),

@@ -154,6 +154,74 @@ def test_migration_0003_converts_an_existing_index(runtime, corpus) -> None:
     assert len(_documents(runtime)) == 15
 
 
+def test_migration_0006_stores_the_vectors_of_an_existing_index(runtime, corpus) -> None:
+    # PostgreSQL's index of transcripts_0002/0004 was over radio_search_document(...) expressions; transcripts_0006
+    # adds the stored (generated) vector columns to the rows already there and indexes those: the same answers.
+    if runtime.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's index only")
+    queries = ("broker*", "পাচার", '"debt bondage"', "about", '"ঢাকায় দালাল"')
+    before = {(q, v.unredacted): hits(runtime, corpus, q, v) for q in queries for v in (ADMIN, PRODUCER)}
+    config = alembic_config(runtime.engine)
+    columns = ("SELECT count(*) FROM information_schema.columns"
+               " WHERE table_name IN ('segments', 'episodes') AND column_name LIKE 'search_vector%'")
+    try:
+        command.downgrade(config, "transcripts_0005")
+        with runtime.engine.connect() as conn:
+            assert conn.execute(text(columns)).scalar_one() == 0
+            indexdef = conn.execute(text(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'search_segments_masked_gin'")).scalar_one()
+            assert "radio_search_document" in indexdef
+        with runtime.session() as session:  # written under the old triggers: in the vocabulary, found after
+            transcript_id = session.get(Segment, corpus.segments["helpline"]).transcript_id
+            session.add(Segment(transcript_id=transcript_id, episode_id=corpus.episodes["psa"], idx=7, start=40.0,
+                                end=45.0, text="ঢাকায় দালাল এলো", machine_text="ঢাকায় দালাল এলো", confidence=0.9))
+    finally:
+        upgrade(runtime.engine)
+    with runtime.engine.connect() as conn:
+        assert conn.execute(text(columns)).scalar_one() == 4
+        assert conn.execute(text("SELECT count(*) FROM segments WHERE search_vector IS NULL"
+                                 " OR search_vector_masked IS NULL")).scalar_one() == 0
+    after = {(q, v.unredacted): hits(runtime, corpus, q, v) for q in queries for v in (ADMIN, PRODUCER)}
+    added = {key: found for key, found in after.items() if found != before[key]}
+    assert set(added) == {('"ঢাকায় দালাল"', True), ('"ঢাকায় দালাল"', False)}  # the new segment, no other change
+    assert all(len(found - before[key]) == 1 for key, found in added.items())
+    with runtime.session() as session:  # the stored vectors follow an edit of the text (generated columns)
+        segment = session.get(Segment, corpus.segments["helpline"])
+        segment.text = "zebra crossing"
+        segment.redacted_text = "zebra crossing"
+    assert hits(runtime, corpus, '"zebra crossing"') == {"helpline"}
+    assert hits(runtime, corpus, '"zebra crossing"', PRODUCER, district="dhaka") == {"helpline"}
+
+
+def test_reindex_recomputes_the_stored_vectors_after_the_function_changed(runtime, corpus) -> None:
+    # A generated column keeps the value it was written with: when radio_search_document is replaced without
+    # rewriting the rows (as transcripts_0002's function once was), `radio search --reindex` recomputes them.
+    if runtime.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's index only")
+    before = hits(runtime, corpus, "broker*")
+    with runtime.engine.begin() as conn:
+        today = conn.execute(text("SELECT pg_get_functiondef('radio_search_document(text)'::regprocedure)")).scalar()
+        conn.exec_driver_sql(
+            "CREATE OR REPLACE FUNCTION radio_search_document(doc text) RETURNS tsvector LANGUAGE sql IMMUTABLE"
+            " STRICT PARALLEL SAFE AS $fn$ SELECT to_tsvector('simple'::regconfig, 'replaced ' || doc) $fn$")
+    try:
+        assert hits(runtime, corpus, "replaced") == set()  # the stored vectors are those of the old function
+        with runtime.session() as session:
+            reindex(session)
+        assert len(hits(runtime, corpus, "replaced")) == len(_documents_of(runtime))
+    finally:
+        with runtime.engine.begin() as conn:
+            conn.exec_driver_sql(today)
+        with runtime.session() as session:
+            reindex(session)
+    assert hits(runtime, corpus, "replaced") == set() and hits(runtime, corpus, "broker*") == before
+
+
+def _documents_of(runtime) -> list[str]:
+    with runtime.engine.connect() as conn:
+        return list(conn.execute(text("SELECT id FROM segments UNION ALL SELECT id FROM episodes")).scalars())
+
+
 def test_every_trigger_of_the_index_exists_after_all_migrations(runtime) -> None:
     # A later SQLite batch migration that copies `episodes` or `segments` drops their triggers: it must
     # create them again (their SQL written out in that migration, as transcripts_0003 does), or the index

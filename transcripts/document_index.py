@@ -43,11 +43,12 @@ def _upper_bound(prefix: str) -> str:
     return prefix + "\U0010ffff"
 
 
-def postgres_terms_function(function: str, bodies: Sequence[str], terms: Sequence[str]) -> str:
-    """A PostgreSQL trigger function adding the words of each of ``bodies`` (SQL over the transition table's row
-    ``n``) to its own vocabulary table in ``terms``: the text as written to the first, the masked text to the
-    second. Insert-only: words of deleted or corrected text stay until a reindex (an extra candidate matches
-    nothing, and a masked table only ever held masked words). Each table is written in term order, always in the
+def postgres_terms_function(function: str, vectors: Sequence[str], terms: Sequence[str]) -> str:
+    """A PostgreSQL trigger function adding the words of each of ``vectors`` (tsvector SQL over the transition
+    table's row ``n``: a stored vector column, or ``radio_search_document(<body>)``) to its own vocabulary table in
+    ``terms``: the text as written to the first, the masked text to the second. Insert-only: words of deleted or
+    corrected text stay until a reindex (an extra candidate matches nothing, and a masked table only ever held
+    masked words). Each table is written in term order, always in the
     same table order, so concurrent writers never deadlock on the vocabulary.
 
     (Tokenising a masked text only when it differs from the original was measured: no difference in server CPU,
@@ -55,8 +56,8 @@ def postgres_terms_function(function: str, bodies: Sequence[str], terms: Sequenc
     """
     inserts = "\n".join(
         f"""            INSERT INTO {table} (term) SELECT DISTINCT w.lexeme FROM changed_rows n,
-                unnest(radio_search_document({body})) AS w ORDER BY 1 ON CONFLICT DO NOTHING;"""
-        for body, table in zip(bodies, terms, strict=True))
+                unnest({vector}) AS w ORDER BY 1 ON CONFLICT DO NOTHING;"""
+        for vector, table in zip(vectors, terms, strict=True))
     return f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $fn$
         BEGIN
 {inserts}
@@ -72,30 +73,37 @@ def postgres_terms_triggers(function: str, table: str, trigger: str) -> list[str
 
 
 def postgres_fill_terms(table: str, sources: Sequence[tuple[str, str]]) -> str:
-    """An INSERT filling vocabulary ``table`` with the words of ``sources``: (table, body over its row ``n``)."""
-    words = " UNION ".join(f"SELECT w.lexeme FROM {source} n, unnest(radio_search_document({body})) w"
-                           for source, body in sources)
+    """An INSERT filling vocabulary ``table`` with the words of ``sources``: (table, tsvector SQL over its row
+    ``n``)."""
+    words = " UNION ".join(f"SELECT w.lexeme FROM {source} n, unnest({vector}) w" for source, vector in sources)
     return f"INSERT INTO {table} (term) SELECT lexeme FROM ({words}) words ORDER BY 1 ON CONFLICT DO NOTHING"
 
 
-def postgres_vocabulary_leaks(session: Session, terms: str, sources: Sequence[tuple[str, str, str]]) -> list[str]:
+def document(body: str) -> str:
+    """SQL for the tsvector of ``body`` computed from the text (for an index without stored vectors)."""
+    return f"radio_search_document({body})"
+
+
+def postgres_vocabulary_leaks(session: Session, terms: str,
+                              sources: Sequence[tuple[str, str, str, str, str]]) -> list[str]:
     """Rows (``"<table> row <id>"``) whose masked copy hides a word that the masked vocabulary ``terms`` holds
     although no masked text of ``sources`` does: a masked reader's candidate drawn from hidden content.
 
-    ``sources`` are (table, body as written, masked body), bodies over a row ``{row}``. Only rows whose masked
-    text differs from the original are tokenised; whether any masked text holds the word is asked of the masked
-    GIN indexes (the same expressions). A reindex refills the vocabulary and clears what this finds.
+    ``sources`` are (table, body as written, masked body, vector as written, masked vector), SQL over a row
+    ``{row}`` (a vector: a stored column or :func:`document` of the body). Only rows whose masked text differs from
+    the original are looked at; whether any masked text holds the word is asked of the masked GIN indexes (over
+    the same vectors). A reindex refills the vocabulary and clears what this finds.
     """
     lexeme = "CAST(:quote || replace(replace(h.word, :bs, :bs2), :quote, :quote2) || :quote AS tsquery)"
     in_masked_text = " OR ".join(
-        f"EXISTS (SELECT 1 FROM {table} x WHERE radio_search_document({masked.format(row='x')}) @@ {lexeme})"
-        for table, _original, masked in sources)
+        f"EXISTS (SELECT 1 FROM {table} x WHERE {masked_vector.format(row='x')} @@ {lexeme})"
+        for table, _original, _masked, _vector, masked_vector in sources)
     hidden = " UNION ALL ".join(
         f"SELECT '{table}' AS source, n.id AS row_id, h.word FROM {table} n CROSS JOIN LATERAL"
-        f" (SELECT unnest(tsvector_to_array(radio_search_document({original.format(row='n')})))"
-        f" EXCEPT SELECT unnest(tsvector_to_array(radio_search_document({masked.format(row='n')})))) AS h(word)"
+        f" (SELECT unnest(tsvector_to_array({vector.format(row='n')}))"
+        f" EXCEPT SELECT unnest(tsvector_to_array({masked_vector.format(row='n')}))) AS h(word)"
         f" WHERE {masked.format(row='n')} IS DISTINCT FROM {original.format(row='n')}"
-        for table, original, masked in sources)
+        for table, original, masked, vector, masked_vector in sources)
     rows = session.execute(text(
         f"SELECT DISTINCT h.source, h.row_id FROM ({hidden}) h JOIN {terms} t ON t.term = h.word"
         f" WHERE NOT ({in_masked_text}) ORDER BY 1 DESC, 2"),
@@ -188,7 +196,7 @@ class DocumentIndex:
         return f"search_{self.name}_terms{VARIANTS[variant]}"
 
     def _fill_terms(self, variant: int) -> str:
-        return postgres_fill_terms(self._terms(variant), [(self.table, self.bodies[variant].format(row="n"))])
+        return postgres_fill_terms(self._terms(variant), [(self.table, document(self.bodies[variant].format(row="n")))])
 
     def postgres_create(self) -> list[str]:
         """GIN indexes, the vocabulary tables and their triggers (after transcript search's
@@ -199,7 +207,7 @@ class DocumentIndex:
             *(f"CREATE INDEX {self._gin(v)} ON {self.table} USING gin"
               f" (radio_search_document({body.format(row=self.table)}))" for v, body in enumerate(self.bodies)),
             *(f'CREATE TABLE {self._terms(v)} (term text COLLATE "C" PRIMARY KEY)' for v in variants),
-            postgres_terms_function(function, [body.format(row="n") for body in self.bodies],
+            postgres_terms_function(function, [document(body.format(row="n")) for body in self.bodies],
                                     [self._terms(v) for v in variants]),
             *postgres_terms_triggers(function, self.table, f"search_{self.name}_terms"),
             *(self._fill_terms(v) for v in variants),
@@ -225,7 +233,9 @@ class DocumentIndex:
         SQLite's vocabularies are views of the FTS5 tables themselves)."""
         if len(self.bodies) < 2 or session.get_bind().dialect.name != "postgresql":
             return []
-        return postgres_vocabulary_leaks(session, self._terms(1), [(self.table, self.bodies[0], self.bodies[1])])
+        original, masked = self.bodies[0], self.bodies[1]
+        return postgres_vocabulary_leaks(session, self._terms(1), [
+            (self.table, original, masked, document(original), document(masked))])
 
     def create(self, dialect: str) -> list[str]:
         """:meth:`sqlite_create` or :meth:`postgres_create`."""

@@ -247,7 +247,7 @@ class SqliteSearch:
 
 
 class PostgresSearch:
-    """GIN indexes over ``radio_search_document(…)`` of segments and episodes."""
+    """GIN indexes over the stored vectors (``search_vector``, ``search_vector_masked``) of segments and episodes."""
 
     TSQUERY = "to_tsquery('simple'::regconfig, CAST(:tsquery AS text))"
 
@@ -283,9 +283,13 @@ class PostgresSearch:
         conds, params = _episode_conditions(session, filters, restricted=restricted)
         code_id = _code_id(session, filters)
         params.update(tsquery=to_tsquery(node), code_id=code_id)
+        # psycopg prepares a statement run 5 times, and PostgreSQL may then plan it once for any words (a generic
+        # plan): over the stored vectors that plan cost a common word 3-4x the server CPU of one planned for it
+        # (bench_search at a million segments). Every search of this transaction is planned for its own words.
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         q = self.TSQUERY
-        episode_doc = f"radio_search_document({search_schema.episode_bodies('e')[masked]})"
-        segment_doc = f"radio_search_document({search_schema.segment_bodies('s')[masked]})"
+        episode_doc = search_schema.pg_vectors("e")[masked]  # stored: a phrase's recheck reads, never recomputes
+        segment_doc = search_schema.pg_vectors("s")[masked]
         # Time order as SQLite's document order: episodes as added, each one's own text, then its segments.
         parts = []
         if filters.scope != "episodes" or code_id is not None:
@@ -308,11 +312,12 @@ class PostgresSearch:
                    .scalar_one())
 
     def masked_index_leaks(self, session: Session) -> list[str]:
-        """Rows whose masked copy hides a word that ``search_terms_masked`` holds and no masked text does (the GIN
-        indexes are expressions of ``coalesce(redacted_text, text)``, in step by construction; the vocabulary is
+        """Rows whose masked copy hides a word that ``search_terms_masked`` holds and no masked text does (the stored
+        vectors are generated from ``coalesce(redacted_text, text)``, in step by construction; the vocabulary is
         kept by triggers)."""
         return postgres_vocabulary_leaks(session, search_schema.PG_TERMS[1], [
-            (table, *bodies("{row}")) for table, bodies in search_schema.PG_BODIES.items()])
+            (table, *bodies("{row}"), *search_schema.pg_vectors("{row}"))
+            for table, bodies in search_schema.PG_BODIES.items()])
 
 
 BACKENDS: dict[str, SearchBackend] = {"sqlite": SqliteSearch(), "postgresql": PostgresSearch()}

@@ -10,14 +10,18 @@ each match with integer arithmetic and one lookup in the small facets table, nev
 and ``episodes`` keep all three in step inside the writing transaction.
 
 PostgreSQL: ``radio_search_document(text)`` is an immutable function (the same normalisation, then
-``to_tsvector('simple', …)``); GIN expression indexes on ``segments`` and ``episodes`` use it, so the
-index is always in step with the rows by construction. ``search_terms`` and ``search_terms_masked`` (transcripts_0005)
-are the words of the text as written and of the masked text, kept by statement triggers, for query-word expansion.
+``to_tsvector('simple', …)``). ``segments`` and ``episodes`` store its result for each reader's text in generated
+columns (``search_vector`` of the text as written, ``search_vector_masked`` of the masked text; STORED, so always
+in step with the rows by construction) with a GIN index on each. A GIN match of a phrase is lossy (word positions
+are rechecked on the row): the recheck reads the stored vector instead of recomputing the document (issue 14:
+phrase p95 3,250 ms at a million segments when it did). ``search_terms`` and ``search_terms_masked``
+(transcripts_0005) are the words of the text as written and of the masked text, kept by statement triggers from
+the stored vectors, for query-word expansion.
 
 This is the schema of today, never run by a migration: each migration carries its own SQL written out
 (``transcripts_0002`` made the first SQLite index and the PostgreSQL one, ``transcripts_0003`` today's SQLite
-index), and tests/test_migrations_frozen.py checks that a migrated database matches this SQL. A change here
-needs a new migration that carries its own SQL, and a reindex.
+index, ``transcripts_0006`` today's PostgreSQL one), and tests/test_migrations_frozen.py checks that a migrated
+database matches this SQL. A change here needs a new migration that carries its own SQL, and a reindex.
 """
 
 from __future__ import annotations
@@ -196,14 +200,24 @@ def sqlite_drop() -> list[str]:
         "DROP TABLE IF EXISTS search_episode_facets", *library_index.LIBRARY.sqlite_drop()]
 
 
-PG_INDEXES = {  # name: (table, indexed text)
-    "search_segments_gin": ("segments", segment_bodies("segments")[0]),
-    "search_segments_masked_gin": ("segments", segment_bodies("segments")[1]),
-    "search_episodes_gin": ("episodes", episode_bodies("episodes")[0]),
-    "search_episodes_masked_gin": ("episodes", episode_bodies("episodes")[1]),
-}
-# Which GIN index serves which reader: originals for admins, masked text for everyone else.
+# Which stored vector serves which reader: originals for admins, masked text for everyone else.
 PG_BODIES = {"segments": segment_bodies, "episodes": episode_bodies}
+PG_VECTORS = ("search_vector", "search_vector_masked")  # generated columns, in the order of the bodies
+PG_INDEXES = {  # name: (table, indexed column)
+    f"search_{table}{suffix}_gin": (table, column)
+    for table in PG_BODIES for suffix, column in zip(("", "_masked"), PG_VECTORS, strict=True)}
+
+
+def pg_vectors(alias: str) -> tuple[str, str]:
+    """SQL for a segment's or an episode's stored vectors (as written, masked) of the row called ``alias``."""
+    return f"{alias}.{PG_VECTORS[0]}", f"{alias}.{PG_VECTORS[1]}"
+
+
+def _pg_vector_columns() -> list[str]:
+    """ALTER TABLEs adding the generated vector columns (one rewrite of each table)."""
+    return [f"ALTER TABLE {table} " + ", ".join(
+        f"ADD COLUMN {column} tsvector GENERATED ALWAYS AS (radio_search_document({body})) STORED"
+        for column, body in zip(PG_VECTORS, bodies(table), strict=True)) for table, bodies in PG_BODIES.items()]
 
 
 # The vocabulary of each reader's text, for expanding a query word into its inflected forms with one b-tree range
@@ -215,13 +229,26 @@ PG_TERMS = ("search_terms", "search_terms_masked")
 def _pg_vocabulary_trigger(table: str) -> list[str]:
     """Statement-level triggers adding the words of new or changed ``table`` rows to each vocabulary."""
     function = f"radio_search_terms_{table}"
-    return [postgres_terms_function(function, PG_BODIES[table]("n"), PG_TERMS),
+    return [postgres_terms_function(function, pg_vectors("n"), PG_TERMS),
             *postgres_terms_triggers(function, table, f"search_{table}_terms")]
 
 
 def _pg_fill_terms() -> list[str]:
-    return [postgres_fill_terms(terms, [(table, bodies("n")[variant]) for table, bodies in PG_BODIES.items()])
+    return [postgres_fill_terms(terms, [(table, pg_vectors("n")[variant]) for table in PG_BODIES])
             for variant, terms in enumerate(PG_TERMS)]
+
+
+def _pg_recompute_vectors() -> list[str]:
+    """UPDATEs rewriting the rows whose stored vectors differ from what ``radio_search_document`` gives today
+    (none, unless the function was replaced without rewriting the rows): setting a column the generated columns
+    read recomputes both."""
+    statements = []
+    for table, bodies in PG_BODIES.items():
+        touched = "text" if table == "segments" else EPISODE_FIELDS[0]
+        stale = " OR ".join(f"{column} IS DISTINCT FROM radio_search_document({body})"
+                            for column, body in zip(PG_VECTORS, bodies(table), strict=True))
+        statements.append(f"UPDATE {table} SET {touched} = {touched} WHERE {stale}")
+    return statements
 
 
 def postgres_create() -> list[str]:
@@ -237,8 +264,8 @@ def postgres_create() -> list[str]:
         f"""CREATE OR REPLACE FUNCTION radio_search_document(doc text) RETURNS tsvector
             LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
             AS $fn$ SELECT to_tsvector('simple'::regconfig, {normalised}) $fn$""",
-        *(f"CREATE INDEX {name} ON {table} USING gin (radio_search_document({body}))"
-          for name, (table, body) in PG_INDEXES.items()),
+        *_pg_vector_columns(),
+        *(f"CREATE INDEX {name} ON {table} USING gin ({column})" for name, (table, column) in PG_INDEXES.items()),
         # Words of deleted or corrected text stay until a reindex: an extra candidate matches nothing.
         *(f'CREATE TABLE {terms} (term text COLLATE "C" PRIMARY KEY)' for terms in PG_TERMS),
         *(statement for table in PG_BODIES for statement in _pg_vocabulary_trigger(table)),
@@ -248,9 +275,9 @@ def postgres_create() -> list[str]:
 
 
 def postgres_rebuild() -> list[str]:
-    """Statements that rebuild the PostgreSQL indexes."""
-    return [*(f"REINDEX INDEX {name}" for name in PG_INDEXES), f"TRUNCATE {', '.join(PG_TERMS)}",
-            *_pg_fill_terms(), *library_index.LIBRARY.postgres_rebuild()]
+    """Statements that bring the stored vectors in step with today's function and rebuild the PostgreSQL indexes."""
+    return [*_pg_recompute_vectors(), *(f"REINDEX INDEX {name}" for name in PG_INDEXES),
+            f"TRUNCATE {', '.join(PG_TERMS)}", *_pg_fill_terms(), *library_index.LIBRARY.postgres_rebuild()]
 
 
 def postgres_drop() -> list[str]:
@@ -261,4 +288,6 @@ def postgres_drop() -> list[str]:
             "DROP FUNCTION IF EXISTS radio_search_terms_segments()",
             "DROP FUNCTION IF EXISTS radio_search_terms_episodes()",
             *(f"DROP TABLE IF EXISTS {terms}" for terms in PG_TERMS),
+            *(f"ALTER TABLE {table} " + ", ".join(f"DROP COLUMN IF EXISTS {column}" for column in PG_VECTORS)
+              for table in PG_BODIES),
             "DROP FUNCTION IF EXISTS radio_search_document(text)", "DROP FUNCTION IF EXISTS radio_search_text(text)"]
