@@ -271,9 +271,9 @@ class PostgresSearch:
         q = self.TSQUERY
         probe = text(
             f"SELECT EXISTS (SELECT 1 FROM segments s JOIN episodes e ON e.id = s.episode_id"
-            f" WHERE radio_search_document({search_schema.segment_bodies('s')[masked]}) @@ {q} AND NOT e.restricted)"
-            f" OR EXISTS (SELECT 1 FROM episodes e"
-            f" WHERE radio_search_document({search_schema.episode_bodies('e')[masked]}) @@ {q} AND NOT e.restricted)")
+            f" WHERE {search_schema.pg_vectors('s')[masked]} @@ {q} AND NOT e.restricted)"
+            f" OR EXISTS (SELECT 1 FROM episodes e WHERE {search_schema.pg_vectors('e')[masked]} @@ {q}"
+            " AND NOT e.restricted)")
         return {word for word in sorted(indexed)
                 if session.execute(probe, {"tsquery": to_tsquery(Term(word, exact=True))}).scalar()}
 
