@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from episodes.models import Episode
 from radio.db import utcnow
 from radio.errors import Forbidden
+from radio.gc_pause import collection_paused
 from radio.models import Role, User
 from radio.redaction import redact_contact_details
 from reports.scope import ReportScope
@@ -69,6 +70,7 @@ def _clock(seconds: float) -> str:
     return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
+@collection_paused()
 def evidence_summary(session: Session, user: User, scope: ReportScope, *, kind: str | None = None,
                      max_quotes: int = 50, now: dt.datetime | None = None) -> EvidenceSummary:
     """Code applications within ``scope`` as ``user`` may see them, counted per breakdown, and quotes."""

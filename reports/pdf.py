@@ -12,6 +12,7 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from radio.gc_pause import collection_paused
 from reports.evidence import EvidenceSummary
 from reports.pdf_labels import day, digits, label, moment, month, number, percent
 from reports.pdf_text import add_cluster_mapped_font
@@ -313,12 +314,14 @@ def render_pdf(title: str, lang: str, draw: Any, *, made: dt.datetime | None = N
     return bytes(pdf.output())
 
 
+@collection_paused()
 def reach_pdf(report: ReachReport, evidence: EvidenceSummary | None = None) -> bytes:
     """The reach report as PDF (with the codes-per-district chart when an evidence summary is given)."""
     lang = report.scope.lang
     return render_pdf(label("reach_title", lang), lang, lambda pdf: _reach_pages(pdf, report, evidence))
 
 
+@collection_paused()
 def evidence_pdf(evidence: EvidenceSummary) -> bytes:
     """The evidence summary as PDF."""
     lang = evidence.scope.lang

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from episodes.models import Episode
 from radio.db import utcnow
+from radio.gc_pause import collection_paused
 from radio.models import Role, User
 from reports import sources
 from reports.periods import local_months, month_key
@@ -162,6 +163,7 @@ def _links(scope: ReportScope) -> dict[str, str]:
     return {"airings": f"{API_PATH}/airings?{query}", "feedback": f"{API_PATH}/feedback?{query}"}
 
 
+@collection_paused()
 def build_reach_report(session: Session, user: User, scope: ReportScope, now: dt.datetime | None = None
                        ) -> ReachReport:
     """The reach report of ``scope`` as ``user`` may see it (a station user: its own station only)."""

@@ -13,6 +13,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from radio.gc_pause import collection_paused
 from reports.pdf_labels import label
 from reports.reach import BREAKDOWNS, ReachReport
 from reports.sources import MISSED_REASONS
@@ -73,6 +74,7 @@ def _text(value: Any) -> Any:
     return value
 
 
+@collection_paused()
 def reach_csv(report: ReachReport) -> str:
     """The report as one CSV (UTF-8 with a BOM so spreadsheets read Bangla): a row per breakdown row."""
     out = io.StringIO()
@@ -88,6 +90,7 @@ def reach_csv(report: ReachReport) -> str:
     return "\ufeff" + out.getvalue()
 
 
+@collection_paused()
 def reach_xlsx(report: ReachReport) -> bytes:
     """The report as a workbook: an ``about`` sheet, then one sheet per breakdown; numbers and dates as such."""
     book = Workbook()
