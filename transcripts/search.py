@@ -26,7 +26,7 @@ from radio.text_index import MaskedCopy, masked_copy_drift
 from transcripts.access import masked
 from transcripts.models import Segment
 from transcripts.query import expand, parse_query
-from transcripts.search_backends import backend_for
+from transcripts.search_backends import any_restricted, backend_for
 from transcripts.search_ranking import SORTS, page_of
 from transcripts.snippets import Highlighter, make_snippet
 
@@ -138,8 +138,9 @@ def search(
     filters.check()
     masked_text = not viewer.unredacted  # everyone but admins searches the text with contact details masked
     backend = backend_for(session)
+    sees_all = viewer.restricted or not any_restricted(session)  # whose words may shape the expansion
     node = expand(parse_query(query), lambda prefix: backend.vocabulary(session, prefix, masked=masked_text),
-                  lambda words: backend.attested(session, words, restricted=viewer.restricted, masked=masked_text))
+                  lambda words: backend.attested(session, words, restricted=sees_all, masked=masked_text))
     matches = backend.matches(session, node, filters, restricted=viewer.restricted, masked=masked_text)
     page = page_of(matches, sort=sort, limit=limit, offset=offset)
     rows = page.rows

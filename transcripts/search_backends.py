@@ -127,8 +127,9 @@ def _facet_conditions(session: Session, filters: SearchFilters, *, restricted: b
     return conds, params
 
 
-def _any_restricted(session: Session) -> bool:
-    """True when some episode is restricted (else every reader may search every document)."""
+def any_restricted(session: Session) -> bool:
+    """True when some episode is restricted (else every reader may search every document): asked once per
+    search, so a reader who may not search restricted episodes is probed as one who may when there are none."""
     return session.execute(text("SELECT 1 FROM episodes WHERE restricted LIMIT 1")).first() is not None
 
 
@@ -175,7 +176,7 @@ class SqliteSearch:
         ``restricted``): one FTS5 MATCH per word, stopped at its first such document."""
         fts = search_schema.FTS_TABLES[masked]
         source, condition = fts, ""
-        if not restricted and _any_restricted(session):
+        if not restricted:
             source += f" CROSS JOIN search_episode_facets e ON e.ep_no = ({fts}.rowid >> {search_schema.DOC_BITS})"
             condition = " AND NOT e.restricted"
         probe = text(f"SELECT 1 FROM {source} WHERE {fts} MATCH :word{condition} LIMIT 1")
@@ -261,12 +262,11 @@ class PostgresSearch:
 
     def attested(self, session: Session, words: Iterable[str], *, restricted: bool, masked: bool) -> set[str]:
         """Those of ``words`` that a document the reader may search holds: the vocabulary's when the reader
-        may search everything (or nothing is restricted), else a GIN probe per word for an unrestricted
-        segment or episode that holds it."""
+        may search everything, else a GIN probe per word for an unrestricted segment or episode that holds it."""
         indexed = set(session.execute(text(
             f"SELECT term FROM {search_schema.PG_TERMS[masked]} WHERE term = ANY(CAST(:words AS text[]))"),
             {"words": sorted(set(words))}).scalars())
-        if restricted or not indexed or not _any_restricted(session):
+        if restricted or not indexed:
             return indexed
         q = self.TSQUERY
         probe = text(
